@@ -1,0 +1,179 @@
+import { z } from "zod";
+import { isIsoDate, isTimestamp } from "../domain/dates.js";
+import { ENTITY_KINDS, EVENT_TYPES, MEASURES } from "../domain/events.js";
+
+/** The request and answer shapes of the HTTP API: one source for validation and description. */
+
+export const entityIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._:-]{0,127}$/, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$");
+
+export const isoDateSchema = z
+  .string()
+  .refine(isIsoDate, "must be a calendar date YYYY-MM-DD")
+  .meta({ format: "date", example: "2022-04-02" });
+
+export const timestampSchema = z
+  .string()
+  .refine(isTimestamp, "must be a UTC timestamp such as 2022-03-26T09:15:02.123Z")
+  .meta({ format: "date-time", example: "2022-03-26T09:15:02.123Z" });
+
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => s.trim().length > 0, "must not be blank");
+
+const idLike = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$");
+
+export const eventIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,127}$/,
+    "must be 1 to 128 characters of letters, digits and ._:@/+-",
+  );
+
+const countrySchema = z
+  .string()
+  .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as RU");
+
+const identifierSchema = z.strictObject({ scheme: text(64), value: text(256) });
+
+const measuresSchema = z
+  .array(z.enum(MEASURES))
+  .min(1)
+  .max(MEASURES.length)
+  .refine((m) => new Set(m).size === m.length, "must not repeat a measure");
+
+const scopeSchema = z.strictObject({
+  goods: z.array(text(256)).max(1000).optional(),
+  hsCodes: z
+    .array(z.string().regex(/^[0-9]{2}[0-9.]{0,12}$/, "must be an HS code such as 7113 or 7113.19"))
+    .max(5000)
+    .optional(),
+  note: text(4000).optional(),
+});
+
+const nameSchema = text(512);
+const aliasesSchema = z.array(nameSchema).max(1000);
+
+export const sourceSchema = z.strictObject({
+  title: text(512),
+  url: z.url().max(2048).optional(),
+  publishedOn: isoDateSchema.optional(),
+});
+
+export const entityRegisteredSchema = z.strictObject({
+  name: nameSchema,
+  kind: z.enum(ENTITY_KINDS),
+  aliases: aliasesSchema.optional(),
+  country: countrySchema.optional(),
+  identifiers: z.array(identifierSchema).max(100).optional(),
+});
+
+export const entityAmendedSchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    kind: z.enum(ENTITY_KINDS).optional(),
+    aliases: z
+      .strictObject({ add: aliasesSchema.optional(), remove: aliasesSchema.optional() })
+      .optional(),
+    country: countrySchema.nullable().optional(),
+    identifiers: z.array(identifierSchema).max(100).optional(),
+  })
+  .refine((d) => Object.keys(d).length > 0, "must change at least one field");
+
+export const sanctionImposedSchema = z.strictObject({
+  sanctionId: idLike,
+  authority: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9-]{1,31}$/, "must match ^[A-Z][A-Z0-9-]{1,31}$ (e.g. JP, US-OFAC)"),
+  program: text(64).optional(),
+  measures: measuresSchema,
+  scope: scopeSchema.optional(),
+  announcedOn: isoDateSchema,
+  effectiveFrom: isoDateSchema,
+  effectiveUntil: isoDateSchema.optional(),
+  legalBasis: text(2000).optional(),
+});
+
+export const sanctionAmendedSchema = z
+  .strictObject({
+    sanctionId: idLike,
+    effectiveFrom: isoDateSchema,
+    measures: measuresSchema.optional(),
+    scope: scopeSchema.nullable().optional(),
+    effectiveUntil: isoDateSchema.nullable().optional(),
+    legalBasis: text(2000).nullable().optional(),
+  })
+  .refine(
+    (d) =>
+      d.measures !== undefined ||
+      d.scope !== undefined ||
+      d.effectiveUntil !== undefined ||
+      d.legalBasis !== undefined,
+    "must change at least one of measures, scope, effectiveUntil, legalBasis",
+  );
+
+export const sanctionLiftedSchema = z.strictObject({
+  sanctionId: idLike,
+  effectiveFrom: isoDateSchema,
+  reason: text(2000).optional(),
+});
+
+export const eventRetractedSchema = z.strictObject({
+  version: z.int().min(1),
+  reason: text(2000),
+});
+
+/** The data schema of each event type. */
+export const DATA_SCHEMAS = {
+  EntityRegistered: entityRegisteredSchema,
+  EntityAmended: entityAmendedSchema,
+  SanctionImposed: sanctionImposedSchema,
+  SanctionAmended: sanctionAmendedSchema,
+  SanctionLifted: sanctionLiftedSchema,
+  EventRetracted: eventRetractedSchema,
+} as const;
+
+/** The envelope of an append; `data` is checked against its type's schema afterwards. */
+export const appendEnvelopeSchema = z.strictObject({
+  type: z.enum(EVENT_TYPES),
+  data: z.record(z.string(), z.unknown()),
+  eventId: eventIdSchema.optional(),
+  expectedVersion: z.int().min(0).optional(),
+  source: sourceSchema.optional(),
+});
+
+/** The whole append body, for description: a union on `type`. */
+export const appendBodySchema = z.discriminatedUnion(
+  "type",
+  EVENT_TYPES.map((type) =>
+    z.strictObject({
+      type: z.literal(type),
+      data: DATA_SCHEMAS[type],
+      eventId: eventIdSchema.optional(),
+      expectedVersion: z.int().min(0).optional(),
+      source: sourceSchema.optional(),
+    }),
+  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+);
+
+const limitSchema = z.coerce.number().int("must be a whole number").min(1).max(1000).default(100);
+
+export const stateQuerySchema = z.strictObject({
+  asOf: isoDateSchema.optional(),
+  knownAt: timestampSchema.optional(),
+});
+
+export const eventsQuerySchema = z.strictObject({
+  knownAt: timestampSchema.optional(),
+  fromVersion: z.coerce.number().int("must be a whole number").min(1).optional(),
+  limit: limitSchema,
+  nextToken: z.string().max(2048).optional(),
+});
+
+export const timelineQuerySchema = z.strictObject({ knownAt: timestampSchema.optional() });
+export const verifyQuerySchema = z.strictObject({});

@@ -1,0 +1,306 @@
+import { dateOf } from "../domain/dates.js";
+import { decide, stamp } from "../domain/decide.js";
+import { EntityNotFound, EventIdConflict } from "../domain/errors.js";
+import type {
+  AppendCommand,
+  EventBody,
+  IsoDate,
+  LedgerEvent,
+  Source,
+  Timestamp,
+} from "../domain/events.js";
+import { contentKey } from "../domain/hash.js";
+import type { EntityState } from "../domain/state.js";
+import { evolve, fold, initialState, isRegistered } from "../domain/state.js";
+import type { EntityOnDate, SanctionTimeline } from "../domain/timeline.js";
+import { entityOn, timelines } from "../domain/timeline.js";
+import type { Verification } from "../domain/verify.js";
+import { eventOf, verifyChain } from "../domain/verify.js";
+import type { EventRecord, EventStore, ViewStore } from "../store/ports.js";
+import { VersionTaken } from "../store/ports.js";
+
+/** What the ledger needs from the outside world; injected so the core stays deterministic. */
+export interface LedgerDeps {
+  events: EventStore;
+  views: ViewStore;
+  /** The current time. */
+  now: () => Date;
+  /** A fresh unique id, for events whose client supplied none. */
+  newId: () => string;
+}
+
+/** A request to append one event, as validated from the API. */
+export type AppendRequest = EventBody & {
+  eventId?: string;
+  expectedVersion?: number;
+  source?: Source;
+};
+
+/** The answer to an append: 201 when written, 200 for an idempotent replay. */
+export interface AppendResult {
+  status: 200 | 201;
+  answer: {
+    entityId: string;
+    version: number;
+    eventId: string;
+    type: string;
+    recordedAt: Timestamp;
+    hash: string;
+  };
+}
+
+/** Thrown when an append keeps losing version races: the caller may retry later. */
+export class ContentionError extends Error {
+  constructor(readonly entityId: string) {
+    super(`Too many concurrent writers on '${entityId}'; retry the request.`);
+    this.name = "ContentionError";
+  }
+}
+
+const MAX_ATTEMPTS = 64;
+
+/** The application service: the use cases of the ledger over its stores. */
+export class Ledger {
+  constructor(private readonly deps: LedgerDeps) {}
+
+  /**
+   * Appends one event. Each attempt reads the state, then looks up the `eventId`, then
+   * writes the next version conditionally: because the look-up follows the read, any
+   * other writer of the same `eventId` either is visible to it or must take a version
+   * after the one read, which this attempt's conditional write then contests.
+   */
+  async append(entityId: string, request: AppendRequest, actor: string): Promise<AppendResult> {
+    const command = {
+      ...request,
+      entityId,
+      eventId: request.eventId ?? this.deps.newId(),
+    } as AppendCommand;
+    let state = await this.viewState(entityId);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (request.eventId !== undefined) {
+        const existing = await this.deps.events.findByEventId(entityId, request.eventId);
+        if (existing) return replay(existing, command);
+      }
+      let body: EventBody;
+      try {
+        body = decide(command, state);
+      } catch (error) {
+        // The view may trail the stream after a crash: judge only against the true head.
+        const head = await this.catchUp(state);
+        if (head.version === state.version) throw error;
+        state = head;
+        continue;
+      }
+      const { event, canonical } = stamp(body, command, state, { now: this.deps.now(), actor });
+      try {
+        await this.deps.events.append({
+          entityId,
+          version: event.version,
+          eventId: event.eventId,
+          recordedAt: event.recordedAt,
+          type: event.type,
+          hash: event.hash,
+          canonical,
+        });
+      } catch (error) {
+        if (!(error instanceof VersionTaken)) throw error;
+        state = await this.catchUp(state);
+        continue;
+      }
+      await this.deps.views.putEntity({
+        entityId,
+        version: event.version,
+        state: evolve(state, event),
+      });
+      return { status: 201, answer: answerOf(event) };
+    }
+    throw new ContentionError(entityId);
+  }
+
+  /** Brings the entity's view up to the head of its stream. Returns the head version. */
+  async project(entityId: string): Promise<number> {
+    const view = await this.deps.views.getEntity(entityId);
+    const state = await this.catchUp(view?.state ?? initialState(entityId));
+    if (state.version > (view?.version ?? 0)) {
+      await this.deps.views.putEntity({ entityId, version: state.version, state });
+    }
+    return state.version;
+  }
+
+  /** The entity on `asOf`, as known at `knownAt` (or now). */
+  async state(
+    entityId: string,
+    query: { asOf?: IsoDate; knownAt?: Timestamp },
+  ): Promise<EntityOnDate & { asOf: IsoDate; knownAt: Timestamp }> {
+    const now = this.deps.now();
+    const { state, knownAt } = await this.known(entityId, query.knownAt, now);
+    const asOf = query.asOf ?? dateOf(now);
+    const on = entityOn(state, asOf);
+    if (!on) throw new EntityNotFound(entityId);
+    const {
+      entityId: id,
+      name,
+      kind,
+      aliases,
+      country,
+      identifiers,
+      version,
+      inForce,
+      pending,
+      basis,
+    } = on;
+    return {
+      entityId: id,
+      name,
+      kind,
+      aliases,
+      country,
+      identifiers,
+      version,
+      asOf,
+      knownAt,
+      inForce,
+      pending,
+      basis,
+    };
+  }
+
+  /** Each sanction of the entity on the valid-time axis, as known at `knownAt` (or now). */
+  async timeline(
+    entityId: string,
+    query: { knownAt?: Timestamp },
+  ): Promise<{ entityId: string; knownAt: Timestamp; sanctions: TimelineAnswer[] }> {
+    const { state, knownAt } = await this.known(entityId, query.knownAt, this.deps.now());
+    if (!isRegistered(state)) throw new EntityNotFound(entityId);
+    return { entityId, knownAt, sanctions: timelines(state).map(timelineAnswer) };
+  }
+
+  /** A page of the entity's stream, oldest first. */
+  async events(
+    entityId: string,
+    query: { knownAt?: Timestamp; fromVersion?: number; limit: number; nextToken?: string },
+  ): Promise<{ entityId: string; events: LedgerEvent[]; nextToken?: string }> {
+    const after =
+      query.nextToken !== undefined ? decodeToken(query.nextToken) : (query.fromVersion ?? 1) - 1;
+    const first = await this.deps.events.read(entityId, { afterVersion: 0, limit: 1 });
+    const head = first.records[0];
+    if (!head || (query.knownAt !== undefined && head.recordedAt > query.knownAt)) {
+      throw new EntityNotFound(entityId);
+    }
+    const page = await this.deps.events.read(entityId, {
+      afterVersion: after,
+      limit: query.limit,
+      ...(query.knownAt === undefined ? {} : { knownAt: query.knownAt }),
+    });
+    const events = page.records.map(eventOf);
+    const last = events[events.length - 1];
+    return {
+      entityId,
+      events,
+      ...(page.more && last ? { nextToken: encodeToken(last.version) } : {}),
+    };
+  }
+
+  /** Recomputes the entity's hash chain from the stored records. */
+  async verify(entityId: string): Promise<Verification> {
+    const { records } = await this.deps.events.read(entityId);
+    if (records.length === 0) throw new EntityNotFound(entityId);
+    return verifyChain(entityId, records);
+  }
+
+  /** The state known at `knownAt`, or the head state and the moment to echo. */
+  private async known(
+    entityId: string,
+    knownAt: Timestamp | undefined,
+    now: Date,
+  ): Promise<{ state: EntityState; knownAt: Timestamp }> {
+    if (knownAt === undefined) {
+      const state = await this.catchUp(await this.viewState(entityId));
+      const nowIso = now.toISOString();
+      const head = state.headRecordedAt;
+      return { state, knownAt: head !== null && head > nowIso ? head : nowIso };
+    }
+    const view = await this.deps.views.getEntity(entityId);
+    if (view && view.state.headRecordedAt !== null && view.state.headRecordedAt <= knownAt) {
+      return { state: await this.catchUp(view.state, knownAt), knownAt };
+    }
+    const { records } = await this.deps.events.read(entityId, { knownAt });
+    return { state: fold(entityId, records.map(eventOf)), knownAt };
+  }
+
+  private async viewState(entityId: string): Promise<EntityState> {
+    const view = await this.deps.views.getEntity(entityId);
+    return view?.state ?? initialState(entityId);
+  }
+
+  /** Folds the events after the state's version (up to `knownAt`) into it. */
+  private async catchUp(state: EntityState, knownAt?: Timestamp): Promise<EntityState> {
+    const { records } = await this.deps.events.read(state.entityId, {
+      afterVersion: state.version,
+      ...(knownAt === undefined ? {} : { knownAt }),
+    });
+    return fold(state.entityId, records.map(eventOf), state);
+  }
+}
+
+/** A sanction's timeline in the API's shape. */
+export interface TimelineAnswer {
+  sanctionId: string;
+  authority: string;
+  program: string | null;
+  announcedOn: IsoDate;
+  effectiveFrom: IsoDate;
+  end: IsoDate | null;
+  intervals: SanctionTimeline["intervals"];
+}
+
+function timelineAnswer(t: SanctionTimeline): TimelineAnswer {
+  const { endBasis: _, ...rest } = t;
+  return {
+    ...rest,
+    intervals: t.intervals.map(({ from, until, measures, scope, legalBasis, basis }) => ({
+      from,
+      until,
+      measures,
+      scope,
+      legalBasis,
+      basis,
+    })),
+  };
+}
+
+function answerOf(event: LedgerEvent): AppendResult["answer"] {
+  const { entityId, version, eventId, type, recordedAt, hash } = event;
+  return { entityId, version, eventId, type, recordedAt, hash };
+}
+
+function replay(existing: EventRecord, command: AppendCommand): AppendResult {
+  const event = eventOf(existing);
+  if (contentKey(event) !== contentKey(command)) {
+    throw new EventIdConflict(event.eventId, event.version);
+  }
+  return { status: 200, answer: answerOf(event) };
+}
+
+function encodeToken(version: number): string {
+  return Buffer.from(JSON.stringify({ v: version })).toString("base64url");
+}
+
+/** Thrown for a `nextToken` this API did not issue. */
+export class InvalidToken extends Error {
+  constructor() {
+    super("nextToken is not one this API issued");
+    this.name = "InvalidToken";
+  }
+}
+
+function decodeToken(token: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { v?: unknown };
+    if (typeof parsed.v === "number" && Number.isInteger(parsed.v) && parsed.v >= 0)
+      return parsed.v;
+  } catch {
+    // fall through
+  }
+  throw new InvalidToken();
+}

@@ -1,0 +1,172 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { z } from "zod";
+import { ContentionError, InvalidToken } from "../app/ledger.js";
+import { DomainError, VersionConflict } from "../domain/errors.js";
+
+export const logger = new Logger({ serviceName: "sanctions-ledger" });
+
+/** The largest request body the API accepts, in bytes. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** One field at fault: a JSON Pointer into the request and what is wrong there. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** An RFC 9457 problem, raised anywhere below a handler and answered as problem+json. */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail: string,
+    readonly errors?: FieldError[],
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = "Problem";
+  }
+
+  /** The problem document. */
+  body(): Record<string, unknown> {
+    return {
+      type: `https://sanctions-ledger.dev/problems/${slug(this.title)}`,
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      ...(this.errors ? { errors: this.errors } : {}),
+      ...this.extra,
+    };
+  }
+}
+
+function slug(title: string): string {
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+export function json(status: number, body: unknown): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  };
+}
+
+export function problemResponse(problem: Problem): APIGatewayProxyResult {
+  return {
+    statusCode: problem.status,
+    headers: { "content-type": "application/problem+json" },
+    body: JSON.stringify(problem.body()),
+  };
+}
+
+/** A JSON Pointer for a path of keys (RFC 6901 escaping). */
+export function pointer(path: readonly PropertyKey[], prefix = ""): string {
+  return (
+    prefix + path.map((k) => `/${String(k).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("")
+  );
+}
+
+/** The field errors of a failed zod parse, each with the pointer of its field. */
+export function fieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        out.push({ path: pointer([...issue.path, key], prefix), message: "unknown field" });
+      }
+    } else {
+      out.push({ path: pointer(issue.path, prefix), message: issue.message });
+    }
+  }
+  return out;
+}
+
+/** A 400 problem for invalid input, naming each field at fault. */
+export function invalid(errors: FieldError[], what = "request"): Problem {
+  const first = errors[0];
+  const detail = first
+    ? `The ${what} is invalid: ${first.path || "/"} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}.`
+    : `The ${what} is invalid.`;
+  return new Problem(400, "Invalid request", detail, errors);
+}
+
+/** Parses with a zod schema, or throws a 400 problem whose errors point below `prefix`. */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  prefix = "",
+  what = "request",
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalid(fieldErrors(result.error, prefix), what);
+  return result.data;
+}
+
+/** The JSON body of a request, or a 400/413 problem. */
+export function jsonBody(event: APIGatewayProxyEvent): unknown {
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? "", "base64").toString("utf8")
+    : (event.body ?? "");
+  if (Buffer.byteLength(raw, "utf8") > MAX_BODY_BYTES) {
+    throw new Problem(
+      413,
+      "Request body too large",
+      `The body exceeds the limit of ${MAX_BODY_BYTES} bytes.`,
+    );
+  }
+  if (raw.trim() === "") throw invalid([{ path: "", message: "a JSON body is required" }]);
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw invalid([{ path: "", message: `body is not valid JSON (${(error as Error).message})` }]);
+  }
+}
+
+/** The query string parameters, a missing set read as empty. */
+export function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) {
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** The caller: the IAM principal that API Gateway authenticated, or `local`. */
+export function actorOf(event: APIGatewayProxyEvent): string {
+  const identity = event.requestContext?.identity;
+  return identity?.userArn ?? identity?.caller ?? "local";
+}
+
+/** Maps any error to a problem: domain errors to their status, the unexpected to a bare 500. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  if (error instanceof DomainError) {
+    const errors = error.path ? [{ path: error.path, message: error.message }] : undefined;
+    const extra = error instanceof VersionConflict ? { currentVersion: error.currentVersion } : {};
+    return new Problem(error.status, error.title, error.message, errors, extra);
+  }
+  if (error instanceof InvalidToken) {
+    return invalid([{ path: "/nextToken", message: error.message }]);
+  }
+  if (error instanceof ContentionError) {
+    return new Problem(503, "Contention", error.message);
+  }
+  logger.error("unexpected error", { error: error as Error });
+  return new Problem(500, "Internal error", "The ledger could not answer this request.");
+}
+
+/** Runs a route, answering any failure as problem+json. */
+export async function respond(
+  run: () => Promise<APIGatewayProxyResult>,
+): Promise<APIGatewayProxyResult> {
+  try {
+    return await run();
+  } catch (error) {
+    return problemResponse(toProblem(error));
+  }
+}

@@ -1,0 +1,189 @@
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import type { EntityState } from "../domain/state.js";
+import { EVENTS_TABLE, VIEWS_TABLE } from "./keys.js";
+import type {
+  EntityView,
+  EventRecord,
+  EventStore,
+  ReadOptions,
+  ReadPage,
+  ViewStore,
+} from "./ports.js";
+import { VersionTaken } from "./ports.js";
+
+/** A DynamoDB document client with the ledger's marshalling settings. */
+export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+const { partitionKey: PK, sortKey: SK } = EVENTS_TABLE;
+
+/** The event store on a DynamoDB table (or any engine that speaks its API, such as dynalite). */
+export class DynamoEventStore implements EventStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async append(record: EventRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            [PK]: record.entityId,
+            [SK]: record.version,
+            eventId: record.eventId,
+            recordedAt: record.recordedAt,
+            type: record.type,
+            hash: record.hash,
+            canonical: record.canonical,
+          },
+          // The version is the concurrency check: a put succeeds only into a free slot, so two
+          // writers that read the same head cannot both append, and nothing is ever overwritten.
+          ConditionExpression: "attribute_not_exists(#pk)",
+          ExpressionAttributeNames: { "#pk": PK },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new VersionTaken(record.entityId, record.version);
+      }
+      throw error;
+    }
+  }
+
+  async findByEventId(entityId: string, eventId: string): Promise<EventRecord | undefined> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: EVENTS_TABLE.byEventId.indexName,
+        KeyConditionExpression: "#pk = :id AND #eid = :eid",
+        ExpressionAttributeNames: { "#pk": PK, "#eid": EVENTS_TABLE.byEventId.sortKey },
+        ExpressionAttributeValues: { ":id": entityId, ":eid": eventId },
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Items?.[0];
+    return item ? toRecord(item) : undefined;
+  }
+
+  async read(entityId: string, options: ReadOptions = {}): Promise<ReadPage> {
+    const { afterVersion, knownAt, limit } = options;
+    const byTime = knownAt !== undefined && afterVersion === undefined;
+    const input: QueryCommandInput = byTime
+      ? {
+          TableName: this.tableName,
+          IndexName: EVENTS_TABLE.byRecordedAt.indexName,
+          KeyConditionExpression: "#pk = :id AND #at <= :t",
+          ExpressionAttributeNames: { "#pk": PK, "#at": EVENTS_TABLE.byRecordedAt.sortKey },
+          ExpressionAttributeValues: { ":id": entityId, ":t": knownAt },
+          ConsistentRead: true,
+        }
+      : {
+          TableName: this.tableName,
+          KeyConditionExpression: "#pk = :id AND #v > :v",
+          ExpressionAttributeNames: { "#pk": PK, "#v": SK },
+          ExpressionAttributeValues: { ":id": entityId, ":v": afterVersion ?? 0 },
+          ConsistentRead: true,
+        };
+    const records: EventRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const want = limit === undefined ? undefined : limit + 1 - records.length;
+      const out = await this.client.send(
+        new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: want }),
+      );
+      for (const item of out.Items ?? []) {
+        const record = toRecord(item);
+        if (knownAt !== undefined && record.recordedAt > knownAt) {
+          return { records: trim(records, limit), more: false };
+        }
+        records.push(record);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && (limit === undefined || records.length <= limit));
+    return { records: trim(records, limit), more: limit !== undefined && records.length > limit };
+  }
+}
+
+function trim(records: EventRecord[], limit: number | undefined): EventRecord[] {
+  return limit === undefined ? records : records.slice(0, limit);
+}
+
+function toRecord(item: Record<string, unknown>): EventRecord {
+  return {
+    entityId: String(item[PK]),
+    version: Number(item[SK]),
+    eventId: String(item.eventId),
+    recordedAt: String(item.recordedAt),
+    type: String(item.type),
+    hash: String(item.hash),
+    canonical: String(item.canonical),
+  };
+}
+
+const ENTITY_VIEW_SK = "state";
+const entityPk = (entityId: string) => `entity#${entityId}`;
+
+/** The view store on a DynamoDB table. The entity state is kept gzipped. */
+export class DynamoViewStore implements ViewStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getEntity(entityId: string): Promise<EntityView | undefined> {
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: {
+          [VIEWS_TABLE.partitionKey]: entityPk(entityId),
+          [VIEWS_TABLE.sortKey]: ENTITY_VIEW_SK,
+        },
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return undefined;
+    const state = JSON.parse(
+      gunzipSync(out.Item.state as Uint8Array).toString("utf8"),
+    ) as EntityState;
+    return { entityId, version: Number(out.Item.version), state };
+  }
+
+  async putEntity(view: EntityView): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            [VIEWS_TABLE.partitionKey]: entityPk(view.entityId),
+            [VIEWS_TABLE.sortKey]: ENTITY_VIEW_SK,
+            version: view.version,
+            state: gzipSync(JSON.stringify(view.state)),
+          },
+          // Writers and the stream projector race to bring a view forward; a view may only
+          // move to a later version, never back to an older one.
+          ConditionExpression: "attribute_not_exists(#pk) OR #version < :version",
+          ExpressionAttributeNames: { "#pk": VIEWS_TABLE.partitionKey, "#version": "version" },
+          ExpressionAttributeValues: { ":version": view.version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

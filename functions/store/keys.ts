@@ -1,0 +1,26 @@
+/**
+ * Table layout shared by the store implementations and the CDK stack, so that the
+ * tables and the code cannot drift apart.
+ */
+
+/** Events table: one item per event, the stream of an entity under its partition. */
+export const EVENTS_TABLE = {
+  partitionKey: "entityId",
+  sortKey: "version",
+  /** Local secondary index (entityId, eventId): the idempotency look-up, strongly consistent. */
+  byEventId: { indexName: "byEventId", sortKey: "eventId" },
+  /** Local secondary index (entityId, recordedAt): the prefix of a stream known at a moment. */
+  byRecordedAt: { indexName: "byRecordedAt", sortKey: "recordedAt" },
+} as const;
+
+/** Views table: derived, rebuildable projections. */
+export const VIEWS_TABLE = {
+  partitionKey: "pk",
+  sortKey: "sk",
+} as const;
+
+/** Environment variables through which the functions learn their tables. */
+export const ENV = {
+  eventsTable: "EVENTS_TABLE_NAME",
+  viewsTable: "VIEWS_TABLE_NAME",
+} as const;

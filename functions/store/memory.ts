@@ -1,0 +1,61 @@
+import type {
+  EntityView,
+  EventRecord,
+  EventStore,
+  ReadOptions,
+  ReadPage,
+  ViewStore,
+} from "./ports.js";
+import { VersionTaken } from "./ports.js";
+
+/** An in-process event store, for unit tests of the layers above the store. */
+export class MemoryEventStore implements EventStore {
+  private readonly streams = new Map<string, EventRecord[]>();
+
+  async append(record: EventRecord): Promise<void> {
+    const stream = this.streams.get(record.entityId) ?? [];
+    if (stream.some((r) => r.version === record.version)) {
+      throw new VersionTaken(record.entityId, record.version);
+    }
+    stream.push(structuredClone(record));
+    stream.sort((a, b) => a.version - b.version);
+    this.streams.set(record.entityId, stream);
+  }
+
+  async findByEventId(entityId: string, eventId: string): Promise<EventRecord | undefined> {
+    const found = this.streams.get(entityId)?.find((r) => r.eventId === eventId);
+    return found && structuredClone(found);
+  }
+
+  async read(entityId: string, options: ReadOptions = {}): Promise<ReadPage> {
+    const after = options.afterVersion ?? 0;
+    const knownAt = options.knownAt;
+    const matching = (this.streams.get(entityId) ?? []).filter(
+      (r) => r.version > after && (knownAt === undefined || r.recordedAt <= knownAt),
+    );
+    const limit = options.limit ?? matching.length;
+    return { records: structuredClone(matching.slice(0, limit)), more: matching.length > limit };
+  }
+
+  /** Test hook: the raw records, for tampering. */
+  raw(entityId: string): EventRecord[] {
+    return this.streams.get(entityId) ?? [];
+  }
+}
+
+/** An in-process view store. */
+export class MemoryViewStore implements ViewStore {
+  private readonly views = new Map<string, EntityView>();
+
+  async getEntity(entityId: string): Promise<EntityView | undefined> {
+    const view = this.views.get(entityId);
+    return view && structuredClone(view);
+  }
+
+  async putEntity(view: EntityView): Promise<boolean> {
+    const current = this.views.get(view.entityId);
+    if (current && current.version >= view.version) return false;
+    this.views.set(view.entityId, structuredClone(view));
+    return true;
+  }
+}

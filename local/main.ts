@@ -1,0 +1,60 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadDemo } from "./demo.js";
+import { startEngine } from "./engine.js";
+import { createLocalServer, listen, localFunctions } from "./server.js";
+
+const HELP = `sanctions-ledger local runtime
+
+Usage: npm start -- [--memory] [--demo] [--data DIR] [--host HOST]
+
+  --memory     keep nothing: an in-memory engine
+  --demo       load the founding example (Japan's measures of March 2022)
+  --data DIR   where to keep the data (default .ledger/)
+  --host HOST  the address to listen on (default 127.0.0.1)
+
+PORT sets the port (default 3000).`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      memory: { type: "boolean", default: false },
+      demo: { type: "boolean", default: false },
+      data: { type: "string", default: ".ledger" },
+      host: { type: "string", default: "127.0.0.1" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT ${process.env.PORT} is not a port`);
+  const dataDir = resolve(values.data);
+  if (!values.memory) mkdirSync(dataDir, { recursive: true });
+  const engine = await startEngine(values.memory ? {} : { path: dataDir });
+  if (values.demo) {
+    const { written, replayed } = await loadDemo(engine);
+    console.log(`demo: ${written} events written, ${replayed} already present`);
+  }
+  const server = createLocalServer(localFunctions(engine));
+  const url = await listen(server, port, values.host);
+  console.log(
+    `sanctions-ledger listening on ${url} (${values.memory ? "in memory" : `data in ${dataDir}`})`,
+  );
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void engine.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
