@@ -27,6 +27,8 @@ export interface LedgerDeps {
   now: () => Date;
   /** A fresh unique id, for events whose client supplied none. */
   newId: () => string;
+  /** Told when a view could not be written after its event was; the stream projector repairs it. */
+  onViewError?: (entityId: string, error: unknown) => void;
 }
 
 /** A request to append one event, as validated from the API. */
@@ -107,14 +109,23 @@ export class Ledger {
         state = await this.catchUp(state);
         continue;
       }
-      await this.deps.views.putEntity({
-        entityId,
-        version: event.version,
-        state: evolve(state, event),
-      });
+      await this.updateView(entityId, evolve(state, event));
       return { status: 201, answer: answerOf(event) };
     }
     throw new ContentionError(entityId);
+  }
+
+  /**
+   * Writes the view after an append. The event is already stored, so a failure here must
+   * not fail the append (a client retry without an eventId would duplicate it): reads look
+   * past the view to the head, and the stream projector brings the view forward.
+   */
+  private async updateView(entityId: string, state: EntityState): Promise<void> {
+    try {
+      await this.deps.views.putEntity({ entityId, version: state.version, state });
+    } catch (error) {
+      this.deps.onViewError?.(entityId, error);
+    }
   }
 
   /** Brings the entity's view up to the head of its stream. Returns the head version. */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Ledger } from "../app/ledger.js";
 import { DynamoEventStore, DynamoViewStore, documentClient } from "../store/dynamo.js";
 import { ENV } from "../store/keys.js";
+import { logger } from "./http.js";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -20,6 +21,11 @@ export function ledgerFromEnv(): Ledger {
       views: new DynamoViewStore(client, required(ENV.viewsTable)),
       now: () => new Date(),
       newId: randomUUID,
+      onViewError: (entityId, error) =>
+        logger.warn("view not written after append; the projector will repair it", {
+          entityId,
+          error: error as Error,
+        }),
     });
   }
   return ledger;

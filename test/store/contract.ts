@@ -1,0 +1,103 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { initialState } from "../../functions/domain/state.js";
+import type { EventRecord, EventStore, ViewStore } from "../../functions/store/ports.js";
+import { VersionTaken } from "../../functions/store/ports.js";
+
+/** The behaviour every store implementation must have; run against each of them. */
+export function storeContract(
+  name: string,
+  make: () => Promise<{ events: EventStore; views: ViewStore }>,
+): void {
+  describe(`store contract: ${name}`, () => {
+    let events: EventStore;
+    let views: ViewStore;
+    let n = 0;
+    let entity: string;
+
+    beforeEach(async () => {
+      ({ events, views } = await make());
+      entity = `e${++n}-${Math.random().toString(36).slice(2, 8)}`;
+    });
+
+    const record = (version: number, extra: Partial<EventRecord> = {}): EventRecord => ({
+      entityId: entity,
+      version,
+      eventId: `id-${version}`,
+      recordedAt: new Date(Date.UTC(2022, 2, 1, 0, 0, version)).toISOString(),
+      type: "EntityAmended",
+      hash: "h".repeat(64),
+      canonical: `{"v":${version}}`,
+      ...extra,
+    });
+
+    it("appends and reads back in version order", async () => {
+      for (const v of [1, 2, 3]) await events.append(record(v));
+      const { records, more } = await events.read(entity);
+      expect(records.map((r) => r.version)).toEqual([1, 2, 3]);
+      expect(records[1]).toEqual(record(2));
+      expect(more).toBe(false);
+    });
+
+    it("refuses a taken version and keeps the first", async () => {
+      await events.append(record(1));
+      await expect(events.append(record(1, { eventId: "other" }))).rejects.toBeInstanceOf(
+        VersionTaken,
+      );
+      const { records } = await events.read(entity);
+      expect(records).toEqual([record(1)]);
+    });
+
+    it("lets exactly one of concurrent writers take a version", async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => events.append(record(1, { eventId: `w${i}` }))),
+      );
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      expect((await events.read(entity)).records).toHaveLength(1);
+    });
+
+    it("finds a record by its eventId", async () => {
+      for (const v of [1, 2]) await events.append(record(v));
+      expect((await events.findByEventId(entity, "id-2"))?.version).toBe(2);
+      expect(await events.findByEventId(entity, "nope")).toBeUndefined();
+      expect(await events.findByEventId("other-entity", "id-2")).toBeUndefined();
+    });
+
+    it("reads after a version, up to a moment, and in pages", async () => {
+      for (const v of [1, 2, 3, 4, 5]) await events.append(record(v));
+      const after = await events.read(entity, { afterVersion: 3 });
+      expect(after.records.map((r) => r.version)).toEqual([4, 5]);
+      const known = await events.read(entity, { knownAt: record(3).recordedAt });
+      expect(known.records.map((r) => r.version)).toEqual([1, 2, 3]);
+      const knownAfter = await events.read(entity, {
+        afterVersion: 1,
+        knownAt: record(3).recordedAt,
+      });
+      expect(knownAfter.records.map((r) => r.version)).toEqual([2, 3]);
+      const page = await events.read(entity, { afterVersion: 1, limit: 2 });
+      expect(page.records.map((r) => r.version)).toEqual([2, 3]);
+      expect(page.more).toBe(true);
+      const last = await events.read(entity, { afterVersion: 3, limit: 2 });
+      expect(last.records.map((r) => r.version)).toEqual([4, 5]);
+      expect(last.more).toBe(false);
+    });
+
+    it("reads nothing for an unknown stream", async () => {
+      expect(await events.read("nobody-here")).toEqual({ records: [], more: false });
+    });
+
+    it("stores a view and never moves it backwards", async () => {
+      expect(await views.getEntity(entity)).toBeUndefined();
+      const state = { ...initialState(entity), version: 2 };
+      expect(await views.putEntity({ entityId: entity, version: 2, state })).toBe(true);
+      expect(
+        await views.putEntity({ entityId: entity, version: 1, state: { ...state, version: 1 } }),
+      ).toBe(false);
+      expect(await views.putEntity({ entityId: entity, version: 2, state })).toBe(false);
+      expect(await views.getEntity(entity)).toEqual({ entityId: entity, version: 2, state });
+      expect(
+        await views.putEntity({ entityId: entity, version: 3, state: { ...state, version: 3 } }),
+      ).toBe(true);
+      expect((await views.getEntity(entity))?.version).toBe(3);
+    });
+  });
+}

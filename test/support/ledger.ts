@@ -1,0 +1,50 @@
+import type { Server } from "node:http";
+import { type Engine, startEngine } from "../../local/engine.js";
+import { createLocalServer, type LocalFunctions, listen, localFunctions } from "../../local/server.js";
+
+/** A running local ledger over a real dynalite server, for integration tests. */
+export interface RunningLedger {
+  url: string;
+  engine: Engine;
+  fns: LocalFunctions;
+  close(): Promise<void>;
+  get(path: string): Promise<{ status: number; body: any; type: string | null }>;
+  post(path: string, body: unknown): Promise<{ status: number; body: any; type: string | null }>;
+}
+
+let prefixes = 0;
+
+export async function startLedger(engine?: Engine): Promise<RunningLedger> {
+  const own = engine ?? (await startEngine({ tablePrefix: `t${++prefixes}` }));
+  const fns = localFunctions(own);
+  const server: Server = createLocalServer(fns);
+  const url = await listen(server, 0);
+  const call = async (path: string, init?: RequestInit) => {
+    const res = await fetch(url + path, init);
+    const text = await res.text();
+    return {
+      status: res.status,
+      type: res.headers.get("content-type"),
+      body: text ? JSON.parse(text) : undefined,
+    };
+  };
+  return {
+    url,
+    engine: own,
+    fns,
+    get: (path) => call(path),
+    post: (path, body) =>
+      call(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (!engine) await own.close();
+    },
+  };
+}
