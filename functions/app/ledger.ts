@@ -10,14 +10,16 @@ import type {
   Timestamp,
 } from "../domain/events.js";
 import { contentKey } from "../domain/hash.js";
+import { diffRows, indexRows } from "../domain/projection.js";
 import type { EntityState } from "../domain/state.js";
 import { evolve, fold, initialState, isRegistered } from "../domain/state.js";
 import type { EntityOnDate, SanctionTimeline } from "../domain/timeline.js";
 import { entityOn, timelines } from "../domain/timeline.js";
 import type { Verification } from "../domain/verify.js";
 import { eventOf, verifyChain } from "../domain/verify.js";
-import type { EventRecord, EventStore, ViewStore } from "../store/ports.js";
+import type { EntityView, EventRecord, EventStore, ViewStore } from "../store/ports.js";
 import { VersionTaken } from "../store/ports.js";
+import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
 
 /** What the ledger needs from the outside world; injected so the core stays deterministic. */
 export interface LedgerDeps {
@@ -77,7 +79,17 @@ export class Ledger {
       entityId,
       eventId: request.eventId ?? this.deps.newId(),
     } as AppendCommand;
-    let state = await this.viewState(entityId);
+    const view = await this.deps.views.getEntity(entityId);
+    let state = view?.state ?? initialState(entityId);
+    /** Events found past the view while appending: the view must take them in too. */
+    const missed: LedgerEvent[] = [];
+    const catchUp = async () => {
+      const more = await this.readAfter(state.entityId, state.version);
+      missed.push(...more);
+      const moved = more.length > 0;
+      state = fold(entityId, more, state);
+      return moved;
+    };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (request.eventId !== undefined) {
         const existing = await this.deps.events.findByEventId(entityId, request.eventId);
@@ -88,10 +100,8 @@ export class Ledger {
         body = decide(command, state);
       } catch (error) {
         // The view may trail the stream after a crash: judge only against the true head.
-        const head = await this.catchUp(state);
-        if (head.version === state.version) throw error;
-        state = head;
-        continue;
+        if (await catchUp()) continue;
+        throw error;
       }
       const { event, canonical } = stamp(body, command, state, { now: this.deps.now(), actor });
       try {
@@ -106,36 +116,76 @@ export class Ledger {
         });
       } catch (error) {
         if (!(error instanceof VersionTaken)) throw error;
-        state = await this.catchUp(state);
+        await catchUp();
         continue;
       }
-      await this.updateView(entityId, evolve(state, event));
+      await this.updateViews(entityId, view, [...missed, event]);
       return { status: 201, answer: answerOf(event) };
     }
     throw new ContentionError(entityId);
   }
 
   /**
-   * Writes the view after an append. The event is already stored, so a failure here must
+   * Projects events after an append. The event is already stored, so a failure here must
    * not fail the append (a client retry without an eventId would duplicate it): reads look
-   * past the view to the head, and the stream projector brings the view forward.
+   * past the view to the head, and the stream projector brings the views forward.
    */
-  private async updateView(entityId: string, state: EntityState): Promise<void> {
+  private async updateViews(
+    entityId: string,
+    view: EntityView | undefined,
+    events: LedgerEvent[],
+  ): Promise<void> {
     try {
-      await this.deps.views.putEntity({ entityId, version: state.version, state });
+      await this.advance(entityId, view, events);
     } catch (error) {
       this.deps.onViewError?.(entityId, error);
     }
   }
 
-  /** Brings the entity's view up to the head of its stream. Returns the head version. */
+  /**
+   * Moves the views forward by `events`, the next ones after the entity view's version:
+   * event by event, the index rows that the event ends are closed at its `recordedAt` and
+   * the rows it begins are opened from it, then the entity view is written. Every write is
+   * idempotent, so a projection interrupted anywhere is completed by running it again.
+   */
+  private async advance(
+    entityId: string,
+    view: EntityView | undefined,
+    events: LedgerEvent[],
+  ): Promise<void> {
+    if (events.length === 0) return;
+    let state = view?.state ?? initialState(entityId);
+    const open: Record<string, string> = { ...(view?.openRows ?? {}) };
+    let rows = indexRows(state);
+    for (const event of events) {
+      const next = evolve(state, event);
+      const nextRows = indexRows(next);
+      const { opened, closed } = diffRows(rows, nextRows);
+      await Promise.all(
+        [...opened].map(([id, row]) => this.deps.views.openRow(row, id, event.recordedAt)),
+      );
+      await Promise.all(
+        [...closed].map(([id, row]) => {
+          const from = open[id];
+          return from === undefined
+            ? undefined
+            : this.deps.views.closeRow(row, id, from, event.recordedAt);
+        }),
+      );
+      for (const id of closed.keys()) delete open[id];
+      for (const id of opened.keys()) open[id] = event.recordedAt;
+      state = next;
+      rows = nextRows;
+    }
+    await this.deps.views.putEntity({ entityId, version: state.version, state, openRows: open });
+  }
+
+  /** Brings the entity's views up to the head of its stream. Returns the head version. */
   async project(entityId: string): Promise<number> {
     const view = await this.deps.views.getEntity(entityId);
-    const state = await this.catchUp(view?.state ?? initialState(entityId));
-    if (state.version > (view?.version ?? 0)) {
-      await this.deps.views.putEntity({ entityId, version: state.version, state });
-    }
-    return state.version;
+    const events = await this.readAfter(entityId, view?.version ?? 0);
+    await this.advance(entityId, view, events);
+    return (view?.version ?? 0) + events.length;
   }
 
   /** The entity on `asOf`, as known at `knownAt` (or now). */
@@ -192,7 +242,9 @@ export class Ledger {
     query: { knownAt?: Timestamp; fromVersion?: number; limit: number; nextToken?: string },
   ): Promise<{ entityId: string; events: LedgerEvent[]; nextToken?: string }> {
     const after =
-      query.nextToken !== undefined ? decodeToken(query.nextToken) : (query.fromVersion ?? 1) - 1;
+      query.nextToken !== undefined
+        ? versionOf(decodeToken("events", query.nextToken))
+        : (query.fromVersion ?? 1) - 1;
     const first = await this.deps.events.read(entityId, { afterVersion: 0, limit: 1 });
     const head = first.records[0];
     if (!head || (query.knownAt !== undefined && head.recordedAt > query.knownAt)) {
@@ -208,7 +260,7 @@ export class Ledger {
     return {
       entityId,
       events,
-      ...(page.more && last ? { nextToken: encodeToken(last.version) } : {}),
+      ...(page.more && last ? { nextToken: encodeToken("events", last.version) } : {}),
     };
   }
 
@@ -246,11 +298,24 @@ export class Ledger {
 
   /** Folds the events after the state's version (up to `knownAt`) into it. */
   private async catchUp(state: EntityState, knownAt?: Timestamp): Promise<EntityState> {
-    const { records } = await this.deps.events.read(state.entityId, {
-      afterVersion: state.version,
+    return fold(
+      state.entityId,
+      await this.readAfter(state.entityId, state.version, knownAt),
+      state,
+    );
+  }
+
+  /** The events after `version` (up to `knownAt`), oldest first. */
+  private async readAfter(
+    entityId: string,
+    version: number,
+    knownAt?: Timestamp,
+  ): Promise<LedgerEvent[]> {
+    const { records } = await this.deps.events.read(entityId, {
+      afterVersion: version,
       ...(knownAt === undefined ? {} : { knownAt }),
     });
-    return fold(state.entityId, records.map(eventOf), state);
+    return records.map(eventOf);
   }
 }
 
@@ -266,7 +331,7 @@ export interface TimelineAnswer {
 }
 
 function timelineAnswer(t: SanctionTimeline): TimelineAnswer {
-  const { endBasis: _, ...rest } = t;
+  const { endBasis: _, initialTerms: __, ...rest } = t;
   return {
     ...rest,
     intervals: t.intervals.map(({ from, until, measures, scope, legalBasis, basis }) => ({
@@ -293,25 +358,7 @@ function replay(existing: EventRecord, command: AppendCommand): AppendResult {
   return { status: 200, answer: answerOf(event) };
 }
 
-function encodeToken(version: number): string {
-  return Buffer.from(JSON.stringify({ v: version })).toString("base64url");
-}
-
-/** Thrown for a `nextToken` this API did not issue. */
-export class InvalidToken extends Error {
-  constructor() {
-    super("nextToken is not one this API issued");
-    this.name = "InvalidToken";
-  }
-}
-
-function decodeToken(token: string): number {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { v?: unknown };
-    if (typeof parsed.v === "number" && Number.isInteger(parsed.v) && parsed.v >= 0)
-      return parsed.v;
-  } catch {
-    // fall through
-  }
+function versionOf(position: string | number): number {
+  if (typeof position === "number" && Number.isInteger(position) && position >= 0) return position;
   throw new InvalidToken();
 }

@@ -1,6 +1,7 @@
 import { minEnd, within } from "./dates.js";
 import type { IsoDate, Measure, Scope } from "./events.js";
-import type { EntityState, SanctionRecord } from "./state.js";
+import { canonicalJson } from "./hash.js";
+import type { AmendmentRecord, EntityState, SanctionRecord } from "./state.js";
 import { detailsBasis, entityDetails } from "./state.js";
 
 /** The terms of a sanction over one stretch of valid time. */
@@ -28,6 +29,8 @@ export interface SanctionTimeline {
   end: IsoDate | null;
   /** The versions that decide `end` (the imposition, an amendment or a lifting). */
   endBasis: number[];
+  /** The terms it takes effect with: what a pending sanction is reported with. */
+  initialTerms: Terms & { basis: number[] };
   intervals: Interval[];
 }
 
@@ -56,32 +59,38 @@ export interface EntityOnDate {
   basis: number[];
 }
 
-/** The valid-time timeline of one sanction: amendments apply in `(effectiveFrom, version)` order. */
+/**
+ * The valid-time timeline of one sanction. Amendments apply in `(effectiveFrom, version)`
+ * order, each to the sanction as it stands: one dated on or after the end reached so far
+ * (by `effectiveUntil` or the lifting) has no effect, which is the rule `decide` enforces
+ * when it is recorded, kept when retractions change what came before it.
+ */
 export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
-  const applied = [...s.amendments].sort((a, b) =>
+  const ordered = [...s.amendments].sort((a, b) =>
     a.effectiveFrom === b.effectiveFrom
       ? a.version - b.version
       : a.effectiveFrom < b.effectiveFrom
         ? -1
         : 1,
   );
+  const lift = s.lifting?.effectiveFrom ?? null;
   let until: IsoDate | null = s.effectiveUntil ?? null;
   let untilBasis = s.version;
-  for (const a of applied) {
+  const applied: AmendmentRecord[] = [];
+  for (const a of ordered) {
+    const endSoFar = minEnd(until, lift);
+    if (endSoFar !== null && a.effectiveFrom >= endSoFar) continue;
+    applied.push(a);
     if (a.effectiveUntil !== undefined) {
       until = a.effectiveUntil;
       untilBasis = a.version;
     }
   }
-  const end = minEnd(until, s.lifting?.effectiveFrom ?? null);
+  const end = minEnd(until, lift);
   const endBasis =
-    end === null
-      ? []
-      : s.lifting && s.lifting.effectiveFrom === end
-        ? [s.lifting.version]
-        : [untilBasis];
+    end === null ? [] : s.lifting && lift === end ? [s.lifting.version] : [untilBasis];
 
-  const intervals: Interval[] = [];
+  const stretches: Interval[] = [];
   let current: Interval = {
     from: s.effectiveFrom,
     until: null,
@@ -91,10 +100,9 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
     basis: [s.version],
   };
   for (const a of applied) {
-    if (end !== null && a.effectiveFrom >= end) break;
     const changesTerms =
       a.measures !== undefined || a.scope !== undefined || a.legalBasis !== undefined;
-    if (!changesTerms) continue;
+    if (!changesTerms || (end !== null && a.effectiveFrom >= end)) continue;
     const terms: Terms = {
       measures: a.measures ?? current.measures,
       scope: a.scope !== undefined ? a.scope : current.scope,
@@ -104,7 +112,7 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
       current = { ...current, ...terms, basis: [...current.basis, a.version] };
       continue;
     }
-    intervals.push({ ...current, until: a.effectiveFrom });
+    stretches.push({ ...current, until: a.effectiveFrom });
     current = {
       from: a.effectiveFrom,
       until: null,
@@ -112,20 +120,21 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
       basis: [...current.basis, a.version],
     };
   }
-  intervals.push({ ...current, until: end });
+  stretches.push({ ...current, until: end });
+  const first = stretches[0] ?? current;
 
-  const merged: Interval[] = [];
-  for (const interval of intervals) {
-    if (end !== null && interval.from >= end) continue;
-    const last = merged[merged.length - 1];
-    if (last && sameTerms(last, interval)) {
-      last.until = interval.until;
-      last.basis = union(last.basis, interval.basis);
+  const intervals: Interval[] = [];
+  for (const stretch of stretches) {
+    if (end !== null && stretch.from >= end) continue;
+    const last = intervals[intervals.length - 1];
+    if (last && sameTerms(last, stretch)) {
+      last.until = stretch.until;
+      last.basis = union(last.basis, stretch.basis);
     } else {
-      merged.push({ ...interval });
+      intervals.push({ ...stretch });
     }
   }
-  const last = merged[merged.length - 1];
+  const last = intervals[intervals.length - 1];
   if (last && endBasis.length > 0) last.basis = union(last.basis, endBasis);
 
   return {
@@ -136,7 +145,13 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
     effectiveFrom: s.effectiveFrom,
     end,
     endBasis,
-    intervals: merged,
+    initialTerms: {
+      measures: first.measures,
+      scope: first.scope,
+      legalBasis: first.legalBasis,
+      basis: first.basis,
+    },
+    intervals,
   };
 }
 
@@ -160,26 +175,28 @@ export function intervalOn(t: SanctionTimeline, day: IsoDate): Interval | undefi
   return t.intervals.find((i) => within(day, i.from, i.until));
 }
 
-/** A sanction's terms on `day`, if it is in force or pending then. */
+/**
+ * A sanction's terms on `day`, if it is in force or pending then, and the versions that
+ * answer derives from (those of its terms and of its reported `end`). A pending sanction is
+ * reported with the terms it takes effect with.
+ */
 export function sanctionOn(
   t: SanctionTimeline,
   day: IsoDate,
 ): { status: "inForce" | "pending"; sanction: SanctionOnDate; basis: number[] } | undefined {
   const interval = intervalOn(t, day);
-  if (interval) return { status: "inForce", sanction: onDate(t, interval), basis: interval.basis };
+  if (interval) {
+    return {
+      status: "inForce",
+      sanction: onDate(t, interval, interval.from),
+      basis: union(interval.basis, t.endBasis),
+    };
+  }
   if (!isPending(t, day)) return undefined;
-  const first = t.intervals[0];
-  if (first) return { status: "pending", sanction: onDate(t, first), basis: first.basis };
   return {
     status: "pending",
-    sanction: {
-      ...header(t),
-      measures: [],
-      scope: null,
-      legalBasis: null,
-      termsFrom: t.effectiveFrom,
-    },
-    basis: t.endBasis,
+    sanction: onDate(t, t.initialTerms, t.effectiveFrom),
+    basis: union(t.initialTerms.basis, t.endBasis),
   };
 }
 
@@ -194,13 +211,13 @@ function header(t: SanctionTimeline) {
   };
 }
 
-function onDate(t: SanctionTimeline, i: Interval): SanctionOnDate {
+function onDate(t: SanctionTimeline, terms: Terms, termsFrom: IsoDate): SanctionOnDate {
   return {
     ...header(t),
-    measures: i.measures,
-    scope: i.scope,
-    legalBasis: i.legalBasis,
-    termsFrom: i.from,
+    measures: terms.measures,
+    scope: terms.scope,
+    legalBasis: terms.legalBasis,
+    termsFrom,
   };
 }
 
@@ -220,10 +237,11 @@ export function entityOn(state: EntityState, day: IsoDate): EntityOnDate | undef
   return { entityId: state.entityId, ...details, version: state.version, inForce, pending, basis };
 }
 
-function sameTerms(a: Terms, b: Terms): boolean {
+/** Whether two sets of terms are the same, whatever the order of keys. */
+export function sameTerms(a: Terms, b: Terms): boolean {
   return (
-    JSON.stringify([a.measures, a.scope, a.legalBasis]) ===
-    JSON.stringify([b.measures, b.scope, b.legalBasis])
+    canonicalJson([a.measures, a.scope, a.legalBasis]) ===
+    canonicalJson([b.measures, b.scope, b.legalBasis])
   );
 }
 

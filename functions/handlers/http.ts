@@ -1,7 +1,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { z } from "zod";
-import { ContentionError, InvalidToken } from "../app/ledger.js";
+import { ContentionError } from "../app/ledger.js";
+import { InvalidToken } from "../app/tokens.js";
 import { DomainError, VersionConflict } from "../domain/errors.js";
 
 export const logger = new Logger({ serviceName: "sanctions-ledger" });

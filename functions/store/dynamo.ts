@@ -7,7 +7,9 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { IndexRow } from "../domain/projection.js";
 import type { EntityState } from "../domain/state.js";
 import { EVENTS_TABLE, VIEWS_TABLE } from "./keys.js";
 import type {
@@ -16,9 +18,11 @@ import type {
   EventStore,
   ReadOptions,
   ReadPage,
+  RowRange,
+  StoredRow,
   ViewStore,
 } from "./ports.js";
-import { VersionTaken } from "./ports.js";
+import { storedSortKey, VersionTaken } from "./ports.js";
 
 /** A DynamoDB document client with the ledger's marshalling settings. */
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
@@ -159,7 +163,16 @@ export class DynamoViewStore implements ViewStore {
     const state = JSON.parse(
       gunzipSync(out.Item.state as Uint8Array).toString("utf8"),
     ) as EntityState;
-    return { entityId, version: Number(out.Item.version), state };
+    const openRows =
+      typeof out.Item.openRows === "string"
+        ? (JSON.parse(out.Item.openRows) as Record<string, string>)
+        : undefined;
+    return {
+      entityId,
+      version: Number(out.Item.version),
+      state,
+      ...(openRows ? { openRows } : {}),
+    };
   }
 
   async putEntity(view: EntityView): Promise<boolean> {
@@ -172,6 +185,7 @@ export class DynamoViewStore implements ViewStore {
             [VIEWS_TABLE.sortKey]: ENTITY_VIEW_SK,
             version: view.version,
             state: gzipSync(JSON.stringify(view.state)),
+            openRows: view.openRows ? JSON.stringify(view.openRows) : undefined,
           },
           // Writers and the stream projector race to bring a view forward; a view may only
           // move to a later version, never back to an older one.
@@ -185,5 +199,99 @@ export class DynamoViewStore implements ViewStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async openRow(row: IndexRow, id: string, recordedFrom: string): Promise<void> {
+    await ignoreConditionFailure(
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            [VP]: row.pk,
+            [VS]: storedSortKey(row, id, recordedFrom),
+            kind: row.kind,
+            data: JSON.stringify(row.data),
+            recordedFrom,
+          },
+          // A row is written once: if a faster projector already filed (and maybe closed) it,
+          // a late one must not reopen it by overwriting.
+          ConditionExpression: "attribute_not_exists(#pk)",
+          ExpressionAttributeNames: { "#pk": VP },
+        }),
+      ),
+    );
+  }
+
+  async closeRow(row: IndexRow, id: string, recordedFrom: string, recordedUntil: string) {
+    await ignoreConditionFailure(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [VP]: row.pk, [VS]: storedSortKey(row, id, recordedFrom) },
+          UpdateExpression: "SET recordedUntil = :until",
+          // Close an existing open row only: never create a stub for a row that is not there,
+          // and never move the close of a row that another projection already closed.
+          ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(recordedUntil)",
+          ExpressionAttributeNames: { "#pk": VP },
+          ExpressionAttributeValues: { ":until": recordedUntil },
+        }),
+      ),
+    );
+  }
+
+  async queryRows(
+    pk: string,
+    range: RowRange,
+    limit: number,
+  ): Promise<{ rows: StoredRow[]; next?: string }> {
+    const names: Record<string, string> = { "#pk": VP, "#sk": VS };
+    const values: Record<string, unknown> = { ":pk": pk };
+    let condition = "#pk = :pk";
+    let startKey: Record<string, unknown> | undefined;
+    if (range.between) {
+      condition += " AND #sk BETWEEN :lo AND :hi";
+      values[":lo"] = range.between[0];
+      values[":hi"] = range.between[1];
+    } else if (range.beginsWith !== undefined) {
+      condition += " AND begins_with(#sk, :prefix)";
+      values[":prefix"] = range.beginsWith;
+    } else if (range.after !== undefined) {
+      condition += " AND #sk > :after";
+      values[":after"] = range.after;
+    }
+    if (range.after !== undefined && (range.between || range.beginsWith !== undefined)) {
+      startKey = { [VP]: pk, [VS]: range.after };
+    }
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ExclusiveStartKey: startKey,
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    const rows: StoredRow[] = (out.Items ?? []).map((item) => ({
+      pk: String(item[VP]),
+      sk: String(item[VS]),
+      kind: item.kind as StoredRow["kind"],
+      data: JSON.parse(String(item.data)) as StoredRow["data"],
+      recordedFrom: String(item.recordedFrom),
+      recordedUntil: typeof item.recordedUntil === "string" ? item.recordedUntil : null,
+    }));
+    const last = out.LastEvaluatedKey?.[VS];
+    return typeof last === "string" ? { rows, next: last } : { rows };
+  }
+}
+
+const { partitionKey: VP, sortKey: VS } = VIEWS_TABLE;
+
+async function ignoreConditionFailure(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }

@@ -1,12 +1,15 @@
+import type { IndexRow } from "../domain/projection.js";
 import type {
   EntityView,
   EventRecord,
   EventStore,
   ReadOptions,
   ReadPage,
+  RowRange,
+  StoredRow,
   ViewStore,
 } from "./ports.js";
-import { VersionTaken } from "./ports.js";
+import { inRange, storedSortKey, VersionTaken } from "./ports.js";
 
 /** An in-process event store, for unit tests of the layers above the store. */
 export class MemoryEventStore implements EventStore {
@@ -46,6 +49,35 @@ export class MemoryEventStore implements EventStore {
 /** An in-process view store. */
 export class MemoryViewStore implements ViewStore {
   private readonly views = new Map<string, EntityView>();
+  private readonly rows = new Map<string, Map<string, StoredRow>>();
+
+  async openRow(row: IndexRow, id: string, recordedFrom: string): Promise<void> {
+    const partition = this.rows.get(row.pk) ?? new Map<string, StoredRow>();
+    this.rows.set(row.pk, partition);
+    const sk = storedSortKey(row, id, recordedFrom);
+    if (partition.has(sk)) return;
+    partition.set(sk, {
+      pk: row.pk,
+      sk,
+      kind: row.kind,
+      data: structuredClone(row.data),
+      recordedFrom,
+      recordedUntil: null,
+    });
+  }
+
+  async closeRow(row: IndexRow, id: string, recordedFrom: string, recordedUntil: string) {
+    const stored = this.rows.get(row.pk)?.get(storedSortKey(row, id, recordedFrom));
+    if (stored && stored.recordedUntil === null) stored.recordedUntil = recordedUntil;
+  }
+
+  async queryRows(pk: string, range: RowRange, limit: number) {
+    const keys = [...(this.rows.get(pk)?.keys() ?? [])].sort().filter((sk) => inRange(sk, range));
+    const page = keys.slice(0, limit);
+    const rows = page.map((sk) => structuredClone(this.rows.get(pk)?.get(sk) as StoredRow));
+    const last = page[page.length - 1];
+    return keys.length > limit && last !== undefined ? { rows, next: last } : { rows };
+  }
 
   async getEntity(entityId: string): Promise<EntityView | undefined> {
     const view = this.views.get(entityId);

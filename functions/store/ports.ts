@@ -1,3 +1,4 @@
+import type { IndexRow } from "../domain/projection.js";
 import type { EntityState } from "../domain/state.js";
 import type { SealedRecord } from "../domain/verify.js";
 
@@ -52,6 +53,28 @@ export interface EntityView {
   entityId: string;
   version: number;
   state: EntityState;
+  /** The index rows open at this version: row id to the `recordedAt` that opened it. */
+  openRows?: Record<string, string>;
+}
+
+/** An index row as stored: what it says and the record-time interval in which it held. */
+export interface StoredRow {
+  pk: string;
+  sk: string;
+  kind: IndexRow["kind"];
+  data: IndexRow["data"];
+  recordedFrom: string;
+  recordedUntil: string | null;
+}
+
+/** Which rows of a partition a query reads, in sort-key order. */
+export interface RowRange {
+  /** Only sort keys strictly after this one (a position from an earlier page). */
+  after?: string;
+  /** Only sort keys within these bounds, both inclusive. */
+  between?: [string, string];
+  /** Only sort keys that begin with this. */
+  beginsWith?: string;
 }
 
 /** The store of derived views: rebuildable from the events at any time. */
@@ -62,4 +85,30 @@ export interface ViewStore {
    * concurrent projections never move a view backwards. Returns whether it was written.
    */
   putEntity(view: EntityView): Promise<boolean>;
+  /**
+   * Files a row as recorded from `recordedFrom`. Idempotent, and never overwrites: a late
+   * projector cannot reopen a row that a faster one has since closed.
+   */
+  openRow(row: IndexRow, id: string, recordedFrom: string): Promise<void>;
+  /** Closes a row at `recordedUntil`. Idempotent: closing a closed row changes nothing. */
+  closeRow(row: IndexRow, id: string, recordedFrom: string, recordedUntil: string): Promise<void>;
+  /** A page of a partition's rows, in sort-key order, and the position to go on from. */
+  queryRows(
+    pk: string,
+    range: RowRange,
+    limit: number,
+  ): Promise<{ rows: StoredRow[]; next?: string }>;
+}
+
+/** The sort key under which a row is stored: one item per row and recording. */
+export function storedSortKey(row: IndexRow, id: string, recordedFrom: string): string {
+  return `${row.sk}#${id}#${recordedFrom}`;
+}
+
+/** Whether a sort key lies in a range; the reference semantics of `queryRows`. */
+export function inRange(sk: string, range: RowRange): boolean {
+  if (range.after !== undefined && sk <= range.after) return false;
+  if (range.between && (sk < range.between[0] || sk > range.between[1])) return false;
+  if (range.beginsWith !== undefined && !sk.startsWith(range.beginsWith)) return false;
+  return true;
 }

@@ -1,12 +1,14 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../functions/app/ledger.js";
-import { fold } from "../../functions/domain/state.js";
+import { diffRows, indexRows } from "../../functions/domain/projection.js";
+import { type EntityState, fold } from "../../functions/domain/state.js";
 import { eventOf } from "../../functions/domain/verify.js";
 import { projectorHandler } from "../../functions/handlers/projector.js";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
-import type { EntityView, ViewStore } from "../../functions/store/ports.js";
+import type { IndexRow } from "../../functions/domain/projection.js";
+import type { EntityView, RowRange, ViewStore } from "../../functions/store/ports.js";
 import { type Engine, startEngine } from "../../local/engine.js";
 
 let engine: Engine;
@@ -28,12 +30,26 @@ const ledger = (viewStore: ViewStore = views) =>
 /** A view store whose writes fail while `broken` is set: a crash after the event write. */
 class CrashingViews implements ViewStore {
   broken = true;
+  private check() {
+    if (this.broken) throw new Error("crash before the views were written");
+  }
   getEntity(entityId: string) {
     return views.getEntity(entityId);
   }
   async putEntity(view: EntityView): Promise<boolean> {
-    if (this.broken) throw new Error("crash before the view was written");
+    this.check();
     return views.putEntity(view);
+  }
+  async openRow(row: IndexRow, id: string, from: string) {
+    this.check();
+    return views.openRow(row, id, from);
+  }
+  async closeRow(row: IndexRow, id: string, from: string, until: string) {
+    this.check();
+    return views.closeRow(row, id, from, until);
+  }
+  queryRows(pk: string, range: RowRange, limit: number) {
+    return views.queryRows(pk, range, limit);
   }
 }
 
@@ -50,6 +66,8 @@ async function expectViewAtHead(entityId: string) {
   const view = await views.getEntity(entityId);
   expect(view?.version).toBe(records.length);
   expect(view?.state).toEqual(fold(entityId, records.map(eventOf)));
+  const open = Object.keys(view?.openRows ?? {}).sort();
+  expect(open).toEqual([...diffRows([], indexRows(view?.state as EntityState)).opened.keys()].sort());
 }
 
 async function seed(entityId: string, amendments: number, viewStore: ViewStore = views) {
