@@ -7,11 +7,12 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from "aws-lambda";
-import { Ledger, type LedgerDeps } from "../functions/app/ledger.js";
+import type { Ledger, LedgerDeps } from "../functions/app/ledger.js";
 import { MAX_BODY_BYTES, Problem, problemResponse } from "../functions/handlers/http.js";
 import { projectorHandler } from "../functions/handlers/projector.js";
 import { readerHandler } from "../functions/handlers/reader.js";
 import { ROUTES, type Route } from "../functions/handlers/routes.js";
+import { type Services, services } from "../functions/handlers/wiring.js";
 import { writerHandler } from "../functions/handlers/writer.js";
 import { DynamoEventStore, DynamoViewStore } from "../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../functions/store/keys.js";
@@ -20,6 +21,7 @@ import type { Engine } from "./engine.js";
 /** The ledger's functions wired to one engine, as Lambda would run them on AWS. */
 export interface LocalFunctions {
   ledger: Ledger;
+  services: Services;
   writer: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   reader: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   /** Runs the projector on the stream record of an appended event, as the stream would. */
@@ -30,18 +32,21 @@ export function localFunctions(
   engine: Engine,
   overrides: Partial<Pick<LedgerDeps, "now" | "newId">> = {},
 ): LocalFunctions {
-  const ledger = new Ledger({
-    events: new DynamoEventStore(engine.doc, engine.tables.events),
-    views: new DynamoViewStore(engine.doc, engine.tables.views),
-    now: overrides.now ?? (() => new Date()),
-    newId: overrides.newId ?? randomUUID,
-  });
-  const projector = projectorHandler(() => ledger);
+  const built = services(
+    {
+      events: new DynamoEventStore(engine.doc, engine.tables.events),
+      views: new DynamoViewStore(engine.doc, engine.tables.views),
+    },
+    overrides,
+  );
+  const ledger = built.ledger;
+  const projector = projectorHandler(() => built);
   let sequence = 0;
   return {
     ledger,
-    writer: writerHandler(() => ledger),
-    reader: readerHandler(() => ledger),
+    services: built,
+    writer: writerHandler(() => built),
+    reader: readerHandler(() => built),
     async projectAppended(answers) {
       if (answers.length === 0) return;
       const records: DynamoDBRecord[] = answers.map(({ entityId, version }) => ({

@@ -177,3 +177,206 @@ export const eventsQuerySchema = z.strictObject({
 
 export const timelineQuerySchema = z.strictObject({ knownAt: timestampSchema.optional() });
 export const verifyQuerySchema = z.strictObject({});
+
+const filterFields = {
+  authority: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9-]{1,31}$/, "must match ^[A-Z][A-Z0-9-]{1,31}$ (e.g. JP, US-OFAC)")
+    .optional(),
+  measure: z.enum(MEASURES).optional(),
+  program: text(64).optional(),
+};
+
+export const sanctionsQuerySchema = z.strictObject({
+  asOf: isoDateSchema.optional(),
+  knownAt: timestampSchema.optional(),
+  ...filterFields,
+  limit: limitSchema,
+  nextToken: z.string().max(2048).optional(),
+});
+
+export const changesQuerySchema = z.strictObject({
+  from: isoDateSchema,
+  to: isoDateSchema,
+  knownAt: timestampSchema.optional(),
+  ...filterFields,
+  limit: limitSchema,
+  nextToken: z.string().max(2048).optional(),
+});
+
+export const searchQuerySchema = z.strictObject({
+  q: z.string().min(1).max(256),
+  asOf: isoDateSchema.optional(),
+  limit: limitSchema,
+  nextToken: z.string().max(2048).optional(),
+});
+
+export const openapiQuerySchema = z.strictObject({});
+
+/** The envelope of a batch: 1 to 100 items, each checked on its own afterwards. */
+export const batchEnvelopeSchema = z.strictObject({
+  items: z
+    .array(z.unknown())
+    .min(1, "must hold at least 1 item")
+    .max(100, "must hold at most 100 items"),
+});
+
+/** One item of a batch, for description. */
+export const batchItemSchema = z.intersection(
+  z.object({ entityId: entityIdSchema }),
+  appendBodySchema,
+);
+
+export const batchBodySchema = z.strictObject({ items: z.array(batchItemSchema).min(1).max(100) });
+
+// Answers.
+
+const termsShape = {
+  measures: z.array(z.enum(MEASURES)),
+  scope: scopeSchema.nullable(),
+  legalBasis: z.string().nullable(),
+};
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  currentVersion: z.int().optional(),
+});
+
+export const appendAnswerSchema = z.strictObject({
+  entityId: z.string(),
+  version: z.int().min(1),
+  eventId: z.string(),
+  type: z.enum(EVENT_TYPES),
+  recordedAt: timestampSchema,
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export const sanctionOnDateSchema = z.strictObject({
+  sanctionId: z.string(),
+  authority: z.string(),
+  program: z.string().nullable(),
+  ...termsShape,
+  announcedOn: isoDateSchema,
+  effectiveFrom: isoDateSchema,
+  termsFrom: isoDateSchema,
+  end: isoDateSchema.nullable(),
+});
+
+export const entityStateSchema = z.strictObject({
+  entityId: z.string(),
+  name: z.string(),
+  kind: z.enum(ENTITY_KINDS),
+  aliases: z.array(z.string()),
+  country: z.string().nullable(),
+  identifiers: z.array(identifierSchema),
+  version: z.int().min(1),
+  asOf: isoDateSchema,
+  knownAt: timestampSchema,
+  inForce: z.array(sanctionOnDateSchema),
+  pending: z.array(sanctionOnDateSchema),
+  basis: z.array(z.int().min(1)),
+});
+
+export const storedEventSchema = z.strictObject({
+  entityId: z.string(),
+  version: z.int().min(1),
+  eventId: z.string(),
+  type: z.enum(EVENT_TYPES),
+  data: z.record(z.string(), z.unknown()),
+  source: sourceSchema.optional(),
+  recordedAt: timestampSchema,
+  actor: z.string(),
+  prevHash: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export const eventsPageSchema = z.strictObject({
+  entityId: z.string(),
+  events: z.array(storedEventSchema),
+  nextToken: z.string().optional(),
+});
+
+export const timelineSchema = z.strictObject({
+  entityId: z.string(),
+  knownAt: timestampSchema,
+  sanctions: z.array(
+    z.strictObject({
+      sanctionId: z.string(),
+      authority: z.string(),
+      program: z.string().nullable(),
+      announcedOn: isoDateSchema,
+      effectiveFrom: isoDateSchema,
+      end: isoDateSchema.nullable(),
+      intervals: z.array(
+        z.strictObject({
+          from: isoDateSchema,
+          until: isoDateSchema.nullable(),
+          ...termsShape,
+          basis: z.array(z.int().min(1)),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const verificationSchema = z.strictObject({
+  valid: z.boolean(),
+  version: z.int().min(0),
+  headHash: z.string().regex(/^[0-9a-f]{64}$/),
+  firstBrokenVersion: z.int().min(1).optional(),
+});
+
+export const sanctionsPageSchema = z.strictObject({
+  asOf: isoDateSchema,
+  knownAt: timestampSchema,
+  items: z.array(
+    z.strictObject({
+      entityId: z.string(),
+      name: z.string(),
+      kind: z.enum(ENTITY_KINDS),
+      sanctions: z.array(sanctionOnDateSchema),
+    }),
+  ),
+  nextToken: z.string().optional(),
+});
+
+export const changesPageSchema = z.strictObject({
+  from: isoDateSchema,
+  to: isoDateSchema,
+  knownAt: timestampSchema,
+  items: z.array(
+    z.strictObject({
+      entityId: z.string(),
+      sanctionId: z.string(),
+      authority: z.string(),
+      change: z.enum(["entered", "amended", "left"]),
+      on: isoDateSchema,
+    }),
+  ),
+  nextToken: z.string().optional(),
+});
+
+export const searchPageSchema = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      entityId: z.string(),
+      name: z.string(),
+      matched: z.string(),
+      inForce: z.array(sanctionOnDateSchema).optional(),
+    }),
+  ),
+  nextToken: z.string().optional(),
+});
+
+export const batchAnswerSchema = z.strictObject({
+  results: z.array(
+    z.union([
+      appendAnswerSchema.extend({ status: z.union([z.literal(200), z.literal(201)]) }),
+      problemSchema,
+    ]),
+  ),
+});

@@ -126,6 +126,41 @@ export class Ledger {
   }
 
   /**
+   * Appends many events: those of one entity in the order given, different entities in
+   * parallel (at most `concurrency` at once). Each outcome stands alone, in input order:
+   * one failure never stops the others.
+   */
+  async appendMany(
+    items: readonly { entityId: string; request: AppendRequest }[],
+    actor: string,
+    concurrency = 8,
+  ): Promise<PromiseSettledResult<AppendResult>[]> {
+    const outcomes: PromiseSettledResult<AppendResult>[] = new Array(items.length);
+    const byEntity = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      byEntity.set(item.entityId, [...(byEntity.get(item.entityId) ?? []), i]);
+    });
+    const queues = [...byEntity.values()];
+    const worker = async () => {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        for (const i of queue) {
+          const item = items[i] as (typeof items)[number];
+          try {
+            outcomes[i] = {
+              status: "fulfilled",
+              value: await this.append(item.entityId, item.request, actor),
+            };
+          } catch (reason) {
+            outcomes[i] = { status: "rejected", reason };
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
+    return outcomes;
+  }
+
+  /**
    * Projects events after an append. The event is already stored, so a failure here must
    * not fail the append (a client retry without an eventId would duplicate it): reads look
    * past the view to the head, and the stream projector brings the views forward.

@@ -1,6 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { z } from "zod";
+import { UnanswerableQuery } from "../app/audit.js";
 import { ContentionError } from "../app/ledger.js";
 import { InvalidToken } from "../app/tokens.js";
 import { DomainError, VersionConflict } from "../domain/errors.js";
@@ -153,6 +154,9 @@ export function toProblem(error: unknown): Problem {
   }
   if (error instanceof InvalidToken) {
     return invalid([{ path: "/nextToken", message: error.message }]);
+  }
+  if (error instanceof UnanswerableQuery) {
+    return invalid([{ path: error.path, message: error.message }], "query");
   }
   if (error instanceof ContentionError) {
     return new Problem(503, "Contention", error.message);

@@ -1,8 +1,7 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import type { Ledger } from "../app/ledger.js";
 import { EVENTS_TABLE } from "../store/keys.js";
 import { logger } from "./http.js";
-import { ledgerFromEnv } from "./wiring.js";
+import { type Services, servicesFromEnv } from "./wiring.js";
 
 function entityOf(record: DynamoDBRecord): string | undefined {
   return record.dynamodb?.Keys?.[EVENTS_TABLE.partitionKey]?.S;
@@ -14,7 +13,7 @@ function entityOf(record: DynamoDBRecord): string | undefined {
  * version, so duplicated, reordered or dropped records cannot make a view wrong. Entities
  * whose projection fails are reported as partial batch failures, to be redelivered.
  */
-export function projectorHandler(ledger: () => Ledger) {
+export function projectorHandler(services: () => Services) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const firstRecord = new Map<string, string>();
     for (const record of event.Records) {
@@ -28,7 +27,7 @@ export function projectorHandler(ledger: () => Ledger) {
     await Promise.all(
       [...firstRecord].map(async ([entityId, sequence]) => {
         try {
-          await ledger().project(entityId);
+          await services().ledger.project(entityId);
         } catch (error) {
           logger.error("projection failed", { entityId, error: error as Error });
           failures.push({ itemIdentifier: sequence });
@@ -39,4 +38,4 @@ export function projectorHandler(ledger: () => Ledger) {
   };
 }
 
-export const handler = projectorHandler(ledgerFromEnv);
+export const handler = projectorHandler(servicesFromEnv);

@@ -1,51 +1,62 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { z } from "zod";
+import { openApiDocument } from "../api/openapi.js";
 import {
+  changesQuerySchema,
   eventsQuerySchema,
+  openapiQuerySchema,
+  sanctionsQuerySchema,
+  searchQuerySchema,
   stateQuerySchema,
   timelineQuerySchema,
   verifyQuerySchema,
 } from "../api/schemas.js";
-import type { Ledger } from "../app/ledger.js";
 import { normalizeTimestamp } from "../domain/dates.js";
 import { json, Problem, parseWith, queryOf, respond } from "./http.js";
 import { entityIdOf } from "./requests.js";
-import { ledgerFromEnv } from "./wiring.js";
+import { type Services, servicesFromEnv } from "./wiring.js";
 
-type Route = (ledger: Ledger, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+type Route = (services: Services, event: APIGatewayProxyEvent) => Promise<unknown>;
 
-const query = <T extends { knownAt?: string }>(parsed: T): T =>
-  parsed.knownAt === undefined
-    ? parsed
-    : { ...parsed, knownAt: normalizeTimestamp(parsed.knownAt) };
+/** The validated query parameters, with `knownAt` in the ledger's canonical form. */
+function query<S extends z.ZodType>(schema: S, event: APIGatewayProxyEvent): z.output<S> {
+  const parsed = parseWith(schema, queryOf(event), "", "query") as { knownAt?: string };
+  return (
+    parsed.knownAt === undefined
+      ? parsed
+      : { ...parsed, knownAt: normalizeTimestamp(parsed.knownAt) }
+  ) as z.output<S>;
+}
 
 const routes: Record<string, Route> = {
-  "/entities/{entityId}": async (ledger, event) => {
-    const q = query(parseWith(stateQuerySchema, queryOf(event), "", "query"));
-    return json(200, await ledger.state(entityIdOf(event), q));
+  "/entities/{entityId}": ({ ledger }, event) =>
+    ledger.state(entityIdOf(event), query(stateQuerySchema, event)),
+  "/entities/{entityId}/events": ({ ledger }, event) =>
+    ledger.events(entityIdOf(event), query(eventsQuerySchema, event)),
+  "/entities/{entityId}/timeline": ({ ledger }, event) =>
+    ledger.timeline(entityIdOf(event), query(timelineQuerySchema, event)),
+  "/entities/{entityId}/verify": ({ ledger }, event) => {
+    query(verifyQuerySchema, event);
+    return ledger.verify(entityIdOf(event));
   },
-  "/entities/{entityId}/events": async (ledger, event) => {
-    const q = query(parseWith(eventsQuerySchema, queryOf(event), "", "query"));
-    return json(200, await ledger.events(entityIdOf(event), q));
-  },
-  "/entities/{entityId}/timeline": async (ledger, event) => {
-    const q = query(parseWith(timelineQuerySchema, queryOf(event), "", "query"));
-    return json(200, await ledger.timeline(entityIdOf(event), q));
-  },
-  "/entities/{entityId}/verify": async (ledger, event) => {
-    parseWith(verifyQuerySchema, queryOf(event), "", "query");
-    return json(200, await ledger.verify(entityIdOf(event)));
+  "/sanctions": ({ audit }, event) => audit.sanctions(query(sanctionsQuerySchema, event)),
+  "/changes": ({ audit }, event) => audit.changes(query(changesQuerySchema, event)),
+  "/search": ({ audit }, event) => audit.search(query(searchQuerySchema, event)),
+  "/openapi.json": async (_, event) => {
+    query(openapiQuerySchema, event);
+    return openApiDocument();
   },
 };
 
 /** The reader: the routes that answer questions. */
-export function readerHandler(ledger: () => Ledger) {
+export function readerHandler(services: () => Services) {
   return (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
     respond(async () => {
       const route = event.httpMethod === "GET" ? routes[event.resource] : undefined;
       if (!route)
         throw new Problem(404, "Not found", `No route ${event.httpMethod} ${event.path}.`);
-      return route(ledger(), event);
+      return json(200, await route(services(), event));
     });
 }
 
-export const handler = readerHandler(ledgerFromEnv);
+export const handler = readerHandler(servicesFromEnv);

@@ -18,4 +18,9 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", resource: "/entities/{entityId}/events", target: "reader" },
   { method: "GET", resource: "/entities/{entityId}/timeline", target: "reader" },
   { method: "GET", resource: "/entities/{entityId}/verify", target: "reader" },
+  { method: "POST", resource: "/batches", target: "writer" },
+  { method: "GET", resource: "/sanctions", target: "reader" },
+  { method: "GET", resource: "/changes", target: "reader" },
+  { method: "GET", resource: "/search", target: "reader" },
+  { method: "GET", resource: "/openapi.json", target: "reader" },
 ];

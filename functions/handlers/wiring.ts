@@ -1,8 +1,35 @@
 import { randomUUID } from "node:crypto";
-import { Ledger } from "../app/ledger.js";
+import { AuditQueries } from "../app/audit.js";
+import { Ledger, type LedgerDeps } from "../app/ledger.js";
 import { DynamoEventStore, DynamoViewStore, documentClient } from "../store/dynamo.js";
 import { ENV } from "../store/keys.js";
+import type { EventStore, ViewStore } from "../store/ports.js";
 import { logger } from "./http.js";
+
+/** The application services that the handlers call. */
+export interface Services {
+  ledger: Ledger;
+  audit: AuditQueries;
+}
+
+/** Builds the services over two stores. */
+export function services(
+  stores: { events: EventStore; views: ViewStore },
+  overrides: Partial<Pick<LedgerDeps, "now" | "newId">> = {},
+): Services {
+  const now = overrides.now ?? (() => new Date());
+  const ledger = new Ledger({
+    ...stores,
+    now,
+    newId: overrides.newId ?? randomUUID,
+    onViewError: (entityId, error) =>
+      logger.warn("views not written after append; the projector will repair them", {
+        entityId,
+        error: error as Error,
+      }),
+  });
+  return { ledger, audit: new AuditQueries({ views: stores.views, ledger, now }) };
+}
 
 function required(name: string): string {
   const value = process.env[name];
@@ -10,23 +37,16 @@ function required(name: string): string {
   return value;
 }
 
-let ledger: Ledger | undefined;
+let built: Services | undefined;
 
-/** The ledger over the tables named in the function's environment, built once per container. */
-export function ledgerFromEnv(): Ledger {
-  if (!ledger) {
+/** The services over the tables named in the function's environment, built once per container. */
+export function servicesFromEnv(): Services {
+  if (!built) {
     const client = documentClient();
-    ledger = new Ledger({
+    built = services({
       events: new DynamoEventStore(client, required(ENV.eventsTable)),
       views: new DynamoViewStore(client, required(ENV.viewsTable)),
-      now: () => new Date(),
-      newId: randomUUID,
-      onViewError: (entityId, error) =>
-        logger.warn("view not written after append; the projector will repair it", {
-          entityId,
-          error: error as Error,
-        }),
     });
   }
-  return ledger;
+  return built;
 }

@@ -81,7 +81,10 @@ describe("append", () => {
   });
 
   it("answers 404 for a sanction on an unknown entity", async () => {
-    const res = await api.post("/entities/nobody/events", { type: "SanctionImposed", data: freeze });
+    const res = await api.post("/entities/nobody/events", {
+      type: "SanctionImposed",
+      data: freeze,
+    });
     expect(res.status).toBe(404);
     expect(res.type).toBe("application/problem+json");
   });
@@ -101,27 +104,69 @@ describe("append", () => {
     ["broken JSON", "{not json", ""],
     ["an empty body", "", ""],
     ["an unknown type", { type: "SanctionRevoked", data: {} }, "/type"],
-    ["an invalid calendar date", { type: "SanctionImposed", data: { ...freeze, effectiveFrom: "2022-02-30" } }, "/data/effectiveFrom"],
-    ["a malformed date", { type: "SanctionImposed", data: { ...freeze, announcedOn: "03/03/2022" } }, "/data/announcedOn"],
-    ["an unknown field", { type: "SanctionImposed", data: { ...freeze, effectiveUntill: "2023-01-01" } }, "/data/effectiveUntill"],
-    ["an unknown envelope field", { type: "SanctionImposed", data: freeze, recordedAt: "2022-01-01T00:00:00.000Z" }, "/recordedAt"],
-    ["an unknown measure", { type: "SanctionImposed", data: { ...freeze, measures: ["embargo"] } }, "/data/measures/0"],
-    ["a missing field", { type: "SanctionImposed", data: { ...freeze, authority: undefined } }, "/data/authority"],
-    ["a bad authority", { type: "SanctionImposed", data: { ...freeze, authority: "jp" } }, "/data/authority"],
-    ["a wrong type", { type: "EventRetracted", data: { version: "2", reason: "x" } }, "/data/version"],
+    [
+      "an invalid calendar date",
+      { type: "SanctionImposed", data: { ...freeze, effectiveFrom: "2022-02-30" } },
+      "/data/effectiveFrom",
+    ],
+    [
+      "a malformed date",
+      { type: "SanctionImposed", data: { ...freeze, announcedOn: "03/03/2022" } },
+      "/data/announcedOn",
+    ],
+    [
+      "an unknown field",
+      { type: "SanctionImposed", data: { ...freeze, effectiveUntill: "2023-01-01" } },
+      "/data/effectiveUntill",
+    ],
+    [
+      "an unknown envelope field",
+      { type: "SanctionImposed", data: freeze, recordedAt: "2022-01-01T00:00:00.000Z" },
+      "/recordedAt",
+    ],
+    [
+      "an unknown measure",
+      { type: "SanctionImposed", data: { ...freeze, measures: ["embargo"] } },
+      "/data/measures/0",
+    ],
+    [
+      "a missing field",
+      { type: "SanctionImposed", data: { ...freeze, authority: undefined } },
+      "/data/authority",
+    ],
+    [
+      "a bad authority",
+      { type: "SanctionImposed", data: { ...freeze, authority: "jp" } },
+      "/data/authority",
+    ],
+    [
+      "a wrong type",
+      { type: "EventRetracted", data: { version: "2", reason: "x" } },
+      "/data/version",
+    ],
     ["a non-object body", [1, 2, 3], ""],
-  ])("answers 400 problem+json for %s, naming the field, writing nothing", async (_, body, path) => {
-    await register("ru-vtb-bank-f", { eventId: "reg" });
-    const res = await api.post("/entities/ru-vtb-bank-f/events", body);
-    expect(res.status).toBe(400);
-    expect(res.type).toBe("application/problem+json");
-    expect(res.body).toMatchObject({ status: 400, title: expect.any(String), detail: expect.any(String) });
-    expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
-    expect(await eventCount("ru-vtb-bank-f")).toBe(1);
-  });
+  ])(
+    "answers 400 problem+json for %s, naming the field, writing nothing",
+    async (_, body, path) => {
+      await register("ru-vtb-bank-f", { eventId: "reg" });
+      const res = await api.post("/entities/ru-vtb-bank-f/events", body);
+      expect(res.status).toBe(400);
+      expect(res.type).toBe("application/problem+json");
+      expect(res.body).toMatchObject({
+        status: 400,
+        title: expect.any(String),
+        detail: expect.any(String),
+      });
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+      expect(await eventCount("ru-vtb-bank-f")).toBe(1);
+    },
+  );
 
   it("answers 400 for a malformed entity id", async () => {
-    const res = await api.post("/entities/Bad%20Id/events", { type: "EntityRegistered", data: { name: "x", kind: "other" } });
+    const res = await api.post("/entities/Bad%20Id/events", {
+      type: "EntityRegistered",
+      data: { name: "x", kind: "other" },
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].path).toBe("/entityId");
   });

@@ -82,7 +82,10 @@ describe("an audit on real 2022 dates", () => {
   });
 
   it("answers as the ledger knew it before and after the correction", async () => {
-    const before = await state("ru-vtb-bank", `asOf=2022-03-28&knownAt=${moments.beforeCorrection}`);
+    const before = await state(
+      "ru-vtb-bank",
+      `asOf=2022-03-28&knownAt=${moments.beforeCorrection}`,
+    );
     expect(ids(before.inForce)).toEqual(["jp-asset-freeze"]);
     expect(before.version).toBe(2);
     expect(before.basis).toEqual([1, 2]);
@@ -102,7 +105,9 @@ describe("an audit on real 2022 dates", () => {
       data: { sanctionId: "jp-asset-freeze", effectiveFrom: "2023-01-10", reason: "Delisted" },
     });
     expect(lift.status).toBe(201);
-    expect(ids((await state("ru-vtb-bank", "asOf=2023-01-09")).inForce)).toEqual(["jp-asset-freeze"]);
+    expect(ids((await state("ru-vtb-bank", "asOf=2023-01-09")).inForce)).toEqual([
+      "jp-asset-freeze",
+    ]);
     const out = await state("ru-vtb-bank", "asOf=2023-01-10");
     expect(out.inForce).toEqual([]);
     expect(out.pending).toEqual([]);
@@ -148,19 +153,31 @@ describe("an audit on real 2022 dates", () => {
       announcedOn: "2022-03-25",
       intervals: [
         { from: "2022-04-05", until: "2022-05-01", scope: { goods: ["luxury goods"] }, basis: [2] },
-        { from: "2022-05-01", until: null, scope: { goods: ["luxury goods", "luxury cars"] }, basis: [2, 3] },
+        {
+          from: "2022-05-01",
+          until: null,
+          scope: { goods: ["luxury goods", "luxury cars"] },
+          basis: [2, 3],
+        },
       ],
     });
     const onApr30 = await state("country-ru", "asOf=2022-04-30");
     expect(onApr30.inForce[0].scope.goods).toEqual(["luxury goods"]);
     const onMay1 = await state("country-ru", "asOf=2022-05-01");
-    expect(onMay1.inForce[0]).toMatchObject({ termsFrom: "2022-05-01", effectiveFrom: "2022-04-05" });
+    expect(onMay1.inForce[0]).toMatchObject({
+      termsFrom: "2022-05-01",
+      effectiveFrom: "2022-04-05",
+    });
     expect(onMay1.basis).toEqual([1, 2, 3]);
   });
 
   it("verifies the chain", async () => {
     const res = await api.get("/entities/ru-vtb-bank/verify");
-    expect(res.body).toEqual({ valid: true, version: 5, headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(res.body).toEqual({
+      valid: true,
+      version: 5,
+      headHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 
   it("echoes knownAt as now when none is given", async () => {

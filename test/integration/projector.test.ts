@@ -1,13 +1,14 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../functions/app/ledger.js";
+import type { IndexRow } from "../../functions/domain/projection.js";
 import { diffRows, indexRows } from "../../functions/domain/projection.js";
 import { type EntityState, fold } from "../../functions/domain/state.js";
 import { eventOf } from "../../functions/domain/verify.js";
 import { projectorHandler } from "../../functions/handlers/projector.js";
+import type { Services } from "../../functions/handlers/wiring.js";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
-import type { IndexRow } from "../../functions/domain/projection.js";
 import type { EntityView, RowRange, ViewStore } from "../../functions/store/ports.js";
 import { type Engine, startEngine } from "../../local/engine.js";
 
@@ -56,7 +57,10 @@ class CrashingViews implements ViewStore {
 const record = (entityId: string, version: number, sequence: number): DynamoDBRecord => ({
   eventName: "INSERT",
   dynamodb: {
-    Keys: { [EVENTS_TABLE.partitionKey]: { S: entityId }, [EVENTS_TABLE.sortKey]: { N: `${version}` } },
+    Keys: {
+      [EVENTS_TABLE.partitionKey]: { S: entityId },
+      [EVENTS_TABLE.sortKey]: { N: `${version}` },
+    },
     SequenceNumber: `${sequence}`,
   },
 });
@@ -67,12 +71,18 @@ async function expectViewAtHead(entityId: string) {
   expect(view?.version).toBe(records.length);
   expect(view?.state).toEqual(fold(entityId, records.map(eventOf)));
   const open = Object.keys(view?.openRows ?? {}).sort();
-  expect(open).toEqual([...diffRows([], indexRows(view?.state as EntityState)).opened.keys()].sort());
+  expect(open).toEqual(
+    [...diffRows([], indexRows(view?.state as EntityState)).opened.keys()].sort(),
+  );
 }
 
 async function seed(entityId: string, amendments: number, viewStore: ViewStore = views) {
   const l = ledger(viewStore);
-  await l.append(entityId, { type: "EntityRegistered", data: { name: entityId, kind: "other" } }, "t");
+  await l.append(
+    entityId,
+    { type: "EntityRegistered", data: { name: entityId, kind: "other" } },
+    "t",
+  );
   for (let i = 0; i < amendments; i++) {
     await l
       .append(entityId, { type: "EntityAmended", data: { aliases: { add: [`a${i}`] } } }, "t")
@@ -90,7 +100,7 @@ describe("projector", () => {
     expect(state.version).toBe(4);
     expect(state.aliases).toEqual(["a0", "a1", "a2"]);
     // A record that names only an old version, duplicated and out of order.
-    const project = projectorHandler(() => ledger());
+    const project = projectorHandler(() => ({ ledger: ledger() }) as Services);
     const result = await project({
       Records: [record("crashed", 2, 10), record("crashed", 1, 11), record("crashed", 2, 12)],
     } as DynamoDBStreamEvent);
@@ -103,7 +113,7 @@ describe("projector", () => {
     await seed("p-fail", 1);
     const failing = new CrashingViews();
     await seed("p-fail-2", 2, failing);
-    const project = projectorHandler(() => ledger(failing));
+    const project = projectorHandler(() => ({ ledger: ledger(failing) }) as Services);
     const batch = {
       Records: [record("p-ok", 1, 1), record("p-fail-2", 1, 2), record("p-fail-2", 2, 3)],
     } as DynamoDBStreamEvent;
@@ -149,7 +159,11 @@ describe("projector", () => {
     // The view knows nothing of the entity, yet the stream holds the registration and s1.
     const lifted = await ledger().append(
       "behind",
-      { type: "SanctionLifted", data: { sanctionId: "s1", effectiveFrom: "2023-01-01" }, expectedVersion: 2 },
+      {
+        type: "SanctionLifted",
+        data: { sanctionId: "s1", effectiveFrom: "2023-01-01" },
+        expectedVersion: 2,
+      },
       "t",
     );
     expect(lifted.status).toBe(201);

@@ -1,6 +1,19 @@
 import type { Server } from "node:http";
 import { type Engine, startEngine } from "../../local/engine.js";
-import { createLocalServer, type LocalFunctions, listen, localFunctions } from "../../local/server.js";
+import {
+  createLocalServer,
+  type LocalFunctions,
+  listen,
+  localFunctions,
+} from "../../local/server.js";
+
+/** An HTTP answer; each test asserts the shape of the JSON it expects. */
+export interface Answer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers of every shape the API has
+  body: any;
+  type: string | null;
+}
 
 /** A running local ledger over a real dynalite server, for integration tests. */
 export interface RunningLedger {
@@ -8,8 +21,8 @@ export interface RunningLedger {
   engine: Engine;
   fns: LocalFunctions;
   close(): Promise<void>;
-  get(path: string): Promise<{ status: number; body: any; type: string | null }>;
-  post(path: string, body: unknown): Promise<{ status: number; body: any; type: string | null }>;
+  get(path: string): Promise<Answer>;
+  post(path: string, body: unknown): Promise<Answer>;
 }
 
 let prefixes = 0;

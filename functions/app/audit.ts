@@ -1,0 +1,285 @@
+import { dateOf } from "../domain/dates.js";
+import type { IsoDate, Measure, Timestamp } from "../domain/events.js";
+import type { BoundaryRow, ForceRow, NameRow } from "../domain/projection.js";
+import {
+  ANY_AUTHORITY,
+  boundaryPartition,
+  forcePartition,
+  MIN_QUERY_WORD,
+  wordPartition,
+} from "../domain/projection.js";
+import { matchesWords, searchWords } from "../domain/search.js";
+import type { SanctionOnDate, Terms } from "../domain/timeline.js";
+import { sameTerms } from "../domain/timeline.js";
+import type { RowRange, StoredRow, ViewStore } from "../store/ports.js";
+import type { Ledger } from "./ledger.js";
+import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
+
+/** Filters shared by `/sanctions` and `/changes`; each must match exactly. */
+export interface SanctionFilters {
+  authority?: string;
+  measure?: Measure;
+  program?: string;
+}
+
+export interface Page {
+  limit: number;
+  nextToken?: string;
+}
+
+/** A query that is well formed but cannot be answered as asked. */
+export class UnanswerableQuery extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "UnanswerableQuery";
+  }
+}
+
+const PAGE = 500;
+/** The most rows a search reads before it asks for a more precise query. */
+const MAX_SEARCH_ROWS = 20_000;
+
+/**
+ * The questions across entities, answered from the bitemporal index rows that the
+ * projection files: Query work on one partition, never a scan.
+ */
+export class AuditQueries {
+  constructor(private readonly deps: { views: ViewStore; ledger: Ledger; now: () => Date }) {}
+
+  /** Every entity with a matching sanction in force on `asOf`, as known at `knownAt`. */
+  async sanctions(
+    query: SanctionFilters & Page & { asOf?: IsoDate; knownAt?: Timestamp },
+  ): Promise<{
+    asOf: IsoDate;
+    knownAt: Timestamp;
+    items: { entityId: string; name: string; kind: string; sanctions: SanctionOnDate[] }[];
+    nextToken?: string;
+  }> {
+    const now = this.deps.now();
+    const asOf = query.asOf ?? dateOf(now);
+    const knownAt = query.knownAt ?? now.toISOString();
+    const held = heldAt(query.knownAt);
+    const after =
+      query.nextToken === undefined
+        ? undefined
+        : stringOf(decodeToken("sanctions", query.nextToken));
+    const items: { entityId: string; name: string; kind: string; sanctions: SanctionOnDate[] }[] =
+      [];
+    let current: (typeof items)[number] | undefined;
+    let more = false;
+    const rows = this.rows(forcePartition(query.authority ?? ANY_AUTHORITY), {
+      ...(after === undefined ? {} : { after }),
+    });
+    for await (const row of rows) {
+      const data = row.data as ForceRow;
+      if (current && current.entityId !== data.entityId) {
+        if (current.sanctions.length > 0) {
+          if (items.length === query.limit) {
+            more = true;
+            break;
+          }
+          items.push(current);
+        }
+        current = undefined;
+      }
+      current ??= { entityId: data.entityId, name: data.name, kind: data.kind, sanctions: [] };
+      if (!held(row) || !inForceOn(data, asOf) || !matches(data, query, data)) continue;
+      current.name = data.name;
+      current.kind = data.kind;
+      current.sanctions.push(sanctionOf(data));
+    }
+    if (!more && current && current.sanctions.length > 0) {
+      if (items.length === query.limit) more = true;
+      else items.push(current);
+    }
+    const last = items[items.length - 1];
+    return {
+      asOf,
+      knownAt,
+      items,
+      // `$` sorts after the `#` that ends an entity id in a row key, and before every
+      // character an entity id may hold: the next page starts with the next entity.
+      ...(more && last ? { nextToken: encodeToken("sanctions", `${last.entityId}$`) } : {}),
+    };
+  }
+
+  /** What entered into force, changed terms, or left force on each day of `[from, to]`. */
+  async changes(
+    query: SanctionFilters & Page & { from: IsoDate; to: IsoDate; knownAt?: Timestamp },
+  ): Promise<{
+    from: IsoDate;
+    to: IsoDate;
+    knownAt: Timestamp;
+    items: {
+      entityId: string;
+      sanctionId: string;
+      authority: string;
+      change: "entered" | "amended" | "left";
+      on: IsoDate;
+    }[];
+    nextToken?: string;
+  }> {
+    if (query.from > query.to) {
+      throw new UnanswerableQuery("/to", `to (${query.to}) is before from (${query.from}).`);
+    }
+    const knownAt = query.knownAt ?? this.deps.now().toISOString();
+    const held = heldAt(query.knownAt);
+    const after =
+      query.nextToken === undefined ? undefined : stringOf(decodeToken("changes", query.nextToken));
+    const items: Awaited<ReturnType<AuditQueries["changes"]>>["items"] = [];
+    let position: string | undefined;
+    let more = false;
+    const range: RowRange = {
+      between: [query.from, `${query.to}#\uffff`],
+      ...(after === undefined ? {} : { after }),
+    };
+    for await (const row of this.rows(boundaryPartition(query.authority ?? ANY_AUTHORITY), range)) {
+      if (!held(row)) continue;
+      const data = row.data as BoundaryRow;
+      if (query.program !== undefined && data.program !== query.program) continue;
+      const change = changeOf(data, query.measure);
+      if (!change) continue;
+      if (items.length === query.limit) {
+        more = true;
+        break;
+      }
+      items.push({
+        entityId: data.entityId,
+        sanctionId: data.sanctionId,
+        authority: data.authority,
+        change,
+        on: data.day,
+      });
+      position = row.sk;
+    }
+    return {
+      from: query.from,
+      to: query.to,
+      knownAt,
+      items,
+      ...(more && position ? { nextToken: encodeToken("changes", position) } : {}),
+    };
+  }
+
+  /** Entities whose name or an alias holds every word of `q` as a word prefix. */
+  async search(query: Page & { q: string; asOf?: IsoDate }): Promise<{
+    items: { entityId: string; name: string; matched: string; inForce?: SanctionOnDate[] }[];
+    nextToken?: string;
+  }> {
+    const words = searchWords(query.q);
+    const longest = words.reduce((a, b) => (b.length > a.length ? b : a), "");
+    if (longest.length < MIN_QUERY_WORD) {
+      throw new UnanswerableQuery(
+        "/q",
+        `q must hold a word of at least ${MIN_QUERY_WORD} letters or digits.`,
+      );
+    }
+    const after =
+      query.nextToken === undefined ? undefined : stringOf(decodeToken("search", query.nextToken));
+    const hits = new Map<string, NameRow>();
+    let read = 0;
+    for await (const row of this.rows(wordPartition(longest), { beginsWith: longest })) {
+      if (++read > MAX_SEARCH_ROWS) {
+        throw new UnanswerableQuery("/q", "q matches too many names; add words or letters.");
+      }
+      if (row.recordedUntil !== null) continue;
+      const data = row.data as NameRow;
+      if (after !== undefined && data.entityId <= after) continue;
+      if (!matchesWords(words, data.words)) continue;
+      const seen = hits.get(data.entityId);
+      if (!seen || preferred(data, seen)) hits.set(data.entityId, data);
+    }
+    const sorted = [...hits.values()].sort((a, b) => (a.entityId < b.entityId ? -1 : 1));
+    const page = sorted.slice(0, query.limit);
+    const items = await Promise.all(
+      page.map(async (hit) => {
+        const item = { entityId: hit.entityId, name: hit.name, matched: hit.matched };
+        if (query.asOf === undefined) return item;
+        const state = await this.deps.ledger.state(hit.entityId, { asOf: query.asOf });
+        return { ...item, inForce: state.inForce };
+      }),
+    );
+    const last = page[page.length - 1];
+    return {
+      items,
+      ...(sorted.length > page.length && last
+        ? { nextToken: encodeToken("search", last.entityId) }
+        : {}),
+    };
+  }
+
+  /** Every row of a partition in the range, page by page. */
+  private async *rows(pk: string, range: RowRange): AsyncGenerator<StoredRow> {
+    let position = range.after;
+    for (;;) {
+      const page = await this.deps.views.queryRows(
+        pk,
+        { ...range, ...(position === undefined ? {} : { after: position }) },
+        PAGE,
+      );
+      yield* page.rows;
+      if (page.next === undefined) return;
+      position = page.next;
+    }
+  }
+}
+
+/** Whether a row held at `knownAt`; without it, whether it holds now. */
+function heldAt(knownAt: Timestamp | undefined): (row: StoredRow) => boolean {
+  if (knownAt === undefined) return (row) => row.recordedUntil === null;
+  return (row) =>
+    row.recordedFrom <= knownAt && (row.recordedUntil === null || knownAt < row.recordedUntil);
+}
+
+function inForceOn(row: ForceRow, day: IsoDate): boolean {
+  return row.from <= day && (row.until === null || day < row.until);
+}
+
+function matches(row: { program: string | null }, filters: SanctionFilters, terms: Terms): boolean {
+  if (filters.program !== undefined && row.program !== filters.program) return false;
+  return filters.measure === undefined || terms.measures.includes(filters.measure);
+}
+
+function sanctionOf(row: ForceRow): SanctionOnDate {
+  return {
+    sanctionId: row.sanctionId,
+    authority: row.authority,
+    program: row.program,
+    measures: row.measures,
+    scope: row.scope,
+    legalBasis: row.legalBasis,
+    announcedOn: row.announcedOn,
+    effectiveFrom: row.effectiveFrom,
+    termsFrom: row.from,
+    end: row.end,
+  };
+}
+
+/** The change on a boundary day, as seen through the measure filter. */
+function changeOf(row: BoundaryRow, measure: Measure | undefined) {
+  const counts = (t: Terms | null): t is Terms =>
+    t !== null && (measure === undefined || t.measures.includes(measure));
+  const before = counts(row.before);
+  const after = counts(row.after);
+  if (!before && after) return "entered" as const;
+  if (before && !after) return "left" as const;
+  if (before && after && row.before && row.after && !sameTerms(row.before, row.after)) {
+    return "amended" as const;
+  }
+  return undefined;
+}
+
+/** The entity's own name before an alias, then the shorter match. */
+function preferred(candidate: NameRow, current: NameRow): boolean {
+  const primary = (r: NameRow) => (r.matched === r.name ? 0 : 1);
+  if (primary(candidate) !== primary(current)) return primary(candidate) < primary(current);
+  return candidate.matched.length < current.matched.length;
+}
+
+function stringOf(position: string | number): string {
+  if (typeof position !== "string") throw new InvalidToken();
+  return position;
+}

@@ -1,0 +1,230 @@
+import { RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import * as apigateway from "aws-cdk-lib/aws-apigateway";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as logs from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { ROUTES, type Route, type RouteTarget } from "../functions/handlers/routes.js";
+import { ENV } from "../functions/store/keys.js";
+import type { EventStore } from "./event-store.js";
+import { handlerEntry, LedgerFunction } from "./function.js";
+import { acknowledgeWildcardResource } from "./nag.js";
+
+/** Properties of a {@link LedgerApi}. */
+export interface LedgerApiProps {
+  /**
+   * The tables the writer and the reader work on.
+   * @default - no default; required
+   */
+  readonly eventStore: EventStore;
+  /**
+   * The deployment stage, the first segment of every URL path.
+   * @default "v1"
+   */
+  readonly stageName?: string;
+  /**
+   * Steady-state request rate allowed on the stage (requests per second).
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Burst of requests allowed on the stage above the steady rate.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * Retention of the access log and of the functions' logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether this stack sets the account's API Gateway CloudWatch Logs role, which API
+   * Gateway needs before it can write access and execution logs. It is one setting per
+   * account and region: turn it off if the account already has it.
+   * @default true
+   */
+  readonly cloudWatchRole?: boolean;
+  /**
+   * The routes to serve.
+   * @default ROUTES (functions/handlers/routes.ts)
+   */
+  readonly routes?: readonly Route[];
+}
+
+/** A route's resource path as API Gateway matches it in an execute-api ARN. */
+function arnPath(resource: string): string {
+  return resource.replace(/\{[^}]+\}/g, "*");
+}
+
+/**
+ * The HTTP API (architecture §3): an API Gateway REST API with IAM (SigV4) authorization on
+ * every method, built from {@link ROUTES} so that every route of the product is served and
+ * none is left unauthenticated. Two functions answer: the writer (appends) and the reader
+ * (queries), each with Lambda proxy integrations. Request validation is the functions'
+ * (zod), which answers `application/problem+json` with JSON Pointer paths.
+ *
+ * Callers are authorized with the two managed policies it creates: {@link readerPolicy}
+ * (`execute-api:Invoke` on every GET method) and {@link writerPolicy} (every GET and POST
+ * method).
+ */
+export class LedgerApi extends Construct {
+  /** The REST API. */
+  public readonly restApi: apigateway.RestApi;
+  /** The deployment stage. */
+  public readonly stage: apigateway.Stage;
+  /** The command side: appends events. */
+  public readonly writer: LedgerFunction;
+  /** The query side: answers reads. */
+  public readonly reader: LedgerFunction;
+  /** Invoke the GET methods; attach it to the callers that only read. */
+  public readonly readerPolicy: iam.ManagedPolicy;
+  /** Invoke every GET and POST method; attach it to the callers that record events. */
+  public readonly writerPolicy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: LedgerApiProps) {
+    super(scope, id);
+    const store = props.eventStore;
+    const stageName = props.stageName ?? "v1";
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const routes = props.routes ?? ROUTES;
+    const environment = {
+      [ENV.eventsTable]: store.eventsTable.tableName,
+      [ENV.viewsTable]: store.viewsTable.tableName,
+    };
+
+    this.writer = new LedgerFunction(this, "Writer", {
+      entry: handlerEntry("writer"),
+      description: "sanctions-ledger writer: appends events, then brings the views up to date",
+      environment,
+      logRetention: retention,
+    });
+    store.grantAppend(this.writer);
+    store.grantWriteViews(this.writer);
+
+    this.reader = new LedgerFunction(this, "Reader", {
+      entry: handlerEntry("reader"),
+      description: "sanctions-ledger reader: answers the queries of the HTTP API",
+      environment,
+      logRetention: retention,
+    });
+    store.grantReadEvents(this.reader);
+    store.grantReadViews(this.reader);
+
+    const accessLogs = new logs.LogGroup(this, "AccessLogs", { retention });
+    const cloudWatchRole = props.cloudWatchRole ?? true;
+    this.restApi = new apigateway.RestApi(this, "RestApi", {
+      // A display name, not a unique physical name; CloudFormation requires one, and the
+      // API's CloudWatch metrics are keyed by it, so it follows the stack's name to keep
+      // the metrics (and the 5XX alarm) of two deployments in one account apart.
+      restApiName: `${Stack.of(this).stackName}-api`,
+      description: "sanctions-ledger HTTP API, version 1 (IAM authorization on every method)",
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole,
+      // The account setting outlives this stack: other APIs of the account may rely on it.
+      cloudWatchRoleRemovalPolicy: cloudWatchRole ? RemovalPolicy.RETAIN : undefined,
+      defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+      deployOptions: {
+        stageName,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        throttlingRateLimit: props.throttlingRateLimit ?? 50,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+    });
+    this.stage = this.restApi.deploymentStage;
+    // The stack outputs the URL under a stable name (ApiUrl); drop the automatic duplicate.
+    this.restApi.node.tryRemoveChild("Endpoint");
+
+    const integrations: Record<RouteTarget, apigateway.LambdaIntegration> = {
+      writer: new apigateway.LambdaIntegration(this.writer.function, { allowTestInvoke: false }),
+      reader: new apigateway.LambdaIntegration(this.reader.function, { allowTestInvoke: false }),
+    };
+    for (const route of routes) {
+      this.restApi.root
+        .resourceForPath(route.resource)
+        .addMethod(route.method, integrations[route.target], {
+          authorizationType: apigateway.AuthorizationType.IAM,
+        });
+    }
+
+    const invokeArn = (route: Route) =>
+      this.restApi.arnForExecuteApi(route.method, arnPath(route.resource), stageName);
+    const readerArns = routes.filter((route) => route.method === "GET").map(invokeArn);
+    const writerArns = routes
+      .filter((route) => route.method === "GET" || route.method === "POST")
+      .map(invokeArn);
+    this.readerPolicy = this.invokePolicy(
+      "ReaderPolicy",
+      "sanctions-ledger: call the read (GET) methods of the HTTP API",
+      readerArns,
+    );
+    this.writerPolicy = this.invokePolicy(
+      "WriterPolicy",
+      "sanctions-ledger: call every method (POST and GET) of the HTTP API",
+      writerArns,
+    );
+
+    Validations.of(this.restApi).acknowledge(
+      {
+        id: "AwsSolutions-COG4",
+        reason:
+          "Every method uses IAM (SigV4) authorization, by design (architecture §5): callers " +
+          "are AWS principals given the reader or writer managed policy, not Cognito users.",
+      },
+      {
+        id: "AwsSolutions-APIG2",
+        reason:
+          "Requests are validated in the Lambda functions (zod), which answer " +
+          "application/problem+json with a JSON Pointer per error as the API contract " +
+          "requires (architecture §3); an API Gateway validator would answer its own format.",
+      },
+    );
+    Validations.of(this.stage).acknowledge({
+      id: "AwsSolutions-APIG3",
+      reason:
+        "Every method requires a SigV4 signature from a principal holding the reader or " +
+        "writer policy, so API Gateway rejects anonymous traffic before any integration, " +
+        "and the stage is throttled; a WAF web ACL is left to the deploying account.",
+    });
+    const accountLogsRole = this.restApi.node.tryFindChild("CloudWatchRole");
+    if (accountLogsRole !== undefined) {
+      Validations.of(accountLogsRole).acknowledge({
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+        reason:
+          "The account-level API Gateway CloudWatch Logs role (required for access and " +
+          "execution logging) uses the AWS managed policy AWS documents for that purpose; " +
+          "API Gateway creates its execution log groups itself, by name, at run time.",
+      });
+    }
+  }
+
+  /** A managed policy allowing `execute-api:Invoke` on the given method ARNs. */
+  private invokePolicy(id: string, description: string, arns: string[]): iam.ManagedPolicy {
+    const policy = new iam.ManagedPolicy(this, id, {
+      description,
+      statements: [new iam.PolicyStatement({ actions: ["execute-api:Invoke"], resources: arns })],
+    });
+    for (const arn of arns) {
+      acknowledgeWildcardResource(
+        policy,
+        arn,
+        "An execute-api ARN names a request path, and each path parameter ({entityId}) is " +
+          "matched by '*': this resource is one method on one route of this API's stage.",
+      );
+    }
+    return policy;
+  }
+}

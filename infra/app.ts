@@ -1,0 +1,3 @@
+import { createLedgerApp } from "./ledger-app.js";
+
+createLedgerApp().app.synth();

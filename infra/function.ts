@@ -1,0 +1,124 @@
+import { fileURLToPath } from "node:url";
+import { Duration, Validations } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+
+/** The repository root: the esbuild project root and the home of `package-lock.json`. */
+export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The absolute path of a Lambda entry file under `functions/handlers/`. */
+export function handlerEntry(name: "writer" | "reader" | "projector"): string {
+  return fileURLToPath(new URL(`../functions/handlers/${name}.ts`, import.meta.url));
+}
+
+/**
+ * esbuild output is ESM (the sources are ESM, `"type": "module"`); bundled CommonJS
+ * dependencies still call `require`, which ESM lacks, so the banner recreates it.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+/** Properties of a {@link LedgerFunction}. */
+export interface LedgerFunctionProps {
+  /**
+   * Absolute path of the TypeScript entry file; it must export `handler`.
+   * @default - no default; required
+   */
+  readonly entry: string;
+  /**
+   * What the function does, shown in the Lambda console.
+   * @default - no description
+   */
+  readonly description?: string;
+  /**
+   * Environment variables (the table names, under the names in `ENV`).
+   * @default - none besides `NODE_OPTIONS=--enable-source-maps`
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Maximum run time of one invocation.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory (MB); on Lambda it also scales the CPU share.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * How long the function's log group keeps its logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A ledger Lambda function with the settings every function of the app shares:
+ * Node.js 24 on arm64, bundled locally by esbuild (minified ESM with source maps and the
+ * pinned AWS SDK inside the bundle, so the code runs against the SDK version it was
+ * tested with), active X-Ray tracing, an explicit log group with a retention, and its
+ * own role that starts with no permissions at all: not even the AWS managed
+ * `AWSLambdaBasicExecutionRole`, only writing to its own log group.
+ */
+export class LedgerFunction extends Construct implements iam.IGrantable {
+  /** The Lambda function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's execution role. */
+  public readonly role: iam.Role;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The principal to grant permissions to (the execution role). */
+  public readonly grantPrincipal: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: LedgerFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, "LogGroup", {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
+    this.role = new iam.Role(this, "Role", {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      description: props.description,
+    });
+    this.grantPrincipal = this.role;
+    // What AWSLambdaBasicExecutionRole would give, limited to this function's log group.
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, "Function", {
+      entry: props.entry,
+      handler: "handler",
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        mainFields: ["module", "main"],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason:
+        "Active X-Ray tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, " +
+        "which support no resource-level permissions: IAM only accepts Resource '*' for them.",
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ENV } from "../../functions/store/keys.js";
+import { only, policies, propsOf, refOf, resources, synthesizeStack } from "./support.js";
+
+let template: Template;
+beforeAll(() => {
+  template = synthesizeStack().template;
+});
+
+describe("the functions", () => {
+  it("are three, all Node.js 24 on arm64 with active tracing", () => {
+    template.resourceCountIs("AWS::Lambda::Function", 3);
+    template.resourcePropertiesCountIs(
+      "AWS::Lambda::Function",
+      {
+        Runtime: "nodejs24.x",
+        Architectures: ["arm64"],
+        TracingConfig: { Mode: "Active" },
+        Handler: "index.handler",
+        FunctionName: Match.absent(),
+      },
+      3,
+    );
+  });
+
+  it("learn both tables from the environment variables named in keys.ts", () => {
+    const tableIds = resources(template, "AWS::DynamoDB::Table").map(([id]) => id);
+    for (const [, fn] of resources(template, "AWS::Lambda::Function")) {
+      const variables = (propsOf(fn).Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      const named = [refOf(variables[ENV.eventsTable]), refOf(variables[ENV.viewsTable])];
+      expect(named.sort()).toEqual([...tableIds].sort());
+    }
+  });
+
+  it("log to their own log group, which has a retention", () => {
+    for (const [, fn] of resources(template, "AWS::Lambda::Function")) {
+      const logGroupId = refOf((propsOf(fn).LoggingConfig as { LogGroup: unknown }).LogGroup);
+      const [, logGroup] = only(
+        resources(template, "AWS::Logs::LogGroup").filter(([id]) => id === logGroupId),
+        "log group",
+      );
+      expect(logGroup.Properties?.RetentionInDays).toBeGreaterThan(0);
+      expect(logGroup.Properties?.LogGroupName).toBeUndefined();
+    }
+  });
+
+  it("have roles with no managed policies: only the grants they need", () => {
+    for (const [, fn] of resources(template, "AWS::Lambda::Function")) {
+      const roleId = (propsOf(fn).Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      const [, role] = only(
+        resources(template, "AWS::IAM::Role").filter(([id]) => id === roleId),
+        "role",
+      );
+      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+      const statements = policies(template)
+        .filter((p) => p.roles.includes(roleId as string))
+        .flatMap((p) => p.statements);
+      expect(statements).toContainEqual({
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: {
+          "Fn::GetAtt": [
+            refOf((propsOf(fn).LoggingConfig as { LogGroup: unknown }).LogGroup),
+            "Arn",
+          ],
+        },
+      });
+    }
+  });
+});
