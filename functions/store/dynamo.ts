@@ -244,10 +244,13 @@ export class DynamoViewStore implements ViewStore {
     range: RowRange,
     limit: number,
   ): Promise<{ rows: StoredRow[]; next?: string }> {
-    const names: Record<string, string> = { "#pk": VP, "#sk": VS };
+    const names: Record<string, string> = { "#pk": VP };
     const values: Record<string, unknown> = { ":pk": pk };
     let condition = "#pk = :pk";
     let startKey: Record<string, unknown> | undefined;
+    if (range.between || range.beginsWith !== undefined || range.after !== undefined) {
+      names["#sk"] = VS;
+    }
     if (range.between) {
       condition += " AND #sk BETWEEN :lo AND :hi";
       values[":lo"] = range.between[0];

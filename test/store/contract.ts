@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import type { IndexRow } from "../../functions/domain/projection.js";
 import { initialState } from "../../functions/domain/state.js";
 import type { EventRecord, EventStore, ViewStore } from "../../functions/store/ports.js";
-import { VersionTaken } from "../../functions/store/ports.js";
+import { storedSortKey, VersionTaken } from "../../functions/store/ports.js";
 
 /** The behaviour every store implementation must have; run against each of them. */
 export function storeContract(
@@ -85,6 +86,66 @@ export function storeContract(
       expect(await events.read("nobody-here")).toEqual({ records: [], more: false });
     });
 
+    const row = (pk: string, sk: string, note: string): IndexRow => ({
+      kind: "name",
+      pk,
+      sk,
+      data: { entityId: entity, name: note, matched: note, words: [note] },
+    });
+
+    it("opens rows once, closes them once, and reads them in sort-key order", async () => {
+      const pk = `rows-${entity}`;
+      const a = row(pk, "2022-04-02#a", "a");
+      const b = row(pk, "2022-04-05#b", "b");
+      const c = row(pk, "2022-05-01#c", "c");
+      await views.openRow(b, "idb", "T1");
+      await views.openRow(a, "ida", "T1");
+      await views.openRow(c, "idc", "T2");
+      await views.closeRow(a, "ida", "T1", "T3");
+      // idempotent, and never reopened or moved by a late projector
+      await views.openRow(a, "ida", "T1");
+      await views.closeRow(a, "ida", "T1", "T4");
+      // closing a row that was never opened creates nothing
+      await views.closeRow(row(pk, "2022-06-01#d", "d"), "idd", "T1", "T4");
+      const all = await views.queryRows(pk, {}, 10);
+      expect(all.rows.map((r) => [r.sk, r.recordedFrom, r.recordedUntil])).toEqual([
+        [storedSortKey(a, "ida", "T1"), "T1", "T3"],
+        [storedSortKey(b, "idb", "T1"), "T1", null],
+        [storedSortKey(c, "idc", "T2"), "T2", null],
+      ]);
+      expect(all.rows[0]).toMatchObject({ pk, kind: "name", data: a.data });
+      expect(all.next).toBeUndefined();
+    });
+
+    it("reads rows between bounds, by prefix, after a position, and in pages", async () => {
+      const pk = `rows-${entity}`;
+      const days = ["2022-04-01", "2022-04-02", "2022-04-03", "2022-04-04", "2022-05-01"];
+      for (const day of days) await views.openRow(row(pk, `${day}#x`, day), "id", "T");
+      const sks = async (range: Parameters<ViewStore["queryRows"]>[1], limit = 10) =>
+        (await views.queryRows(pk, range, limit)).rows.map((r) => r.sk.slice(0, 10));
+      expect(await sks({ between: ["2022-04-02", "2022-04-03#\uffff"] })).toEqual([
+        "2022-04-02",
+        "2022-04-03",
+      ]);
+      expect(await sks({ beginsWith: "2022-04" })).toEqual(days.slice(0, 4));
+      expect(await sks({ after: "2022-04-03$" })).toEqual(["2022-04-04", "2022-05-01"]);
+      const first = await views.queryRows(pk, { beginsWith: "2022-04" }, 2);
+      expect(first.rows).toHaveLength(2);
+      expect(first.next).toBeDefined();
+      const second = await views.queryRows(
+        pk,
+        { beginsWith: "2022-04", after: first.next as string },
+        2,
+      );
+      expect(second.rows.map((r) => r.sk.slice(0, 10))).toEqual(["2022-04-03", "2022-04-04"]);
+      const between = await views.queryRows(
+        pk,
+        { between: ["2022-04-01", "2022-12-31"], after: first.next as string },
+        10,
+      );
+      expect(between.rows.map((r) => r.sk.slice(0, 10))).toEqual(days.slice(2));
+    });
+
     it("stores a view and never moves it backwards", async () => {
       expect(await views.getEntity(entity)).toBeUndefined();
       const state = { ...initialState(entity), version: 2 };
@@ -98,6 +159,9 @@ export function storeContract(
         await views.putEntity({ entityId: entity, version: 3, state: { ...state, version: 3 } }),
       ).toBe(true);
       expect((await views.getEntity(entity))?.version).toBe(3);
+      const openRows = { abc: "2022-03-01T00:00:00.000Z" };
+      await views.putEntity({ entityId: entity, version: 4, state, openRows });
+      expect((await views.getEntity(entity))?.openRows).toEqual(openRows);
     });
   });
 }
