@@ -1,5 +1,5 @@
-import Ajv2020 from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import formatsPlugin from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../../functions/handlers/routes.js";
 import { type Answer, type RunningLedger, startLedger } from "../support/ledger.js";
@@ -19,7 +19,7 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   doc = res.body;
   ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
+  formatsPlugin.default(ajv);
   ajv.addSchema(doc, "openapi");
 });
 afterAll(async () => {
