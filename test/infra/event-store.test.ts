@@ -155,6 +155,17 @@ describe("least privilege on the events table", () => {
     for (const s of indexStatements) expect(asArray(s.Action)).toEqual(["dynamodb:Query"]);
   });
 
+  it("no role may Scan any table: every route answers with Query and GetItem", () => {
+    const actions = policies(template).flatMap((policy) =>
+      policy.statements.flatMap((s) => asArray(s.Action)),
+    );
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of actions) {
+      expect(action).not.toMatch(/^dynamodb:(Scan|\*|Sc\*|S\*)$/);
+      expect(action).not.toBe("*");
+    }
+  });
+
   it("the reader gets no write on any table", () => {
     const readerRole = roleOf(template, functionBehindMethods(template, "GET"));
     for (const policy of policies(template).filter((p) => p.roles.includes(readerRole))) {

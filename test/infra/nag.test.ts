@@ -95,7 +95,6 @@ describe("cdk-nag AwsSolutions", () => {
         "AwsSolutions-COG4",
         "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
         "AwsSolutions-IAM5[Resource::*]",
-        "AwsSolutions-IAM5[Resource::<table>/index/*]",
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<route>]",
         "AwsSolutions-SQS3",
       ].sort(),
