@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { minEnd } from "../../functions/domain/dates.js";
 import type { IsoDate, Source } from "../../functions/domain/events.js";
 import type { ListName, Publication, PublishedEntry, PublishedSanction } from "./model.js";
 
@@ -12,6 +13,8 @@ export interface HeldEntity {
   open: { sanctionId: string; program: string | null }[];
   /** Ids of every live sanction, lifted or not: an imposition may not reuse one. */
   all: string[];
+  /** The list whose import registered the entity, when one did. */
+  owner?: ListName;
 }
 
 /** One append of the plan: an item of `POST /batches`. */
@@ -95,7 +98,7 @@ export function planImport(
     if (!current) {
       event("EntityRegistered", "register", registration(entry));
     } else {
-      const amendment = amendmentOf(entry, current);
+      const amendment = amendmentOf(entry, current, current.owner === list);
       if (amendment) event("EntityAmended", "amend", amendment);
     }
     const openKeys = new Map<string, string>();
@@ -109,7 +112,11 @@ export function planImport(
       const taken = new Set(current?.all ?? []);
       let sanctionId = sanctionIdOf(list, sanction.key);
       if (taken.has(sanctionId)) sanctionId = `${sanctionId}:${published}`;
-      event("SanctionImposed", `impose.${sanction.key}`, imposition(sanctionId, sanction, published));
+      event(
+        "SanctionImposed",
+        `impose.${sanction.key}`,
+        imposition(sanctionId, sanction, published),
+      );
     }
     for (const [key, sanctionId] of openKeys) {
       if (publishedKeys.has(key)) continue;
@@ -149,11 +156,28 @@ function registration(entry: PublishedEntry): Record<string, unknown> {
   };
 }
 
-function amendmentOf(entry: PublishedEntry, current: HeldEntity): Record<string, unknown> | undefined {
+/**
+ * What to amend so the entity reads as the entry. An entity on several lists (the SDN and
+ * the consolidated list share entry numbers) is described by the list that registered it:
+ * another list only adds the aliases it knows, so two lists never amend it back and forth.
+ */
+export function amendmentOf(
+  entry: PublishedEntry,
+  current: HeldEntity,
+  owns: boolean,
+): Record<string, unknown> | undefined {
+  if (!owns) {
+    const had = new Set([current.name, ...current.aliases]);
+    const add = [entry.name, ...entry.aliases].filter(
+      (a, i, all) => !had.has(a) && all.indexOf(a) === i,
+    );
+    return add.length > 0 ? { aliases: { add } } : undefined;
+  }
   const data: Record<string, unknown> = {};
   if (entry.name !== current.name) data.name = entry.name;
   if (entry.kind !== current.kind) data.kind = entry.kind;
-  if (entry.country !== undefined && entry.country !== current.country) data.country = entry.country;
+  if (entry.country !== undefined && entry.country !== current.country)
+    data.country = entry.country;
   const had = new Set(current.aliases);
   const has = new Set(entry.aliases);
   const add = entry.aliases.filter((a) => !had.has(a));
@@ -170,14 +194,15 @@ function imposition(
   published: IsoDate,
 ): Record<string, unknown> {
   const effectiveFrom = s.effectiveFrom ?? published;
-  const announcedOn = s.announcedOn ?? (effectiveFrom < published ? effectiveFrom : published);
+  // Announced on the stated day, else on publication; never after it takes effect.
+  const announcedOn = minEnd(s.announcedOn ?? published, effectiveFrom) ?? effectiveFrom;
   return {
     sanctionId,
     authority: s.authority,
     program: s.program,
     measures: s.measures,
     ...(s.scope ? { scope: s.scope } : {}),
-    announcedOn: announcedOn <= effectiveFrom ? announcedOn : effectiveFrom,
+    announcedOn,
     effectiveFrom,
     ...(s.legalBasis ? { legalBasis: s.legalBasis } : {}),
   };

@@ -1,4 +1,10 @@
-import type { EntityKind, Identifier, IsoDate, Measure, Scope } from "../../functions/domain/events.js";
+import type {
+  EntityKind,
+  Identifier,
+  IsoDate,
+  Measure,
+  Scope,
+} from "../../functions/domain/events.js";
 
 /** The lists the importer reads; each keeps its own sanctions on an entity. */
 export type ListName = "ofac-sdn" | "ofac-cons" | "un";

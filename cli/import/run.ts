@@ -1,6 +1,6 @@
 import type { IsoDate } from "../../functions/domain/events.js";
 import type { HeldEntity, ImportPlan, PlannedEntry, PlannedEvent } from "./diff.js";
-import { keyOf, planImport } from "./diff.js";
+import { amendmentOf, keyOf, planImport } from "./diff.js";
 import type { ListName, Publication } from "./model.js";
 
 /** The part of the HTTP client the importer needs. A problem answer rejects with `status`. */
@@ -105,14 +105,23 @@ export async function readHeld(
         const timeline = (await client.get(`/entities/${entityId}/timeline`)) as TimelineAnswer;
         all = timeline.sanctions.map((s) => s.sanctionId);
       }
-      held.set(entityId, {
+      const current: HeldEntity = {
         name: state.name,
         kind: state.kind,
         aliases: state.aliases,
         country: state.country,
         open,
         all,
-      });
+      };
+      // Only an entity whose details differ needs to know which list registered it.
+      if (listed && amendmentOf(listed, current, true)) {
+        const first = (await client.get(`/entities/${entityId}/events`, { limit: "1" })) as {
+          events: { eventId: string }[];
+        };
+        const owner = /^imp\.([a-z-]+)\./.exec(first.events[0]?.eventId ?? "")?.[1];
+        if (owner === "ofac-sdn" || owner === "ofac-cons" || owner === "un") current.owner = owner;
+      }
+      held.set(entityId, current);
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
       held.set(entityId, undefined);
@@ -138,7 +147,10 @@ export async function readHeld(
       authority: AUTHORITY[publication.list],
       limit: "1000",
       nextToken,
-    })) as { items: { entityId: string; sanctions: { sanctionId: string }[] }[]; nextToken?: string };
+    })) as {
+      items: { entityId: string; sanctions: { sanctionId: string }[] }[];
+      nextToken?: string;
+    };
     for (const item of page.items) {
       if (held.has(item.entityId)) continue;
       if (item.sanctions.some((s) => keyOf(publication.list, s.sanctionId) !== undefined)) {
@@ -255,7 +267,8 @@ export async function runImport(
           summary.rejected.push({
             entityId: item.entityId,
             ref: refs.get(item.entityId) ?? "",
-            reason: `${item.type} ${result.status} ${result.title ?? ""}: ${result.detail ?? ""}`.trim(),
+            reason:
+              `${item.type} ${result.status} ${result.title ?? ""}: ${result.detail ?? ""}`.trim(),
           });
         }
       });

@@ -62,10 +62,39 @@ export class ContentionError extends Error {
 }
 
 const MAX_ATTEMPTS = 64;
+/** How many entity views a ledger keeps in memory between requests. */
+const RECENT_VIEWS = 1000;
 
 /** The application service: the use cases of the ledger over its stores. */
 export class Ledger {
+  /**
+   * Views this process wrote or read lately, most recent last. A remembered view may trail
+   * the stream, as a stored one may: appends write only into the version after it, and
+   * reads look past it, so it saves a read and never changes an answer.
+   */
+  private readonly recent = new Map<string, EntityView>();
+
   constructor(private readonly deps: LedgerDeps) {}
+
+  private remember(view: EntityView): void {
+    const known = this.recent.get(view.entityId);
+    if (known && known.version > view.version) return;
+    this.recent.delete(view.entityId);
+    this.recent.set(view.entityId, view);
+    if (this.recent.size > RECENT_VIEWS) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+  }
+
+  /** The entity's view, from memory or the store. */
+  private async view(entityId: string): Promise<EntityView | undefined> {
+    const known = this.recent.get(entityId);
+    if (known) return known;
+    const view = await this.deps.views.getEntity(entityId);
+    if (view) this.remember(view);
+    return view;
+  }
 
   /**
    * Appends one event. Each attempt reads the state, then looks up the `eventId`, then
@@ -79,7 +108,7 @@ export class Ledger {
       entityId,
       eventId: request.eventId ?? this.deps.newId(),
     } as AppendCommand;
-    const view = await this.deps.views.getEntity(entityId);
+    const view = await this.view(entityId);
     let state = view?.state ?? initialState(entityId);
     /** Events found past the view while appending: the view must take them in too. */
     const missed: LedgerEvent[] = [];
@@ -212,12 +241,14 @@ export class Ledger {
       state = next;
       rows = nextRows;
     }
-    await this.deps.views.putEntity({ entityId, version: state.version, state, openRows: open });
+    const next = { entityId, version: state.version, state, openRows: open };
+    await this.deps.views.putEntity(next);
+    this.remember(next);
   }
 
   /** Brings the entity's views up to the head of its stream. Returns the head version. */
   async project(entityId: string): Promise<number> {
-    const view = await this.deps.views.getEntity(entityId);
+    const view = await this.view(entityId);
     const events = await this.readAfter(entityId, view?.version ?? 0);
     await this.advance(entityId, view, events);
     return (view?.version ?? 0) + events.length;
@@ -318,7 +349,7 @@ export class Ledger {
       const head = state.headRecordedAt;
       return { state, knownAt: head !== null && head > nowIso ? head : nowIso };
     }
-    const view = await this.deps.views.getEntity(entityId);
+    const view = await this.view(entityId);
     if (view && view.state.headRecordedAt !== null && view.state.headRecordedAt <= knownAt) {
       return { state: await this.catchUp(view.state, knownAt), knownAt };
     }
@@ -327,7 +358,7 @@ export class Ledger {
   }
 
   private async viewState(entityId: string): Promise<EntityState> {
-    const view = await this.deps.views.getEntity(entityId);
+    const view = await this.view(entityId);
     return view?.state ?? initialState(entityId);
   }
 

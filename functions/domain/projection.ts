@@ -119,7 +119,9 @@ export function indexRows(state: EntityState): IndexRow[] {
   for (const matched of new Set([details.name, ...details.aliases])) {
     const words = searchWords(matched);
     for (const word of new Set(words)) {
-      if (word.length === 0) continue;
+      // A query finds names by its longest word, of at least MIN_QUERY_WORD characters:
+      // shorter words are matched from the row of a longer one, never looked up.
+      if (word.length < MIN_QUERY_WORD) continue;
       rows.push({
         kind: "name",
         pk: wordPartition(word),

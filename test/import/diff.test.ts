@@ -11,9 +11,7 @@ const entry = (ref: string, extra: Partial<PublishedEntry> = {}): PublishedEntry
   aliases: [`ALIAS ${ref}`],
   country: "RU",
   identifiers: [{ scheme: "OFAC-ENT", value: ref }],
-  sanctions: [
-    { key: "sdgt", authority: "US-OFAC", program: "SDGT", measures: ["asset-freeze"] },
-  ],
+  sanctions: [{ key: "sdgt", authority: "US-OFAC", program: "SDGT", measures: ["asset-freeze"] }],
   ...extra,
 });
 
@@ -24,7 +22,10 @@ const publication = (entries: PublishedEntry[]): Publication => ({
   rejected: [],
 });
 
-const held = (e: PublishedEntry, open = e.sanctions.map((s) => `ofac-sdn-${s.key}`)): HeldEntity => ({
+const held = (
+  e: PublishedEntry,
+  open = e.sanctions.map((s) => `ofac-sdn-${s.key}`),
+): HeldEntity => ({
   name: e.name,
   kind: e.kind,
   aliases: e.aliases,
@@ -35,7 +36,11 @@ const held = (e: PublishedEntry, open = e.sanctions.map((s) => `ofac-sdn-${s.key
 
 describe("planImport", () => {
   it("registers a new entry and imposes its programs from the publication's date", () => {
-    const plan = planImport(publication([entry("1")]), "2019-01-15", new Map([["ofac-1", undefined]]));
+    const plan = planImport(
+      publication([entry("1")]),
+      "2019-01-15",
+      new Map([["ofac-1", undefined]]),
+    );
     expect(plan.unchanged).toBe(0);
     expect(plan.entries).toEqual([
       {
@@ -116,7 +121,11 @@ describe("planImport", () => {
         { key: "cyber2", authority: "US-OFAC", program: "CYBER2", measures: ["asset-freeze"] },
       ],
     });
-    const plan = planImport(publication([after]), "2019-03-01", new Map([[after.entityId, held(before)]]));
+    const plan = planImport(
+      publication([after]),
+      "2019-03-01",
+      new Map([[after.entityId, { ...held(before), owner: "ofac-sdn" as const }]]),
+    );
     const events = plan.entries[0]?.events ?? [];
     expect(events.map((e) => [e.type, e.eventId])).toEqual([
       ["EntityAmended", "imp.ofac-sdn.2019-03-01.4.amend"],
@@ -128,7 +137,23 @@ describe("planImport", () => {
       country: "IR",
       aliases: { add: ["NEW ALIAS"] },
     });
-    expect(events[2]?.data).toMatchObject({ sanctionId: "ofac-sdn-ifsr", effectiveFrom: "2019-03-01" });
+    expect(events[2]?.data).toMatchObject({
+      sanctionId: "ofac-sdn-ifsr",
+      effectiveFrom: "2019-03-01",
+    });
+  });
+
+  it("only adds aliases to an entity that another list registered", () => {
+    const sdn = entry("7", { name: "BANK SEVEN PUBLIC JOINT STOCK COMPANY", aliases: ["BANK 7"] });
+    const cons = entry("7", { name: "BANK SEVEN PJSC", aliases: ["BANK 7", "B7"], country: "CY" });
+    const current = { ...held(sdn), owner: "ofac-sdn" as const };
+    const plan = planImport(
+      { ...publication([cons]), list: "ofac-cons" },
+      "2025-12-01",
+      new Map([[cons.entityId, { ...current, open: [] }]]),
+    );
+    const amend = plan.entries[0]?.events.find((e) => e.type === "EntityAmended");
+    expect(amend?.data).toEqual({ aliases: { add: ["BANK SEVEN PJSC", "B7"] } });
   });
 
   it("lifts every sanction of the list on an entity the publication no longer holds, and no other list's", () => {
@@ -136,7 +161,9 @@ describe("planImport", () => {
     const plan = planImport(
       publication([]),
       "2019-04-01",
-      new Map([[gone.entityId, held(gone, ["ofac-sdn-sdgt", "ofac-cons-ns-mbs", "jp-asset-freeze"])]]),
+      new Map([
+        [gone.entityId, held(gone, ["ofac-sdn-sdgt", "ofac-cons-ns-mbs", "jp-asset-freeze"])],
+      ]),
     );
     expect(plan.entries[0]?.events.map((e) => [e.type, e.data.sanctionId])).toEqual([
       ["SanctionLifted", "ofac-sdn-sdgt"],

@@ -1,0 +1,84 @@
+import type { Command } from "commander";
+import type { ChangesPage } from "../client.js";
+import { plural, table } from "../format.js";
+import { type CliContext, examples, wholeNumber } from "./context.js";
+import { addFilterOptions, type Filters } from "./sanctions.js";
+
+export function registerChanges(program: Command, ctx: CliContext): void {
+  const command = program
+    .command("changes")
+    .description("what entered, was amended in or left force in a period")
+    .requiredOption("--from <date>", "the first day, YYYY-MM-DD")
+    .requiredOption("--to <date>", "the last day (included), YYYY-MM-DD")
+    .option("--known-at <timestamp>", "as the ledger knew it then, e.g. 2022-03-26T00:00:00Z");
+  addFilterOptions(command)
+    .option("--limit <n>", "at most this many changes (default: all)", wholeNumber(1))
+    .option("--page-size <n>", "changes per request", wholeNumber(1, 1000), 1000)
+    .addHelpText(
+      "after",
+      examples(
+        "changes --from 2022-04-01 --to 2022-04-10",
+        "changes --from 2022-04-01 --to 2022-04-10 --known-at 2022-03-26T00:00:00Z",
+        "changes --from 2022-04-01 --to 2022-04-30 --authority JP --measure export-ban --json",
+      ),
+    )
+    .action(
+      async (
+        opts: Filters & {
+          from: string;
+          to: string;
+          knownAt?: string;
+          limit?: number;
+          pageSize: number;
+        },
+      ) => {
+        let first: ChangesPage | undefined;
+        const items: ChangesPage["items"] = [];
+        let nextToken: string | undefined;
+        for await (const page of ctx.client().pages<ChangesPage>(
+          "/changes",
+          {
+            from: opts.from,
+            to: opts.to,
+            knownAt: opts.knownAt,
+            authority: opts.authority,
+            measure: opts.measure,
+            program: opts.program,
+          },
+          "items",
+          { limit: opts.limit, pageSize: opts.pageSize },
+        )) {
+          first ??= page;
+          items.push(...page.items);
+          nextToken = page.nextToken;
+        }
+        if (!first) return;
+        const answer: ChangesPage = {
+          from: first.from,
+          to: first.to,
+          knownAt: first.knownAt,
+          items,
+          ...(nextToken ? { nextToken } : {}),
+        };
+        if (ctx.json()) return ctx.printJson(answer);
+        ctx.out(renderChanges(answer));
+      },
+    );
+}
+
+export function renderChanges(page: ChangesPage): string {
+  const lines = [`${page.from} to ${page.to}, known at ${page.knownAt}`];
+  if (page.items.length === 0) {
+    lines.push("No changes.");
+    return lines.join("\n");
+  }
+  lines.push(
+    table(
+      ["On", "Change", "Entity", "Sanction", "Authority"],
+      page.items.map((c) => [c.on, c.change, c.entityId, c.sanctionId, c.authority]),
+    ),
+    `${plural(page.items.length, "change")}.`,
+  );
+  if (page.nextToken) lines.push("More changes remain: raise --limit to see them.");
+  return lines.join("\n");
+}

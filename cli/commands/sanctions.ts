@@ -1,0 +1,111 @@
+import type { Command } from "commander";
+import type { SanctionsPage } from "../client.js";
+import { list, orDash, plural, table } from "../format.js";
+import { type CliContext, examples, wholeNumber } from "./context.js";
+
+/** The filters that `/sanctions` and `/changes` share. */
+export interface Filters {
+  authority?: string;
+  measure?: string;
+  program?: string;
+}
+
+export function addFilterOptions(command: Command): Command {
+  return command
+    .option("--authority <code>", "only this authority, e.g. JP, US-OFAC, EU")
+    .option("--measure <measure>", "only sanctions with this measure, e.g. asset-freeze")
+    .option("--program <program>", "only this program, e.g. RUSSIA-EO14024");
+}
+
+export function registerSanctions(program: Command, ctx: CliContext): void {
+  const command = program
+    .command("sanctions")
+    .description("the entities with a sanction in force on a day")
+    .option("--as-of <date>", "the day asked about, YYYY-MM-DD (default: today, UTC)")
+    .option("--known-at <timestamp>", "as the ledger knew it then, e.g. 2022-03-26T00:00:00Z");
+  addFilterOptions(command)
+    .option("--limit <n>", "at most this many entities (default: all)", wholeNumber(1))
+    .option("--page-size <n>", "entities per request", wholeNumber(1, 1000), 1000)
+    .addHelpText(
+      "after",
+      examples(
+        "sanctions --as-of 2022-04-03 --authority JP --measure asset-freeze",
+        "sanctions --as-of 2022-04-03 --known-at 2022-03-26T00:00:00Z",
+        "sanctions --authority US-OFAC --program RUSSIA-EO14024 --json",
+      ),
+    )
+    .action(
+      async (
+        opts: Filters & { asOf?: string; knownAt?: string; limit?: number; pageSize: number },
+      ) => {
+        let first: SanctionsPage | undefined;
+        const items: SanctionsPage["items"] = [];
+        let nextToken: string | undefined;
+        for await (const page of ctx.client().pages<SanctionsPage>(
+          "/sanctions",
+          {
+            asOf: opts.asOf,
+            knownAt: opts.knownAt,
+            authority: opts.authority,
+            measure: opts.measure,
+            program: opts.program,
+          },
+          "items",
+          { limit: opts.limit, pageSize: opts.pageSize },
+        )) {
+          first ??= page;
+          items.push(...page.items);
+          nextToken = page.nextToken;
+        }
+        if (!first) return;
+        const answer: SanctionsPage = {
+          asOf: first.asOf,
+          knownAt: first.knownAt,
+          items,
+          ...(nextToken ? { nextToken } : {}),
+        };
+        if (ctx.json()) return ctx.printJson(answer);
+        ctx.out(renderSanctions(answer));
+      },
+    );
+}
+
+export function renderSanctions(page: SanctionsPage): string {
+  const lines = [`asOf ${page.asOf}, known at ${page.knownAt}`];
+  if (page.items.length === 0) {
+    lines.push("No entity has a matching sanction in force.");
+    return lines.join("\n");
+  }
+  const rows = page.items.flatMap((item) =>
+    item.sanctions.map((s) => [
+      item.entityId,
+      item.name,
+      item.kind,
+      s.sanctionId,
+      s.authority,
+      orDash(s.program),
+      list(s.measures),
+      s.effectiveFrom,
+      orDash(s.end),
+    ]),
+  );
+  lines.push(
+    table(
+      [
+        "Entity",
+        "Name",
+        "Kind",
+        "Sanction",
+        "Authority",
+        "Program",
+        "Measures",
+        "Effective",
+        "End",
+      ],
+      rows,
+    ),
+    `${plural(page.items.length, "entity", "entities")}, ${plural(rows.length, "sanction")}.`,
+  );
+  if (page.nextToken) lines.push("More entities remain: raise --limit to see them.");
+  return lines.join("\n");
+}

@@ -1,0 +1,201 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LedgerClient } from "../../cli/client.js";
+import { parseOfacCsv } from "../../cli/import/ofac.js";
+import { runImport } from "../../cli/import/run.js";
+import { parseUnXml } from "../../cli/import/un.js";
+import { type RunningLedger, startLedger } from "../support/ledger.js";
+
+const DATA = resolve(process.cwd(), "../shared/data");
+const SDN_2019 = join(DATA, "ofac-sdn-2019");
+
+let api: RunningLedger;
+let client: LedgerClient;
+let work: string;
+beforeAll(async () => {
+  api = await startLedger();
+  client = new LedgerClient({ url: api.url });
+  work = await mkdtemp(join(tmpdir(), "ledger-import-"));
+});
+afterAll(async () => {
+  await api.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+/** A CSV line's first field: the entry number. */
+const entNum = (line: string) => line.slice(0, line.indexOf(","));
+
+describe("the 2019 SDN publication", () => {
+  let first: Awaited<ReturnType<typeof runImport>>["summary"];
+
+  it("imports completely", async () => {
+    const publication = await parseOfacCsv(SDN_2019);
+    // 7,379 rows with distinct entry numbers (the data README's 7,378 counts newlines, and
+    // the file has no final one).
+    expect(publication.entries.length + publication.rejected.length).toBe(7379);
+    expect(publication.rejected).toEqual([]);
+    ({ summary: first } = await runImport(client, publication, {
+      published: "2019-01-15",
+      concurrency: 4,
+    }));
+    expect(first.rejected.filter((r) => r.entityId !== "")).toEqual([]);
+    expect(first.registered).toBe(publication.entries.length);
+    expect(first.imposed).toBe(publication.entries.reduce((n, e) => n + e.sanctions.length, 0));
+    const cubana = await api.get("/entities/ofac-36?asOf=2019-01-15");
+    expect(cubana.body).toMatchObject({
+      name: "AEROCARIBBEAN AIRLINES",
+      kind: "organization",
+      country: "CU",
+      aliases: ["AERO-CARIBBEAN"],
+    });
+    expect(cubana.body.inForce.map((s: { sanctionId: string }) => s.sanctionId)).toEqual([
+      "ofac-sdn-cuba",
+    ]);
+    const before = await api.get("/entities/ofac-36?asOf=2019-01-14");
+    expect(before.body.inForce).toEqual([]);
+  }, 900_000);
+
+  it("imported again, finds every entity with its aliases and writes nothing", async () => {
+    const publication = await parseOfacCsv(SDN_2019);
+    const { summary } = await runImport(client, publication, { published: "2019-01-15" });
+    expect(summary).toMatchObject({
+      registered: 0,
+      imposed: 0,
+      amended: 0,
+      lifted: 0,
+      written: 0,
+      unchanged: publication.entries.length,
+    });
+    const verify = await api.get("/entities/ofac-306/verify");
+    expect(verify.body).toMatchObject({ valid: true, version: 2 });
+  }, 600_000);
+
+  it("diffs a later, modified publication: lifts, amendments and impositions exactly", async () => {
+    const dir = join(work, "sdn-2019-02");
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(dir);
+    const sdn = (await readFile(join(SDN_2019, "sdn.csv"), "latin1")).split(/\r?\n/);
+    const dropped = new Set(["173", "306"]);
+    const out = sdn
+      .filter((line) => line.trim() !== "" && !dropped.has(entNum(line)))
+      .map((line) => {
+        if (entNum(line) === "36")
+          return line.replace("AEROCARIBBEAN AIRLINES", "AEROCARIBBEAN AIRLINES S.A.");
+        if (entNum(line) === "424") return line.replace(/"CUBA"/, '"CUBA] [SDGT"');
+        return line;
+      });
+    out.push(
+      '99999001,"NEW EXAMPLE TRADING LLC",-0- ,"IRAN",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ',
+    );
+    await writeFile(join(dir, "sdn.csv"), `${out.join("\r\n")}\r\n`, "latin1");
+    const alt = await readFile(join(SDN_2019, "alt.csv"), "latin1");
+    await writeFile(
+      join(dir, "alt.csv"),
+      `${alt.trimEnd()}\r\n36,99999,"aka","AEROCARIBBEAN S.A.",-0- \r\n`,
+      "latin1",
+    );
+    await writeFile(join(dir, "add.csv"), await readFile(join(SDN_2019, "add.csv")));
+
+    const publication = await parseOfacCsv(dir);
+    const { plan, summary } = await runImport(client, publication, { published: "2019-02-01" });
+    const changes = plan.entries
+      .flatMap((e) =>
+        e.events.map((ev) => `${e.entityId} ${ev.type} ${String(ev.data.sanctionId ?? "")}`.trim()),
+      )
+      .sort();
+    const line424 = sdn.find((l) => entNum(l) === "424") ?? "";
+    expect(changes).toEqual(
+      [
+        "ofac-36 EntityAmended",
+        "ofac-173 SanctionLifted ofac-sdn-cuba",
+        "ofac-306 SanctionLifted ofac-sdn-cuba",
+        "ofac-99999001 EntityRegistered",
+        "ofac-99999001 SanctionImposed ofac-sdn-iran",
+        ...(line424.includes("SDGT") ? [] : ["ofac-424 SanctionImposed ofac-sdn-sdgt"]),
+      ].sort(),
+    );
+    expect(summary).toMatchObject({ lifted: 2, registered: 1, amended: 1, rejected: [] });
+    const renamed = await api.get("/entities/ofac-36");
+    expect(renamed.body.name).toBe("AEROCARIBBEAN AIRLINES S.A.");
+    expect(renamed.body.aliases).toContain("AEROCARIBBEAN S.A.");
+    const lifted = await api.get("/entities/ofac-306?asOf=2019-02-01");
+    expect(lifted.body.inForce).toEqual([]);
+    const eve = await api.get("/entities/ofac-306?asOf=2019-01-31");
+    expect(eve.body.inForce[0]).toMatchObject({ sanctionId: "ofac-sdn-cuba", end: "2019-02-01" });
+    const search = await api.get("/search?q=aerocaribbean%20s.a");
+    expect(search.body.items.map((i: { entityId: string }) => i.entityId)).toContain("ofac-36");
+  }, 600_000);
+});
+
+describe("the OFAC consolidated 2025 publication", () => {
+  let publication: Awaited<ReturnType<typeof parseOfacCsv>>;
+
+  it("yields VTB BANK PJSC with its programs", async () => {
+    publication = await parseOfacCsv(join(DATA, "ofac-consolidated-2025"));
+    const { summary } = await runImport(client, publication, { published: "2025-12-01" });
+    expect(summary.rejected.filter((r) => r.entityId !== "")).toEqual([]);
+    const vtb = publication.entries.find((e) => e.ref === "17013");
+    // OFAC lists entry 17013 as VTB BANK PUBLIC JOINT STOCK COMPANY, a.k.a. VTB BANK PJSC.
+    expect(vtb?.name).toBe("VTB BANK PUBLIC JOINT STOCK COMPANY");
+    expect(vtb?.aliases).toContain("VTB BANK PJSC");
+    const state = await api.get("/entities/ofac-17013?asOf=2025-12-01");
+    expect(state.body.name).toBe("VTB BANK PUBLIC JOINT STOCK COMPANY");
+    expect(state.body.aliases).toContain("VTB BANK PJSC");
+    const found = await api.get("/search?q=vtb%20bank%20pjsc");
+    expect(found.body.items.map((i: { entityId: string }) => i.entityId)).toContain("ofac-17013");
+    const programs = new Set(
+      state.body.inForce
+        .filter((s: { sanctionId: string }) => s.sanctionId.startsWith("ofac-cons-"))
+        .map((s: { program: string }) => s.program),
+    );
+    expect(programs).toEqual(new Set(vtb?.sanctions.map((s) => s.program)));
+    expect(programs).toContain("UKRAINE-EO13662");
+  }, 300_000);
+
+  it("holds directive sanctions pending between their listing and effective dates", async () => {
+    const dated = publication.entries.flatMap((entry) =>
+      entry.sanctions
+        .filter((s) => s.announcedOn !== undefined && s.announcedOn < (s.effectiveFrom ?? ""))
+        .map((s) => ({ entry, s })),
+    );
+    expect(dated.length).toBeGreaterThan(0);
+    const sberbank = dated.filter(({ entry }) => entry.ref === "17018").map(({ s }) => s);
+    expect(sberbank).toContainEqual(
+      expect.objectContaining({ announcedOn: "2022-02-24", effectiveFrom: "2022-03-26" }),
+    );
+    const shift = (day: string, by: number) =>
+      new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
+    for (const { entry, s } of dated.slice(0, 12)) {
+      const id = `ofac-cons-${s.key}`;
+      const on = async (day: string) => {
+        const res = await api.get(`/entities/${entry.entityId}?asOf=${day}`);
+        const has = (list: { sanctionId: string }[]) => list.some((x) => x.sanctionId === id);
+        return has(res.body.inForce) ? "inForce" : has(res.body.pending) ? "pending" : "none";
+      };
+      const announced = s.announcedOn as string;
+      const effective = s.effectiveFrom as string;
+      expect(await on(shift(announced, -1)), `${id} before`).toBe("none");
+      expect(await on(announced), `${id} listed`).toBe("pending");
+      expect(await on(shift(effective, -1)), `${id} eve`).toBe("pending");
+      expect(await on(effective), `${id} effective`).toBe("inForce");
+    }
+  }, 300_000);
+});
+
+describe("the UN consolidated list", () => {
+  it("imports its individuals and entities", async () => {
+    const publication = await parseUnXml(join(DATA, "un-consolidated-2026/UN_consolidated.xml"));
+    const people = publication.entries.filter((e) => e.kind === "person").length;
+    const orgs = publication.entries.filter((e) => e.kind === "organization").length;
+    expect(people + orgs).toBe(publication.entries.length);
+    const { summary } = await runImport(client, publication, { published: "2026-02-27" });
+    expect(summary.rejected.filter((r) => r.entityId !== "")).toEqual([]);
+    expect(summary.registered).toBe(publication.entries.length);
+    const listed = await api.get("/sanctions?authority=UN&asOf=2026-02-27&limit=1000");
+    expect(listed.status).toBe(200);
+    const kinds = new Set(listed.body.items.map((i: { kind: string }) => i.kind));
+    expect(kinds).toEqual(new Set(["person", "organization"]));
+  }, 300_000);
+});
