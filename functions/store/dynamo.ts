@@ -19,6 +19,7 @@ import type {
   ReadOptions,
   ReadPage,
   RowRange,
+  Snapshot,
   StoredRow,
   ViewStore,
 } from "./ports.js";
@@ -32,6 +33,7 @@ export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocum
 }
 
 const { partitionKey: PK, sortKey: SK } = EVENTS_TABLE;
+const KNOWN_AT_PAGE = 128;
 
 /** The event store on a DynamoDB table (or any engine that speaks its API, such as dynalite). */
 export class DynamoEventStore implements EventStore {
@@ -105,7 +107,14 @@ export class DynamoEventStore implements EventStore {
     const records: EventRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const want = limit === undefined ? undefined : limit + 1 - records.length;
+      // Reading up to a moment stops at the first later event: small pages keep that read
+      // close to the events it returns, instead of a whole 1 MB page.
+      const want =
+        limit === undefined
+          ? knownAt === undefined
+            ? undefined
+            : KNOWN_AT_PAGE
+          : limit + 1 - records.length;
       const out = await this.client.send(
         new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: want }),
       );
@@ -140,6 +149,13 @@ function toRecord(item: Record<string, unknown>): EventRecord {
 
 const ENTITY_VIEW_SK = "state";
 const entityPk = (entityId: string) => `entity#${entityId}`;
+const snapshotPk = (entityId: string) => `snapshot#${entityId}`;
+const partsPk = (of: "view" | "snapshot", entityId: string) => `${of}-part#${entityId}`;
+/** Zero-padded so that the parts of one version sort together and in order. */
+const partsOf = (version: number) => `${String(version).padStart(12, "0")}#`;
+const partSk = (version: number, i: number) => `${partsOf(version)}${String(i).padStart(4, "0")}`;
+/** The most gzipped state one item holds; a larger one is split into part items. */
+const MAX_INLINE_STATE = 300 * 1024;
 
 /** The view store on a DynamoDB table. The entity state is kept gzipped. */
 export class DynamoViewStore implements ViewStore {
@@ -152,45 +168,37 @@ export class DynamoViewStore implements ViewStore {
     const out = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: {
-          [VIEWS_TABLE.partitionKey]: entityPk(entityId),
-          [VIEWS_TABLE.sortKey]: ENTITY_VIEW_SK,
-        },
+        Key: { [VP]: entityPk(entityId), [VS]: ENTITY_VIEW_SK },
         ConsistentRead: true,
       }),
     );
     if (!out.Item) return undefined;
-    const state = JSON.parse(
-      gunzipSync(out.Item.state as Uint8Array).toString("utf8"),
-    ) as EntityState;
+    const version = Number(out.Item.version);
+    const state = await this.readState(out.Item, partsPk("view", entityId), version);
     const openRows =
       typeof out.Item.openRows === "string"
         ? (JSON.parse(out.Item.openRows) as Record<string, string>)
         : undefined;
-    return {
-      entityId,
-      version: Number(out.Item.version),
-      state,
-      ...(openRows ? { openRows } : {}),
-    };
+    return { entityId, version, state, ...(openRows ? { openRows } : {}) };
   }
 
   async putEntity(view: EntityView): Promise<boolean> {
+    const state = await this.writeState(view.state, partsPk("view", view.entityId), view.version);
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            [VIEWS_TABLE.partitionKey]: entityPk(view.entityId),
-            [VIEWS_TABLE.sortKey]: ENTITY_VIEW_SK,
+            [VP]: entityPk(view.entityId),
+            [VS]: ENTITY_VIEW_SK,
             version: view.version,
-            state: gzipSync(JSON.stringify(view.state)),
+            ...state,
             openRows: view.openRows ? JSON.stringify(view.openRows) : undefined,
           },
           // Writers and the stream projector race to bring a view forward; a view may only
           // move to a later version, never back to an older one.
           ConditionExpression: "attribute_not_exists(#pk) OR #version < :version",
-          ExpressionAttributeNames: { "#pk": VIEWS_TABLE.partitionKey, "#version": "version" },
+          ExpressionAttributeNames: { "#pk": VP, "#version": "version" },
           ExpressionAttributeValues: { ":version": view.version },
         }),
       );
@@ -199,6 +207,106 @@ export class DynamoViewStore implements ViewStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async putSnapshot(snapshot: Snapshot): Promise<void> {
+    const { entityId, version, state } = snapshot;
+    const stored = await this.writeState(state, partsPk("snapshot", entityId), version);
+    // A snapshot is the fold of the stream up to its version: the same content whoever
+    // writes it, so an unconditional put is idempotent.
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          [VP]: snapshotPk(entityId),
+          [VS]: state.headRecordedAt ?? "",
+          version,
+          ...stored,
+        },
+      }),
+    );
+  }
+
+  async getSnapshot(entityId: string, knownAt: string): Promise<Snapshot | undefined> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "#pk = :pk AND #sk <= :t",
+        ExpressionAttributeNames: { "#pk": VP, "#sk": VS },
+        ExpressionAttributeValues: { ":pk": snapshotPk(entityId), ":t": knownAt },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Items?.[0];
+    if (!item) return undefined;
+    const version = Number(item.version);
+    const state = await this.readState(item, partsPk("snapshot", entityId), version);
+    return { entityId, version, state };
+  }
+
+  /**
+   * The attributes that hold a state: gzipped JSON in the item itself, or, past what one
+   * item may hold, in part items written first under their own partition and version.
+   */
+  private async writeState(
+    state: EntityState,
+    pk: string,
+    version: number,
+  ): Promise<Record<string, unknown>> {
+    const blob = gzipSync(JSON.stringify(state));
+    if (blob.length <= MAX_INLINE_STATE) return { state: blob };
+    const parts: Uint8Array[] = [];
+    for (let at = 0; at < blob.length; at += MAX_INLINE_STATE) {
+      parts.push(blob.subarray(at, at + MAX_INLINE_STATE));
+    }
+    await Promise.all(
+      parts.map((part, i) =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { [VP]: pk, [VS]: partSk(version, i), part },
+          }),
+        ),
+      ),
+    );
+    return { parts: parts.length };
+  }
+
+  private async readState(
+    item: Record<string, unknown>,
+    pk: string,
+    version: number,
+  ): Promise<EntityState> {
+    let blob: Uint8Array;
+    if (typeof item.parts === "number") {
+      const chunks: Uint8Array[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :v)",
+            ExpressionAttributeNames: { "#pk": VP, "#sk": VS },
+            ExpressionAttributeValues: { ":pk": pk, ":v": partsOf(version) },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        );
+        for (const part of out.Items ?? []) chunks.push(part.part as Uint8Array);
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+      if (chunks.length !== item.parts) {
+        throw new Error(
+          `state of ${pk} at version ${version}: ${chunks.length} of ${item.parts} parts`,
+        );
+      }
+      blob = Buffer.concat(chunks);
+    } else {
+      blob = item.state as Uint8Array;
+    }
+    return JSON.parse(gunzipSync(blob).toString("utf8")) as EntityState;
   }
 
   async openRow(row: IndexRow, id: string, recordedFrom: string): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   ReadOptions,
   ReadPage,
   RowRange,
+  Snapshot,
   StoredRow,
   ViewStore,
 } from "./ports.js";
@@ -50,6 +51,24 @@ export class MemoryEventStore implements EventStore {
 export class MemoryViewStore implements ViewStore {
   private readonly views = new Map<string, EntityView>();
   private readonly rows = new Map<string, Map<string, StoredRow>>();
+  private readonly snapshots = new Map<string, Snapshot[]>();
+
+  async putSnapshot(snapshot: Snapshot): Promise<void> {
+    const list = (this.snapshots.get(snapshot.entityId) ?? []).filter(
+      (s) => s.version !== snapshot.version,
+    );
+    list.push(structuredClone(snapshot));
+    list.sort((a, b) => a.version - b.version);
+    this.snapshots.set(snapshot.entityId, list);
+  }
+
+  async getSnapshot(entityId: string, knownAt: string): Promise<Snapshot | undefined> {
+    const held = (this.snapshots.get(entityId) ?? []).filter(
+      (s) => (s.state.headRecordedAt ?? "") <= knownAt,
+    );
+    const last = held[held.length - 1];
+    return last && structuredClone(last);
+  }
 
   async openRow(row: IndexRow, id: string, recordedFrom: string): Promise<void> {
     const partition = this.rows.get(row.pk) ?? new Map<string, StoredRow>();

@@ -57,6 +57,13 @@ export interface EntityView {
   openRows?: Record<string, string>;
 }
 
+/** The fold of a stream up to a version, kept so that `knownAt` reads replay a bounded tail. */
+export interface Snapshot {
+  entityId: string;
+  version: number;
+  state: EntityState;
+}
+
 /** An index row as stored: what it says and the record-time interval in which it held. */
 export interface StoredRow {
   pk: string;
@@ -85,6 +92,10 @@ export interface ViewStore {
    * concurrent projections never move a view backwards. Returns whether it was written.
    */
   putEntity(view: EntityView): Promise<boolean>;
+  /** Keeps a snapshot of the fold, found by the `recordedAt` of its head event. */
+  putSnapshot(snapshot: Snapshot): Promise<void>;
+  /** The latest snapshot whose head was recorded at or before `knownAt`. */
+  getSnapshot(entityId: string, knownAt: string): Promise<Snapshot | undefined>;
   /**
    * Files a row as recorded from `recordedFrom`. Idempotent, and never overwrites: a late
    * projector cannot reopen a row that a faster one has since closed.

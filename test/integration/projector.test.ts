@@ -9,7 +9,7 @@ import { projectorHandler } from "../../functions/handlers/projector.js";
 import type { Services } from "../../functions/handlers/wiring.js";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
-import type { EntityView, RowRange, ViewStore } from "../../functions/store/ports.js";
+import type { EntityView, RowRange, Snapshot, ViewStore } from "../../functions/store/ports.js";
 import { type Engine, startEngine } from "../../local/engine.js";
 
 let engine: Engine;
@@ -51,6 +51,13 @@ class CrashingViews implements ViewStore {
   }
   queryRows(pk: string, range: RowRange, limit: number) {
     return views.queryRows(pk, range, limit);
+  }
+  async putSnapshot(snapshot: Snapshot) {
+    this.check();
+    return views.putSnapshot(snapshot);
+  }
+  getSnapshot(entityId: string, knownAt: string) {
+    return views.getSnapshot(entityId, knownAt);
   }
 }
 

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { IndexRow } from "../../functions/domain/projection.js";
 import { initialState } from "../../functions/domain/state.js";
@@ -144,6 +146,37 @@ export function storeContract(
         10,
       );
       expect(between.rows.map((r) => r.sk.slice(0, 10))).toEqual(days.slice(2));
+    });
+
+    it("finds the latest snapshot recorded at or before a moment", async () => {
+      const at = (v: number) => new Date(Date.UTC(2022, 2, 1, 0, 0, v)).toISOString();
+      const snap = (v: number) => ({
+        entityId: entity,
+        version: v,
+        state: { ...initialState(entity), version: v, headRecordedAt: at(v) },
+      });
+      expect(await views.getSnapshot(entity, at(500))).toBeUndefined();
+      for (const v of [100, 200, 300]) await views.putSnapshot(snap(v));
+      await views.putSnapshot(snap(200));
+      expect((await views.getSnapshot(entity, at(99)))?.version).toBeUndefined();
+      expect((await views.getSnapshot(entity, at(100)))?.version).toBe(100);
+      expect((await views.getSnapshot(entity, at(299)))?.version).toBe(200);
+      expect(await views.getSnapshot(entity, at(400))).toEqual(snap(300));
+    });
+
+    it("keeps a state larger than one item can hold", async () => {
+      const aliases = Array.from({ length: 16_000 }, () => randomBytes(24).toString("hex"));
+      const state = {
+        ...initialState(entity),
+        version: 1,
+        entityEvents: [{ version: 1, data: { name: "big", kind: "other" as const, aliases } }],
+      };
+      expect(gzipSync(JSON.stringify(state)).length).toBeGreaterThan(400 * 1024);
+      expect(await views.putEntity({ entityId: entity, version: 1, state })).toBe(true);
+      expect((await views.getEntity(entity))?.state).toEqual(state);
+      const later = { ...state, version: 100, headRecordedAt: "2022-03-01T00:00:00.000Z" };
+      await views.putSnapshot({ entityId: entity, version: 100, state: later });
+      expect((await views.getSnapshot(entity, "2022-03-02T00:00:00.000Z"))?.state).toEqual(later);
     });
 
     it("stores a view and never moves it backwards", async () => {
