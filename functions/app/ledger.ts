@@ -10,7 +10,7 @@ import type {
   Timestamp,
 } from "../domain/events.js";
 import { contentKey } from "../domain/hash.js";
-import { diffRows, indexRows } from "../domain/projection.js";
+import { diffRows, rowsOf, touchedGroups } from "../domain/projection.js";
 import type { EntityState } from "../domain/state.js";
 import { evolve, fold, initialState, isRegistered } from "../domain/state.js";
 import type { EntityOnDate, SanctionTimeline } from "../domain/timeline.js";
@@ -257,11 +257,10 @@ export class Ledger {
     if (events.length === 0) return;
     let state = view?.state ?? initialState(entityId);
     const open: Record<string, string> = { ...(view?.openRows ?? {}) };
-    let rows = indexRows(state);
     for (const event of events) {
       const next = evolve(state, event);
-      const nextRows = indexRows(next);
-      const { opened, closed } = diffRows(rows, nextRows);
+      const groups = touchedGroups(state, event);
+      const { opened, closed } = diffRows(rowsOf(state, groups), rowsOf(next, groups));
       await Promise.all(
         [...opened].map(([id, row]) => this.deps.views.openRow(row, id, event.recordedAt)),
       );
@@ -276,7 +275,6 @@ export class Ledger {
       for (const id of closed.keys()) delete open[id];
       for (const id of opened.keys()) open[id] = event.recordedAt;
       state = next;
-      rows = nextRows;
       if (state.version % SNAPSHOT_EVERY === 0) {
         await this.deps.views.putSnapshot({ entityId, version: state.version, state });
       }

@@ -1,10 +1,10 @@
-import type { IsoDate, Measure } from "./events.js";
-import { canonicalJson, sha256Hex } from "./hash.js";
+import type { IsoDate, LedgerEvent, Measure } from "./events.js";
+import { sha256Hex } from "./hash.js";
 import { searchWords } from "./search.js";
 import type { EntityState } from "./state.js";
-import { entityDetails } from "./state.js";
-import type { Terms } from "./timeline.js";
-import { timelines } from "./timeline.js";
+import { detailsBasis, entityDetails } from "./state.js";
+import type { Interval, Terms } from "./timeline.js";
+import { sanctionTimeline } from "./timeline.js";
 
 /** Every authority at once: the partition that answers queries without an authority filter. */
 export const ANY_AUTHORITY = "*";
@@ -51,10 +51,11 @@ export interface NameRow {
  * recording time) and what it says. Rows are derived from an entity's state alone, so the
  * rows of two states can be compared to know which to close and which to open.
  */
-export type IndexRow =
-  | { kind: "force"; pk: string; sk: string; data: ForceRow }
-  | { kind: "boundary"; pk: string; sk: string; data: BoundaryRow }
-  | { kind: "name"; pk: string; sk: string; data: NameRow };
+export type IndexRow = { pk: string; sk: string; key: string } & (
+  | { kind: "force"; data: ForceRow }
+  | { kind: "boundary"; data: BoundaryRow }
+  | { kind: "name"; data: NameRow }
+);
 
 export const forcePartition = (authority: string) => `force#${authority}`;
 export const boundaryPartition = (authority: string) => `change#${authority}`;
@@ -62,25 +63,77 @@ export const boundaryPartition = (authority: string) => `change#${authority}`;
 export const wordPartition = (word: string) => `word#${word.slice(0, 2)}`;
 export const MIN_QUERY_WORD = 2;
 
+/** The group of rows that one sanction implies, named by the version of its imposition. */
+const sanctionGroup = (imposedAt: number) => `sanction:${imposedAt}`;
+const NAMES = "names";
+
 /** The index rows that the state implies. */
 export function indexRows(state: EntityState): IndexRow[] {
+  return rowsOf(state);
+}
+
+/**
+ * The groups of rows that an event may change: the names, and the rows of the sanctions it
+ * touches (all of them when the entity's name or kind, which every row carries, changes).
+ * `before` is the state the event applies to.
+ */
+export function touchedGroups(before: EntityState, event: LedgerEvent): Set<string> | "all" {
+  const all = () => "all" as const;
+  switch (event.type) {
+    case "EntityRegistered":
+      return all();
+    case "EntityAmended":
+      return event.data.name !== undefined || event.data.kind !== undefined
+        ? all()
+        : new Set([NAMES]);
+    case "SanctionImposed":
+      return new Set([sanctionGroup(event.version)]);
+    case "SanctionAmended":
+    case "SanctionLifted": {
+      const s = before.sanctions.find((x) => x.sanctionId === event.data.sanctionId);
+      return new Set(s ? [sanctionGroup(s.version)] : []);
+    }
+    case "EventRetracted": {
+      const target = event.data.version;
+      const type = before.versions[target - 1]?.type;
+      if (type === "SanctionImposed") return new Set([sanctionGroup(target)]);
+      const owner = before.sanctions.find(
+        (s) => s.amendments.some((a) => a.version === target) || s.lifting?.version === target,
+      );
+      return owner ? new Set([sanctionGroup(owner.version)]) : all();
+    }
+  }
+}
+
+/** The rows of the state, or only those of some groups. */
+export function rowsOf(state: EntityState, groups: Set<string> | "all" = "all"): IndexRow[] {
   const details = entityDetails(state);
   if (!details) return [];
   const rows: IndexRow[] = [];
   const entityId = state.entityId;
-  for (const t of timelines(state)) {
+  const wanted = (group: string) => groups === "all" || groups.has(group);
+  // Events never change, so the versions a row derives from identify what it says: the
+  // row's identity is built from them, without serialising its content.
+  const detailsKey = detailsBasis(state).join(",");
+  for (const s of state.sanctions) {
+    if (!wanted(sanctionGroup(s.version))) continue;
+    const t = sanctionTimeline(s);
     const header = {
       entityId,
       sanctionId: t.sanctionId,
       authority: t.authority,
       program: t.program,
     };
+    const endKey = `${t.end}/${t.endBasis.join(",")}`;
     for (const authority of [t.authority, ANY_AUTHORITY]) {
       for (const i of t.intervals) {
+        const pk = forcePartition(authority);
+        const sk = `${entityId}#${t.sanctionId}#${i.from}`;
         rows.push({
           kind: "force",
-          pk: forcePartition(authority),
-          sk: `${entityId}#${t.sanctionId}#${i.from}`,
+          pk,
+          sk,
+          key: `${pk}|${sk}|${detailsKey}|${i.basis.join(",")}|${i.until}|${endKey}`,
           data: {
             ...header,
             name: details.name,
@@ -96,36 +149,53 @@ export function indexRows(state: EntityState): IndexRow[] {
           },
         });
       }
+      const terms = (x: Interval): Terms => ({
+        measures: x.measures,
+        scope: x.scope,
+        legalBasis: x.legalBasis,
+      });
+      const boundary = (
+        day: IsoDate,
+        before: Interval | undefined,
+        after: Interval | undefined,
+      ) => {
+        const pk = boundaryPartition(authority);
+        const sk = `${day}#${entityId}#${t.sanctionId}`;
+        rows.push({
+          kind: "boundary",
+          pk,
+          sk,
+          key: `${pk}|${sk}|${s.version}|${before?.basis.join(",")}|${after?.basis.join(",")}`,
+          data: {
+            ...header,
+            day,
+            before: before ? terms(before) : null,
+            after: after ? terms(after) : null,
+          },
+        });
+      };
       t.intervals.forEach((i, n) => {
         const prev = t.intervals[n - 1];
-        const terms = (x: Terms): Terms => ({
-          measures: x.measures,
-          scope: x.scope,
-          legalBasis: x.legalBasis,
-        });
-        const boundary = (day: IsoDate, before: Terms | null, after: Terms | null) =>
-          rows.push({
-            kind: "boundary",
-            pk: boundaryPartition(authority),
-            sk: `${day}#${entityId}#${t.sanctionId}`,
-            data: { ...header, day, before, after },
-          });
-        boundary(i.from, prev && prev.until === i.from ? terms(prev) : null, terms(i));
+        boundary(i.from, prev && prev.until === i.from ? prev : undefined, i);
         const next = t.intervals[n + 1];
-        if (i.until !== null && !(next && next.from === i.until)) boundary(i.until, terms(i), null);
+        if (i.until !== null && !(next && next.from === i.until)) boundary(i.until, i, undefined);
       });
     }
   }
+  if (!wanted(NAMES)) return rows;
   for (const matched of new Set([details.name, ...details.aliases])) {
     const words = searchWords(matched);
     for (const word of new Set(words)) {
       // A query finds names by its longest word, of at least MIN_QUERY_WORD characters:
       // shorter words are matched from the row of a longer one, never looked up.
       if (word.length < MIN_QUERY_WORD) continue;
+      const pk = wordPartition(word);
+      const sk = `${word}#${entityId}`;
       rows.push({
         kind: "name",
-        pk: wordPartition(word),
-        sk: `${word}#${entityId}`,
+        pk,
+        sk,
+        key: `${pk}|${sk}|${details.name}|${matched}`,
         data: { entityId, name: details.name, matched, words },
       });
     }
@@ -133,9 +203,12 @@ export function indexRows(state: EntityState): IndexRow[] {
   return rows;
 }
 
-/** A row's identity: a digest of where it is filed and what it says. */
+/**
+ * A row's identity: a digest of its key, which names where it is filed and the versions of
+ * the events its content derives from (two rows with one key say the same).
+ */
 export function rowId(row: IndexRow): string {
-  return sha256Hex(canonicalJson(row)).slice(0, 24);
+  return sha256Hex(row.key).slice(0, 24);
 }
 
 /** The rows to close and to open when an entity's state moves from `before` to `after`. */

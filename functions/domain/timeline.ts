@@ -90,6 +90,10 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
   const endBasis =
     end === null ? [] : s.lifting && lift === end ? [s.lifting.version] : [untilBasis];
 
+  // The basis of a stretch: the imposition and, per term, the version that last set it.
+  const setBy = { measures: s.version, scope: s.version, legalBasis: s.version };
+  const basisOf = () =>
+    [...new Set([s.version, setBy.measures, setBy.scope, setBy.legalBasis])].sort((x, y) => x - y);
   const stretches: Interval[] = [];
   let current: Interval = {
     from: s.effectiveFrom,
@@ -97,7 +101,7 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
     measures: s.measures,
     scope: s.scope ?? null,
     legalBasis: s.legalBasis ?? null,
-    basis: [s.version],
+    basis: basisOf(),
   };
   for (const a of applied) {
     const changesTerms =
@@ -108,17 +112,15 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
       scope: a.scope !== undefined ? a.scope : current.scope,
       legalBasis: a.legalBasis !== undefined ? a.legalBasis : current.legalBasis,
     };
+    if (a.measures !== undefined) setBy.measures = a.version;
+    if (a.scope !== undefined) setBy.scope = a.version;
+    if (a.legalBasis !== undefined) setBy.legalBasis = a.version;
     if (a.effectiveFrom === current.from) {
-      current = { ...current, ...terms, basis: [...current.basis, a.version] };
+      current = { ...current, ...terms, basis: basisOf() };
       continue;
     }
     stretches.push({ ...current, until: a.effectiveFrom });
-    current = {
-      from: a.effectiveFrom,
-      until: null,
-      ...terms,
-      basis: [...current.basis, a.version],
-    };
+    current = { from: a.effectiveFrom, until: null, ...terms, basis: basisOf() };
   }
   stretches.push({ ...current, until: end });
   const first = stretches[0] ?? current;

@@ -10,6 +10,7 @@ import type {
   Measure,
   Scope,
 } from "../../functions/domain/events.js";
+import { diffRows, rowsOf, touchedGroups } from "../../functions/domain/projection.js";
 import type { EntityState, SanctionRecord } from "../../functions/domain/state.js";
 import { evolve, fold, foldKnownAt, initialState } from "../../functions/domain/state.js";
 import { sanctionOn, sanctionTimeline } from "../../functions/domain/timeline.js";
@@ -371,6 +372,24 @@ describe("properties over random sequences of valid commands", () => {
         const state = states[states.length - 1];
         if (!state) return;
         expect(withoutVersions(withoutRetracted(events, state))).toEqual(withoutVersions(state));
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("diffing only the rows an event may touch finds every row it opens or closes", () => {
+    fc.assert(
+      fc.property(scenario, ({ events, states }) => {
+        let before = initialState(ENTITY);
+        events.forEach((event, i) => {
+          const after = states[i] as EntityState;
+          const full = diffRows(rowsOf(before), rowsOf(after));
+          const groups = touchedGroups(before, event);
+          const part = diffRows(rowsOf(before, groups), rowsOf(after, groups));
+          expect([...part.opened.keys()].sort()).toEqual([...full.opened.keys()].sort());
+          expect([...part.closed.keys()].sort()).toEqual([...full.closed.keys()].sort());
+          before = after;
+        });
       }),
       { numRuns: NUM_RUNS },
     );

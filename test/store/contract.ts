@@ -92,6 +92,7 @@ export function storeContract(
       kind: "name",
       pk,
       sk,
+      key: `${pk}|${sk}|${note}`,
       data: { entityId: entity, name: note, matched: note, words: [note] },
     });
 
