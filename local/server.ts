@@ -93,14 +93,14 @@ function toEvent(
   route: CompiledRoute,
   match: RegExpExecArray,
 ): APIGatewayProxyEvent {
-  const pathParameters: Record<string, string> = {};
-  route.params.forEach((name, i) => {
-    pathParameters[name] = decodeURIComponent(match[i + 1] ?? "");
-  });
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = v;
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+  const pathParameters = Object.fromEntries(
+    route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? "")]),
+  );
+  // fromEntries defines own properties: a parameter named __proto__ stays a parameter.
+  const query = Object.fromEntries(url.searchParams);
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
   return {
     resource: route.resource,
     path: url.pathname,
@@ -111,7 +111,7 @@ function toEvent(
     multiValueQueryStringParameters: null,
     pathParameters,
     stageVariables: null,
-    body: body.length > 0 ? body.toString("utf8") : null,
+    body: body.length > 0 ? UTF8.decode(body) : null,
     isBase64Encoded: false,
     requestContext: {
       identity: { userArn: null, caller: null },
@@ -123,6 +123,13 @@ function toEvent(
     } as unknown as APIGatewayProxyEvent["requestContext"],
   };
 }
+
+/** Refuses bytes that are not UTF-8, instead of replacing them as Buffer#toString would. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A 400 for a request the server cannot even read as one. */
+const unreadable = (detail: string) =>
+  problemResponse(new Problem(400, "Invalid request", detail, [{ path: "", message: detail }]));
 
 /** The most a request body may be before the server stops reading: API Gateway's 10 MB. */
 const MAX_READ_BYTES = 10 * 1024 * 1024;
@@ -147,7 +154,13 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
 export function createLocalServer(fns: LocalFunctions): Server {
   return createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? "/", "http://localhost");
+      let url: URL;
+      try {
+        url = new URL(req.url ?? "/", "http://localhost");
+      } catch {
+        send(res, unreadable("the request target is not a valid URL path"));
+        return;
+      }
       const candidates = compiled
         .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
         .filter((c) => c.match !== null);
@@ -176,7 +189,17 @@ export function createLocalServer(fns: LocalFunctions): Server {
         req.destroy();
         return;
       }
-      const event = toEvent(req, url, body, found.route, found.match);
+      let event: APIGatewayProxyEvent;
+      try {
+        event = toEvent(req, url, body, found.route, found.match);
+      } catch (error) {
+        if (error instanceof URIError) {
+          send(res, unreadable("the path holds an invalid percent-encoding"));
+        } else if (error instanceof TypeError) {
+          send(res, unreadable("the body is not valid UTF-8"));
+        } else throw error;
+        return;
+      }
       const handler = found.route.target === "writer" ? fns.writer : fns.reader;
       const result = await handler(event);
       if (found.route.target === "writer" && result.statusCode < 300) {

@@ -138,10 +138,16 @@ export const DATA_SCHEMAS = {
   EventRetracted: eventRetractedSchema,
 } as const;
 
+/** A JSON object, passed on as sent (a record schema would rebuild it and drop `__proto__`). */
+const jsonObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  "must be an object",
+);
+
 /** The envelope of an append; `data` is checked against its type's schema afterwards. */
 export const appendEnvelopeSchema = z.strictObject({
   type: z.enum(EVENT_TYPES),
-  data: z.record(z.string(), z.unknown()),
+  data: jsonObject,
   eventId: eventIdSchema.optional(),
   expectedVersion: z.int().min(0).optional(),
   source: sourceSchema.optional(),

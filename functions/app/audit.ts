@@ -5,6 +5,7 @@ import {
   ANY_AUTHORITY,
   boundaryPartition,
   forcePartition,
+  indexedWord,
   MIN_QUERY_WORD,
   wordPartition,
 } from "../domain/projection.js";
@@ -132,10 +133,12 @@ export class AuditQueries {
     const items: Awaited<ReturnType<AuditQueries["changes"]>>["items"] = [];
     let position: string | undefined;
     let more = false;
-    const range: RowRange = {
-      between: [query.from, `${query.to}#\uffff`],
-      ...(after === undefined ? {} : { after }),
-    };
+    const between: [string, string] = [query.from, `${query.to}#\uffff`];
+    // A position from another window (or forged) cannot resume this one.
+    if (after !== undefined && (after < between[0] || after > between[1])) {
+      throw new InvalidToken();
+    }
+    const range: RowRange = { between, ...(after === undefined ? {} : { after }) };
     for await (const row of this.rows(boundaryPartition(query.authority ?? ANY_AUTHORITY), range)) {
       if (!held(row)) continue;
       const data = row.data as BoundaryRow;
@@ -181,7 +184,8 @@ export class AuditQueries {
       query.nextToken === undefined ? undefined : stringOf(decodeToken("search", query.nextToken));
     const hits = new Map<string, NameRow>();
     let read = 0;
-    for await (const row of this.rows(wordPartition(longest), { beginsWith: longest })) {
+    const prefix = indexedWord(longest);
+    for await (const row of this.rows(wordPartition(prefix), { beginsWith: prefix })) {
       if (++read > MAX_SEARCH_ROWS) {
         throw new UnanswerableQuery("/q", "q matches too many names; add words or letters.");
       }

@@ -465,6 +465,8 @@ function replay(existing: EventRecord, command: AppendCommand): AppendResult {
 }
 
 function versionOf(position: string | number): number {
-  if (typeof position === "number" && Number.isInteger(position) && position >= 0) return position;
+  if (typeof position === "number" && Number.isSafeInteger(position) && position >= 0) {
+    return position;
+  }
   throw new InvalidToken();
 }

@@ -62,6 +62,12 @@ export const boundaryPartition = (authority: string) => `change#${authority}`;
 /** Words are filed under their first two characters; a query word needs at least two. */
 export const wordPartition = (word: string) => `word#${word.slice(0, 2)}`;
 export const MIN_QUERY_WORD = 2;
+/**
+ * How much of a word a row's sort key holds: DynamoDB caps a sort key at 1,024 bytes, and
+ * a prefix this long is selective enough; the row keeps the whole words to match on.
+ */
+const MAX_INDEXED_WORD = 64;
+export const indexedWord = (word: string) => word.slice(0, MAX_INDEXED_WORD);
 
 /** The group of rows that one sanction implies, named by the version of its imposition. */
 const sanctionGroup = (imposedAt: number) => `sanction:${imposedAt}`;
@@ -190,7 +196,7 @@ export function rowsOf(state: EntityState, groups: Set<string> | "all" = "all"):
       // shorter words are matched from the row of a longer one, never looked up.
       if (word.length < MIN_QUERY_WORD) continue;
       const pk = wordPartition(word);
-      const sk = `${word}#${entityId}`;
+      const sk = `${indexedWord(word)}#${entityId}`;
       rows.push({
         kind: "name",
         pk,

@@ -129,13 +129,39 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
+/**
+ * The JSON Pointer of the first string (or key) that is not well-formed Unicode, which no
+ * canonical JSON can hold. Iterative, so that deeply nested bodies cannot exhaust the stack.
+ */
+export function illFormedString(root: unknown): string | undefined {
+  const stack: [unknown, string][] = [[root, ""]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop() as [unknown, string];
+    if (typeof value === "string") {
+      if (!value.isWellFormed()) return path;
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        stack.push([item, `${path}/${i}`]);
+      });
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        const at = pointer([key], path);
+        if (!key.isWellFormed()) return at;
+        stack.push([item, at]);
+      }
+    }
+  }
+  return undefined;
+}
+
 /** The query string parameters, a missing set read as empty. */
 export function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) {
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
+  // fromEntries defines own properties: a parameter named __proto__ stays a parameter.
+  return Object.fromEntries(
+    Object.entries(event.queryStringParameters ?? {}).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
 }
 
 /** The caller: the IAM principal that API Gateway authenticated, or `local`. */
