@@ -176,6 +176,8 @@ export function createLocalServer(fns: LocalFunctions): Server {
       }
       const body = await readBody(req);
       if (!body) {
+        // The rest of the body is not read: the connection cannot carry another request.
+        res.setHeader("connection", "close");
         send(
           res,
           problemResponse(
@@ -203,7 +205,11 @@ export function createLocalServer(fns: LocalFunctions): Server {
       const handler = found.route.target === "writer" ? fns.writer : fns.reader;
       const result = await handler(event);
       if (found.route.target === "writer" && result.statusCode < 300) {
-        await fns.projectAppended(appendedIn(result));
+        // The events are stored: a failed projection is retried by the next one, as the
+        // stream would retry it, and must not turn the answer into an error.
+        await fns.projectAppended(appendedIn(result)).catch((error: unknown) => {
+          console.error("projection failed; the next append or read repairs it", error);
+        });
       }
       send(res, result);
     } catch (error) {

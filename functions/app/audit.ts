@@ -1,6 +1,6 @@
 import { dateOf } from "../domain/dates.js";
 import type { IsoDate, Measure, Timestamp } from "../domain/events.js";
-import type { BoundaryRow, ForceRow, NameRow } from "../domain/projection.js";
+import type { BoundaryRow, BoundaryTerms, ForceRow, NameRow } from "../domain/projection.js";
 import {
   ANY_AUTHORITY,
   boundaryPartition,
@@ -11,7 +11,6 @@ import {
 } from "../domain/projection.js";
 import { matchesWords, searchWords } from "../domain/search.js";
 import type { SanctionOnDate, Terms } from "../domain/timeline.js";
-import { sameTerms } from "../domain/timeline.js";
 import type { RowRange, StoredRow, ViewStore } from "../store/ports.js";
 import type { Ledger } from "./ledger.js";
 import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
@@ -264,15 +263,13 @@ function sanctionOf(row: ForceRow): SanctionOnDate {
 
 /** The change on a boundary day, as seen through the measure filter. */
 function changeOf(row: BoundaryRow, measure: Measure | undefined) {
-  const counts = (t: Terms | null): t is Terms =>
+  const counts = (t: BoundaryTerms | null): t is BoundaryTerms =>
     t !== null && (measure === undefined || t.measures.includes(measure));
   const before = counts(row.before);
   const after = counts(row.after);
   if (!before && after) return "entered" as const;
   if (before && !after) return "left" as const;
-  if (before && after && row.before && row.after && !sameTerms(row.before, row.after)) {
-    return "amended" as const;
-  }
+  if (before && after && row.before?.digest !== row.after?.digest) return "amended" as const;
   return undefined;
 }
 

@@ -261,17 +261,13 @@ export class Ledger {
       const next = evolve(state, event);
       const groups = touchedGroups(state, event);
       const { opened, closed } = diffRows(rowsOf(state, groups), rowsOf(next, groups));
-      await Promise.all(
-        [...opened].map(([id, row]) => this.deps.views.openRow(row, id, event.recordedAt)),
+      await inBatches([...opened], ([id, row]) =>
+        this.deps.views.openRow(row, id, event.recordedAt),
       );
-      await Promise.all(
-        [...closed].map(([id, row]) => {
-          const from = open[id];
-          return from === undefined
-            ? undefined
-            : this.deps.views.closeRow(row, id, from, event.recordedAt);
-        }),
-      );
+      await inBatches([...closed], async ([id, row]) => {
+        const from = open[id];
+        if (from !== undefined) await this.deps.views.closeRow(row, id, from, event.recordedAt);
+      });
       for (const id of closed.keys()) delete open[id];
       for (const id of opened.keys()) open[id] = event.recordedAt;
       state = next;
@@ -449,6 +445,15 @@ function timelineAnswer(t: SanctionTimeline): TimelineAnswer {
       basis,
     })),
   };
+}
+
+/** Row writes in flight at once for one projection: enough to overlap, few enough to not flood. */
+const ROW_WRITES_AT_ONCE = 16;
+
+async function inBatches<T>(items: readonly T[], write: (item: T) => Promise<unknown>) {
+  for (let i = 0; i < items.length; i += ROW_WRITES_AT_ONCE) {
+    await Promise.all(items.slice(i, i + ROW_WRITES_AT_ONCE).map(write));
+  }
 }
 
 function answerOf(event: LedgerEvent): AppendResult["answer"] {

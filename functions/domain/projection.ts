@@ -1,8 +1,8 @@
 import type { IsoDate, LedgerEvent, Measure } from "./events.js";
-import { sha256Hex } from "./hash.js";
+import { canonicalJson, sha256Hex } from "./hash.js";
 import { searchWords } from "./search.js";
 import type { EntityState } from "./state.js";
-import { detailsBasis, entityDetails } from "./state.js";
+import { entityDetails } from "./state.js";
 import type { Interval, Terms } from "./timeline.js";
 import { sanctionTimeline } from "./timeline.js";
 
@@ -27,6 +27,15 @@ export interface ForceRow {
   legalBasis: string | null;
 }
 
+/**
+ * Terms as a boundary row keeps them: the measures, which filters read, and a digest of
+ * the whole terms, which tells an amendment; a scope may be large, and a row holds two.
+ */
+export interface BoundaryTerms {
+  measures: Measure[];
+  digest: string;
+}
+
 /** A day on which a sanction's terms change: entering force, a change of terms, or leaving. */
 export interface BoundaryRow {
   entityId: string;
@@ -34,8 +43,13 @@ export interface BoundaryRow {
   authority: string;
   program: string | null;
   day: IsoDate;
-  before: Terms | null;
-  after: Terms | null;
+  before: BoundaryTerms | null;
+  after: BoundaryTerms | null;
+}
+
+/** A digest of terms, the same whatever the order of keys. */
+export function termsDigest(terms: Terms): string {
+  return sha256Hex(canonicalJson([terms.measures, terms.scope, terms.legalBasis])).slice(0, 32);
 }
 
 /** A name or alias of an entity, for search. */
@@ -120,7 +134,8 @@ export function rowsOf(state: EntityState, groups: Set<string> | "all" = "all"):
   const wanted = (group: string) => groups === "all" || groups.has(group);
   // Events never change, so the versions a row derives from identify what it says: the
   // row's identity is built from them, without serialising its content.
-  const detailsKey = detailsBasis(state).join(",");
+  // Force rows carry the entity's name and kind, and nothing else of its details.
+  const detailsKey = JSON.stringify([details.name, details.kind]);
   for (const s of state.sanctions) {
     if (!wanted(sanctionGroup(s.version))) continue;
     const t = sanctionTimeline(s);
@@ -155,10 +170,9 @@ export function rowsOf(state: EntityState, groups: Set<string> | "all" = "all"):
           },
         });
       }
-      const terms = (x: Interval): Terms => ({
+      const terms = (x: Interval): BoundaryTerms => ({
         measures: x.measures,
-        scope: x.scope,
-        legalBasis: x.legalBasis,
+        digest: termsDigest(x),
       });
       const boundary = (
         day: IsoDate,

@@ -174,16 +174,21 @@ export class DynamoViewStore implements ViewStore {
     );
     if (!out.Item) return undefined;
     const version = Number(out.Item.version);
-    const state = await this.readState(out.Item, partsPk("view", entityId), version);
-    const openRows =
-      typeof out.Item.openRows === "string"
-        ? (JSON.parse(out.Item.openRows) as Record<string, string>)
-        : undefined;
+    const { state, openRows } = (await this.readBlob(
+      out.Item,
+      partsPk("view", entityId),
+      version,
+    )) as Pick<EntityView, "state" | "openRows">;
     return { entityId, version, state, ...(openRows ? { openRows } : {}) };
   }
 
   async putEntity(view: EntityView): Promise<boolean> {
-    const state = await this.writeState(view.state, partsPk("view", view.entityId), view.version);
+    // The open rows go with the state: an entity with many names has many of them.
+    const stored = await this.writeBlob(
+      { state: view.state, openRows: view.openRows },
+      partsPk("view", view.entityId),
+      view.version,
+    );
     try {
       await this.client.send(
         new PutCommand({
@@ -192,8 +197,7 @@ export class DynamoViewStore implements ViewStore {
             [VP]: entityPk(view.entityId),
             [VS]: ENTITY_VIEW_SK,
             version: view.version,
-            ...state,
-            openRows: view.openRows ? JSON.stringify(view.openRows) : undefined,
+            ...stored,
           },
           // Writers and the stream projector race to bring a view forward; a view may only
           // move to a later version, never back to an older one.
@@ -211,7 +215,7 @@ export class DynamoViewStore implements ViewStore {
 
   async putSnapshot(snapshot: Snapshot): Promise<void> {
     const { entityId, version, state } = snapshot;
-    const stored = await this.writeState(state, partsPk("snapshot", entityId), version);
+    const stored = await this.writeBlob(state, partsPk("snapshot", entityId), version);
     // A snapshot is the fold of the stream up to its version: the same content whoever
     // writes it, so an unconditional put is idempotent.
     await this.client.send(
@@ -242,20 +246,24 @@ export class DynamoViewStore implements ViewStore {
     const item = out.Items?.[0];
     if (!item) return undefined;
     const version = Number(item.version);
-    const state = await this.readState(item, partsPk("snapshot", entityId), version);
+    const state = (await this.readBlob(
+      item,
+      partsPk("snapshot", entityId),
+      version,
+    )) as EntityState;
     return { entityId, version, state };
   }
 
   /**
-   * The attributes that hold a state: gzipped JSON in the item itself, or, past what one
+   * The attributes that hold a value: gzipped JSON in the item itself, or, past what one
    * item may hold, in part items written first under their own partition and version.
    */
-  private async writeState(
-    state: EntityState,
+  private async writeBlob(
+    value: unknown,
     pk: string,
     version: number,
   ): Promise<Record<string, unknown>> {
-    const blob = gzipSync(JSON.stringify(state));
+    const blob = gzipSync(JSON.stringify(value));
     if (blob.length <= MAX_INLINE_STATE) return { state: blob };
     const parts: Uint8Array[] = [];
     for (let at = 0; at < blob.length; at += MAX_INLINE_STATE) {
@@ -274,11 +282,11 @@ export class DynamoViewStore implements ViewStore {
     return { parts: parts.length };
   }
 
-  private async readState(
+  private async readBlob(
     item: Record<string, unknown>,
     pk: string,
     version: number,
-  ): Promise<EntityState> {
+  ): Promise<unknown> {
     let blob: Uint8Array;
     if (typeof item.parts === "number") {
       const chunks: Uint8Array[] = [];
@@ -306,7 +314,7 @@ export class DynamoViewStore implements ViewStore {
     } else {
       blob = item.state as Uint8Array;
     }
-    return JSON.parse(gunzipSync(blob).toString("utf8")) as EntityState;
+    return JSON.parse(gunzipSync(blob).toString("utf8")) as unknown;
   }
 
   async openRow(row: IndexRow, id: string, recordedFrom: string): Promise<void> {
