@@ -157,9 +157,19 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
   };
 }
 
-/** The timelines of every live sanction of the entity. */
+const computed = new WeakMap<EntityState, SanctionTimeline[]>();
+
+/**
+ * The timelines of every live sanction of the entity. States are never changed in place,
+ * so a state's timelines are computed once, however often it is asked about.
+ */
 export function timelines(state: EntityState): SanctionTimeline[] {
-  return state.sanctions.map(sanctionTimeline);
+  let known = computed.get(state);
+  if (!known) {
+    known = state.sanctions.map(sanctionTimeline);
+    computed.set(state, known);
+  }
+  return known;
 }
 
 /** The first day on which the sanction stops being pending (its start or its end). */

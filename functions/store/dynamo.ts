@@ -33,7 +33,8 @@ export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocum
 }
 
 const { partitionKey: PK, sortKey: SK } = EVENTS_TABLE;
-const KNOWN_AT_PAGE = 128;
+/** Events read per page up to a moment: as many as a snapshot may leave to replay. */
+const KNOWN_AT_PAGE = 100;
 
 /** The event store on a DynamoDB table (or any engine that speaks its API, such as dynalite). */
 export class DynamoEventStore implements EventStore {
