@@ -7,7 +7,7 @@ import { indexRows, rowId } from "../functions/domain/projection.js";
 import type { EntityState } from "../functions/domain/state.js";
 import { evolve, initialState } from "../functions/domain/state.js";
 import { DynamoEventStore, DynamoViewStore } from "../functions/store/dynamo.js";
-import type { EventRecord, ViewStore } from "../functions/store/ports.js";
+import { type EventRecord, recordOf, type ViewStore } from "../functions/store/ports.js";
 import type { Engine } from "../local/engine.js";
 
 /**
@@ -88,15 +88,7 @@ export function stampStream(
       now: clock(state.version + 1),
       actor: "bench",
     });
-    records.push({
-      entityId,
-      version: event.version,
-      eventId: event.eventId,
-      recordedAt: event.recordedAt,
-      type: event.type,
-      hash: event.hash,
-      canonical,
-    });
+    records.push(recordOf(event, canonical));
     events.push(event);
     state = evolve(state, event);
     if (every !== undefined && state.version % every === 0) folds.push(state);

@@ -18,7 +18,7 @@ import { entityOn, timelines } from "../domain/timeline.js";
 import type { Verification } from "../domain/verify.js";
 import { eventOf, verifyChain } from "../domain/verify.js";
 import type { EntityView, EventRecord, EventStore, ViewStore } from "../store/ports.js";
-import { VersionTaken } from "../store/ports.js";
+import { recordOf, VersionTaken } from "../store/ports.js";
 import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
 
 /** What the ledger needs from the outside world; injected so the core stays deterministic. */
@@ -171,15 +171,7 @@ export class Ledger {
       }
       const { event, canonical } = stamp(body, command, state, { now: this.deps.now(), actor });
       try {
-        await this.deps.events.append({
-          entityId,
-          version: event.version,
-          eventId: event.eventId,
-          recordedAt: event.recordedAt,
-          type: event.type,
-          hash: event.hash,
-          canonical,
-        });
+        await this.deps.events.append(recordOf(event, canonical));
       } catch (error) {
         if (!(error instanceof VersionTaken)) throw error;
         await catchUp();

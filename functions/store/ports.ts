@@ -1,3 +1,4 @@
+import type { LedgerEvent } from "../domain/events.js";
 import type { IndexRow } from "../domain/projection.js";
 import type { EntityState } from "../domain/state.js";
 import type { SealedRecord } from "../domain/verify.js";
@@ -6,6 +7,12 @@ import type { SealedRecord } from "../domain/verify.js";
 export interface EventRecord extends SealedRecord {
   entityId: string;
   type: string;
+}
+
+/** The record that stores a sealed event: its canonical JSON and the attributes indexed. */
+export function recordOf(event: LedgerEvent, canonical: string): EventRecord {
+  const { entityId, version, eventId, recordedAt, type, hash } = event;
+  return { entityId, version, eventId, recordedAt, type, hash, canonical };
 }
 
 /** Raised by `EventStore.append` when the version is already taken: a lost race. */
