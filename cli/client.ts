@@ -205,6 +205,28 @@ export class LedgerClient {
     } while (token !== undefined && remaining > 0);
   }
 
+  /**
+   * A paginated list gathered into one answer: the first page's fields, every page's
+   * `items`, and the `nextToken` left when `limit` stopped short. Undefined if no page came.
+   */
+  async gather<P extends { items: unknown[]; nextToken?: string }>(
+    path: string,
+    query: Query,
+    options: { limit?: number; pageSize?: number } = {},
+  ): Promise<P | undefined> {
+    let first: P | undefined;
+    const items: unknown[] = [];
+    let nextToken: string | undefined;
+    for await (const page of this.pages<P>(path, query, "items", options)) {
+      first ??= page;
+      items.push(...page.items);
+      nextToken = page.nextToken;
+    }
+    if (!first) return undefined;
+    const { nextToken: _, ...head } = first;
+    return { ...head, items, ...(nextToken ? { nextToken } : {}) } as unknown as P;
+  }
+
   /** The URL and fetch options of a request, signed when the base URL is an execute-api host. */
   async prepare(
     method: "GET" | "POST",

@@ -96,24 +96,19 @@ export class EventStore extends Construct {
    * `BatchWriteItem`: a stored event can never be changed or removed.
    */
   public grantAppend(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
-      resourceArns: [this.eventsTable.tableArn],
-    }).combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ["dynamodb:Query"],
-        resourceArns: this.eventsIndexArns,
-      }),
-    );
+    return this.grantOnEvents(grantee, ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"]);
   }
 
   /** Read the events (`GetItem`, `BatchGetItem`, `Query`; `Query` on the local indexes). */
   public grantReadEvents(grantee: iam.IGrantable): iam.Grant {
+    return this.grantOnEvents(grantee, READ_ITEM_ACTIONS);
+  }
+
+  /** These actions on the events table, and `Query` on its two local indexes, by name. */
+  private grantOnEvents(grantee: iam.IGrantable, actions: string[]): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: READ_ITEM_ACTIONS,
+      actions,
       resourceArns: [this.eventsTable.tableArn],
     }).combine(
       iam.Grant.addToPrincipal({

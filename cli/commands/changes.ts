@@ -32,10 +32,7 @@ export function registerChanges(program: Command, ctx: CliContext): void {
           pageSize: number;
         },
       ) => {
-        let first: ChangesPage | undefined;
-        const items: ChangesPage["items"] = [];
-        let nextToken: string | undefined;
-        for await (const page of ctx.client().pages<ChangesPage>(
+        const answer = await ctx.client().gather<ChangesPage>(
           "/changes",
           {
             from: opts.from,
@@ -45,21 +42,9 @@ export function registerChanges(program: Command, ctx: CliContext): void {
             measure: opts.measure,
             program: opts.program,
           },
-          "items",
           { limit: opts.limit, pageSize: opts.pageSize },
-        )) {
-          first ??= page;
-          items.push(...page.items);
-          nextToken = page.nextToken;
-        }
-        if (!first) return;
-        const answer: ChangesPage = {
-          from: first.from,
-          to: first.to,
-          knownAt: first.knownAt,
-          items,
-          ...(nextToken ? { nextToken } : {}),
-        };
+        );
+        if (!answer) return;
         if (ctx.json()) return ctx.printJson(answer);
         ctx.out(renderChanges(answer));
       },

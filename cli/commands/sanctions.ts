@@ -38,10 +38,7 @@ export function registerSanctions(program: Command, ctx: CliContext): void {
       async (
         opts: Filters & { asOf?: string; knownAt?: string; limit?: number; pageSize: number },
       ) => {
-        let first: SanctionsPage | undefined;
-        const items: SanctionsPage["items"] = [];
-        let nextToken: string | undefined;
-        for await (const page of ctx.client().pages<SanctionsPage>(
+        const answer = await ctx.client().gather<SanctionsPage>(
           "/sanctions",
           {
             asOf: opts.asOf,
@@ -50,20 +47,9 @@ export function registerSanctions(program: Command, ctx: CliContext): void {
             measure: opts.measure,
             program: opts.program,
           },
-          "items",
           { limit: opts.limit, pageSize: opts.pageSize },
-        )) {
-          first ??= page;
-          items.push(...page.items);
-          nextToken = page.nextToken;
-        }
-        if (!first) return;
-        const answer: SanctionsPage = {
-          asOf: first.asOf,
-          knownAt: first.knownAt,
-          items,
-          ...(nextToken ? { nextToken } : {}),
-        };
+        );
+        if (!answer) return;
         if (ctx.json()) return ctx.printJson(answer);
         ctx.out(renderSanctions(answer));
       },

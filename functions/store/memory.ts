@@ -40,11 +40,6 @@ export class MemoryEventStore implements EventStore {
     const limit = options.limit ?? matching.length;
     return { records: structuredClone(matching.slice(0, limit)), more: matching.length > limit };
   }
-
-  /** Test hook: the raw records, for tampering. */
-  raw(entityId: string): EventRecord[] {
-    return this.streams.get(entityId) ?? [];
-  }
 }
 
 /** An in-process view store. */
