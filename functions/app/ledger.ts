@@ -10,9 +10,10 @@ import type {
   Timestamp,
 } from "../domain/events.js";
 import { contentKey } from "../domain/hash.js";
+import { changedPages, entityOnPage, headOf, yearOf } from "../domain/pages.js";
 import { diffRows, rowsOf, touchedGroups } from "../domain/projection.js";
 import type { EntityState } from "../domain/state.js";
-import { evolve, fold, initialState, isRegistered } from "../domain/state.js";
+import { evolve, fold, initialState, isRegistered, mayHoldEventId } from "../domain/state.js";
 import type { EntityOnDate, SanctionTimeline } from "../domain/timeline.js";
 import { entityOn, timelines } from "../domain/timeline.js";
 import type { Verification } from "../domain/verify.js";
@@ -104,10 +105,12 @@ export class Ledger {
   }
 
   /**
-   * Appends one event. Each attempt reads the state, then looks up the `eventId`, then
-   * writes the next version conditionally: because the look-up follows the read, any
-   * other writer of the same `eventId` either is visible to it or must take a version
-   * after the one read, which this attempt's conditional write then contests.
+   * Appends one event. Each attempt takes the state at some version V (the fold of
+   * versions 1..V, which keeps a digest of every `eventId`), then writes version V + 1
+   * conditionally. Versions are dense, so if that write succeeds every event stored before
+   * it has a version ≤ V and is in the state: an `eventId` the state's digests rule out is
+   * new, and only one they may hold is looked up in the store. A lost write folds the
+   * versions it lost to into the state, which checks their ids on the next attempt.
    */
   async append(entityId: string, request: AppendRequest, actor: string): Promise<AppendResult> {
     return this.inTurn(entityId, () => this.appendNow(entityId, request, actor));
@@ -155,7 +158,7 @@ export class Ledger {
       return moved;
     };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (request.eventId !== undefined) {
+      if (request.eventId !== undefined && mayHoldEventId(state, request.eventId)) {
         const existing = await this.deps.events.findByEventId(entityId, request.eventId);
         if (existing) return replay(existing, command);
       }
@@ -262,6 +265,17 @@ export class Ledger {
       });
       for (const id of closed.keys()) delete open[id];
       for (const id of opened.keys()) open[id] = event.recordedAt;
+      // The pages before the head: a head at a version tells readers its pages are filed.
+      await inBatches([...changedPages(state, next)], ([year, sanctions]) =>
+        this.deps.views.putPage({
+          entityId,
+          year,
+          version: next.version,
+          recordedAt: event.recordedAt,
+          sanctions,
+        }),
+      );
+      await this.deps.views.putHead(headOf(next));
       state = next;
       if (state.version % SNAPSHOT_EVERY === 0) {
         await this.deps.views.putSnapshot({ entityId, version: state.version, state });
@@ -286,10 +300,11 @@ export class Ledger {
     query: { asOf?: IsoDate; knownAt?: Timestamp },
   ): Promise<EntityOnDate & { asOf: IsoDate; knownAt: Timestamp }> {
     const now = this.deps.now();
-    const { state, knownAt } = await this.known(entityId, query.knownAt, now);
     const asOf = query.asOf ?? dateOf(now);
-    const on = entityOn(state, asOf);
-    if (!on) throw new EntityNotFound(entityId);
+    const fromPages = this.holdsView(entityId, query.knownAt)
+      ? undefined
+      : await this.stateFromPages(entityId, asOf, query.knownAt, now);
+    const answer = fromPages ?? (await this.stateFromFold(entityId, asOf, query.knownAt, now));
     const {
       entityId: id,
       name,
@@ -301,7 +316,7 @@ export class Ledger {
       inForce,
       pending,
       basis,
-    } = on;
+    } = answer.on;
     return {
       entityId: id,
       name,
@@ -311,11 +326,58 @@ export class Ledger {
       identifiers,
       version,
       asOf,
-      knownAt,
+      knownAt: answer.knownAt,
       inForce,
       pending,
       basis,
     };
+  }
+
+  /** Whether this process holds a view that answers as known at `knownAt` (or now). */
+  private holdsView(entityId: string, knownAt: Timestamp | undefined): boolean {
+    const view = this.recent.get(entityId);
+    if (!view) return false;
+    const head = view.state.headRecordedAt;
+    return knownAt === undefined || (head !== null && head <= knownAt);
+  }
+
+  /**
+   * The answer from the read model: the head and the page of `asOf`'s year as recorded at
+   * `knownAt`, read together with the stream's own head then. Three reads of one item each,
+   * whatever the length of the history. Undefined when the read model does not reach the
+   * stream's head (a projection still under way, or one that failed): the fold answers then.
+   */
+  private async stateFromPages(
+    entityId: string,
+    asOf: IsoDate,
+    knownAt: Timestamp | undefined,
+    now: Date,
+  ): Promise<{ on: EntityOnDate; knownAt: Timestamp } | undefined> {
+    const [stream, head, page] = await Promise.all([
+      this.deps.events.head(entityId, knownAt),
+      this.deps.views.getHead(entityId, knownAt),
+      this.deps.views.getPage(entityId, yearOf(asOf), knownAt),
+    ]);
+    if (!stream) throw new EntityNotFound(entityId);
+    if (!head || head.version !== stream.version) return undefined;
+    // A page filed after the head's event belongs to a later version than the one read.
+    if (page && page.version > head.version) return undefined;
+    const on = entityOnPage(head, page?.sanctions ?? [], asOf);
+    if (!on) throw new EntityNotFound(entityId);
+    return { on, knownAt: knownAt ?? echoNow(now, stream.recordedAt) };
+  }
+
+  /** The answer from the fold of the stream: the view (or a snapshot) and the events after it. */
+  private async stateFromFold(
+    entityId: string,
+    asOf: IsoDate,
+    knownAt: Timestamp | undefined,
+    now: Date,
+  ): Promise<{ on: EntityOnDate; knownAt: Timestamp }> {
+    const known = await this.known(entityId, knownAt, now);
+    const on = entityOn(known.state, asOf);
+    if (!on) throw new EntityNotFound(entityId);
+    return { on, knownAt: known.knownAt };
   }
 
   /** Each sanction of the entity on the valid-time axis, as known at `knownAt` (or now). */
@@ -371,9 +433,7 @@ export class Ledger {
   ): Promise<{ state: EntityState; knownAt: Timestamp }> {
     if (knownAt === undefined) {
       const state = await this.catchUp(await this.viewState(entityId));
-      const nowIso = now.toISOString();
-      const head = state.headRecordedAt;
-      return { state, knownAt: head !== null && head > nowIso ? head : nowIso };
+      return { state, knownAt: echoNow(now, state.headRecordedAt) };
     }
     const view = await this.view(entityId);
     if (view && view.state.headRecordedAt !== null && view.state.headRecordedAt <= knownAt) {
@@ -446,6 +506,15 @@ async function inBatches<T>(items: readonly T[], write: (item: T) => Promise<unk
   for (let i = 0; i < items.length; i += ROW_WRITES_AT_ONCE) {
     await Promise.all(items.slice(i, i + ROW_WRITES_AT_ONCE).map(write));
   }
+}
+
+/**
+ * The moment a read "now" answers as of: now, or the stream's head if it was recorded later
+ * (a writer's clock ahead of the reader's), so that the answer holds as known at the moment.
+ */
+function echoNow(now: Date, head: Timestamp | null): Timestamp {
+  const nowIso = now.toISOString();
+  return head !== null && head > nowIso ? head : nowIso;
 }
 
 function answerOf(event: LedgerEvent): AppendResult["answer"] {

@@ -14,7 +14,7 @@ import type {
 import { seal } from "./hash.js";
 import type { EntityState } from "./state.js";
 import { entityDetails, isRegistered, liveSanction } from "./state.js";
-import { sanctionTimeline } from "./timeline.js";
+import { timelineOf } from "./timeline.js";
 
 /**
  * Decides whether a command may be appended to the stream whose fold is `state`, in the
@@ -99,7 +99,7 @@ function requireSanction(state: EntityState, sanctionId: string) {
 
 function checkAmended(state: EntityState, data: SanctionAmendedData): void {
   const sanction = requireSanction(state, data.sanctionId);
-  const { end } = sanctionTimeline(sanction);
+  const { end } = timelineOf(sanction);
   if (data.effectiveFrom < sanction.effectiveFrom || (end !== null && data.effectiveFrom >= end)) {
     throw new RuleViolation(
       `effectiveFrom (${data.effectiveFrom}) must lie within the sanction's [${sanction.effectiveFrom}, ${end ?? "open"}).`,

@@ -4,7 +4,7 @@ import { searchWords } from "./search.js";
 import type { EntityState } from "./state.js";
 import { entityDetails } from "./state.js";
 import type { Interval, Terms } from "./timeline.js";
-import { sanctionTimeline } from "./timeline.js";
+import { timelineOf } from "./timeline.js";
 
 /** Every authority at once: the partition that answers queries without an authority filter. */
 export const ANY_AUTHORITY = "*";
@@ -138,7 +138,7 @@ export function rowsOf(state: EntityState, groups: Set<string> | "all" = "all"):
   const detailsKey = JSON.stringify([details.name, details.kind]);
   for (const s of state.sanctions) {
     if (!wanted(sanctionGroup(s.version))) continue;
-    const t = sanctionTimeline(s);
+    const t = timelineOf(s);
     const header = {
       entityId,
       sanctionId: t.sanctionId,

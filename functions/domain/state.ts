@@ -51,6 +51,8 @@ export interface VersionRecord {
   type: EventType;
   /** The version of the retraction that removed this event, if any. */
   retractedBy?: number;
+  /** {@link eventIdKey} of the event's `eventId`: lets a writer skip the look-up of ids it has not seen. */
+  key?: number;
 }
 
 /** The entity's details as registered and then amended. */
@@ -96,6 +98,26 @@ export function isRegistered(state: EntityState): boolean {
   return state.entityEvents.length > 0;
 }
 
+/** A 32-bit FNV-1a digest of an `eventId`: equal ids have equal keys. */
+export function eventIdKey(eventId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < eventId.length; i++) {
+    h ^= eventId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * Whether the stream folded into `state` may hold an event with `eventId`. False means
+ * certainly not: every version's key is compared, so only a digest collision (or a state
+ * folded before keys were kept) answers true for an id the stream does not hold.
+ */
+export function mayHoldEventId(state: EntityState, eventId: string): boolean {
+  const key = eventIdKey(eventId);
+  return state.versions.some((v) => v.key === undefined || v.key === key);
+}
+
 /** The live imposition of `sanctionId`, if there is one. */
 export function liveSanction(state: EntityState, sanctionId: string): SanctionRecord | undefined {
   return state.sanctions.find((s) => s.sanctionId === sanctionId);
@@ -108,7 +130,7 @@ export function evolve(state: EntityState, event: LedgerEvent): EntityState {
     version: event.version,
     headHash: event.hash,
     headRecordedAt: event.recordedAt,
-    versions: [...state.versions, { type: event.type }],
+    versions: [...state.versions, { type: event.type, key: eventIdKey(event.eventId) }],
   };
   switch (event.type) {
     case "EntityRegistered":

@@ -1,7 +1,7 @@
 import { minEnd, within } from "./dates.js";
 import type { IsoDate, Measure, Scope } from "./events.js";
 import { canonicalJson } from "./hash.js";
-import type { AmendmentRecord, EntityState, SanctionRecord } from "./state.js";
+import type { AmendmentRecord, EntityDetails, EntityState, SanctionRecord } from "./state.js";
 import { detailsBasis, entityDetails } from "./state.js";
 
 /** The terms of a sanction over one stretch of valid time. */
@@ -158,15 +158,27 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
 }
 
 const computed = new WeakMap<EntityState, SanctionTimeline[]>();
+const computedOne = new WeakMap<SanctionRecord, SanctionTimeline>();
+
+/** A sanction's timeline, computed once per record: `evolve` keeps untouched records as they were. */
+export function timelineOf(s: SanctionRecord): SanctionTimeline {
+  let known = computedOne.get(s);
+  if (!known) {
+    known = sanctionTimeline(s);
+    computedOne.set(s, known);
+  }
+  return known;
+}
 
 /**
- * The timelines of every live sanction of the entity. States are never changed in place,
- * so a state's timelines are computed once, however often it is asked about.
+ * The timelines of every live sanction of the entity. States and their records are never
+ * changed in place, so a state's timelines are computed once, however often it is asked
+ * about, and the next state computes only those of the records its event replaced.
  */
 export function timelines(state: EntityState): SanctionTimeline[] {
   let known = computed.get(state);
   if (!known) {
-    known = state.sanctions.map(sanctionTimeline);
+    known = state.sanctions.map(timelineOf);
     computed.set(state, known);
   }
   return known;
@@ -237,16 +249,35 @@ function onDate(t: SanctionTimeline, terms: Terms, termsFrom: IsoDate): Sanction
 export function entityOn(state: EntityState, day: IsoDate): EntityOnDate | undefined {
   const details = entityDetails(state);
   if (!details) return undefined;
+  return evaluateOn(
+    state.entityId,
+    details,
+    detailsBasis(state),
+    state.version,
+    timelines(state),
+    day,
+  );
+}
+
+/** The entity on `day` from its details and the timelines of its sanctions, in imposition order. */
+export function evaluateOn(
+  entityId: string,
+  details: EntityDetails,
+  detailsBasis: readonly number[],
+  version: number,
+  sanctions: readonly SanctionTimeline[],
+  day: IsoDate,
+): EntityOnDate {
   const inForce: SanctionOnDate[] = [];
   const pending: SanctionOnDate[] = [];
-  let basis = detailsBasis(state);
-  for (const t of timelines(state)) {
+  let basis = [...detailsBasis];
+  for (const t of sanctions) {
     const on = sanctionOn(t, day);
     if (!on) continue;
     (on.status === "inForce" ? inForce : pending).push(on.sanction);
     basis = union(basis, on.basis);
   }
-  return { entityId: state.entityId, ...details, version: state.version, inForce, pending, basis };
+  return { entityId, ...details, version, inForce, pending, basis };
 }
 
 /** Whether two sets of terms are the same, whatever the order of keys. */

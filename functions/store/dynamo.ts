@@ -9,6 +9,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { EntityHead } from "../domain/pages.js";
 import type { IndexRow } from "../domain/projection.js";
 import type { EntityState } from "../domain/state.js";
 import { EVENTS_TABLE, VIEWS_TABLE } from "./keys.js";
@@ -21,7 +22,9 @@ import type {
   RowRange,
   Snapshot,
   StoredRow,
+  StreamHead,
   ViewStore,
+  YearPage,
 } from "./ports.js";
 import { storedSortKey, VersionTaken } from "./ports.js";
 
@@ -130,6 +133,30 @@ export class DynamoEventStore implements EventStore {
     } while (startKey && (limit === undefined || records.length <= limit));
     return { records: trim(records, limit), more: limit !== undefined && records.length > limit };
   }
+
+  async head(entityId: string, knownAt?: string): Promise<StreamHead | undefined> {
+    const byTime = knownAt !== undefined;
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        ...(byTime ? { IndexName: EVENTS_TABLE.byRecordedAt.indexName } : {}),
+        KeyConditionExpression: byTime ? "#pk = :id AND #at <= :t" : "#pk = :id",
+        ExpressionAttributeNames: {
+          "#pk": PK,
+          "#v": SK,
+          "#at": EVENTS_TABLE.byRecordedAt.sortKey,
+        },
+        ExpressionAttributeValues: { ":id": entityId, ...(byTime ? { ":t": knownAt } : {}) },
+        // Only the key attributes: the last event's body is not needed to know where it is.
+        ProjectionExpression: "#v, #at",
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Items?.[0];
+    return item && { version: Number(item[SK]), recordedAt: String(item.recordedAt) };
+  }
 }
 
 function trim(records: EventRecord[], limit: number | undefined): EventRecord[] {
@@ -151,7 +178,9 @@ function toRecord(item: Record<string, unknown>): EventRecord {
 const ENTITY_VIEW_SK = "state";
 const entityPk = (entityId: string) => `entity#${entityId}`;
 const snapshotPk = (entityId: string) => `snapshot#${entityId}`;
-const partsPk = (of: "view" | "snapshot", entityId: string) => `${of}-part#${entityId}`;
+const headPk = (entityId: string) => `head#${entityId}`;
+const pagePk = (entityId: string, year: number) => `page#${entityId}#${year}`;
+const partsPk = (of: "view" | "snapshot" | "head" | "page", key: string) => `${of}-part#${key}`;
 /** Zero-padded so that the parts of one version sort together and in order. */
 const partsOf = (version: number) => `${String(version).padStart(12, "0")}#`;
 const partSk = (version: number, i: number) => `${partsOf(version)}${String(i).padStart(4, "0")}`;
@@ -253,6 +282,79 @@ export class DynamoViewStore implements ViewStore {
       version,
     )) as EntityState;
     return { entityId, version, state };
+  }
+
+  async putHead(head: EntityHead): Promise<void> {
+    const stored = await this.writeBlob(head, partsPk("head", head.entityId), head.version);
+    // The head after an event is the same whoever computes it: a plain put is idempotent.
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          [VP]: headPk(head.entityId),
+          [VS]: head.headRecordedAt ?? "",
+          version: head.version,
+          ...stored,
+        },
+      }),
+    );
+  }
+
+  async getHead(entityId: string, knownAt?: string): Promise<EntityHead | undefined> {
+    const item = await this.latest(headPk(entityId), knownAt);
+    if (!item) return undefined;
+    return (await this.readBlob(
+      item,
+      partsPk("head", entityId),
+      Number(item.version),
+    )) as EntityHead;
+  }
+
+  async putPage(page: YearPage): Promise<void> {
+    const { entityId, year, version, recordedAt, sanctions } = page;
+    const key = `${entityId}#${year}`;
+    const stored = await this.writeBlob(sanctions, partsPk("page", key), version);
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { [VP]: pagePk(entityId, year), [VS]: recordedAt, version, ...stored },
+      }),
+    );
+  }
+
+  async getPage(entityId: string, year: number, knownAt?: string): Promise<YearPage | undefined> {
+    const item = await this.latest(pagePk(entityId, year), knownAt);
+    if (!item) return undefined;
+    const version = Number(item.version);
+    const key = `${entityId}#${year}`;
+    const sanctions = (await this.readBlob(
+      item,
+      partsPk("page", key),
+      version,
+    )) as YearPage["sanctions"];
+    return { entityId, year, version, recordedAt: String(item[VS]), sanctions };
+  }
+
+  /** The item of a partition kept by `recordedAt` that was the latest at `knownAt`. */
+  private async latest(
+    pk: string,
+    knownAt: string | undefined,
+  ): Promise<Record<string, unknown> | undefined> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: knownAt === undefined ? "#pk = :pk" : "#pk = :pk AND #sk <= :t",
+        ExpressionAttributeNames: { "#pk": VP, ...(knownAt === undefined ? {} : { "#sk": VS }) },
+        ExpressionAttributeValues: {
+          ":pk": pk,
+          ...(knownAt === undefined ? {} : { ":t": knownAt }),
+        },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return out.Items?.[0];
   }
 
   /**

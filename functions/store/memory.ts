@@ -1,3 +1,4 @@
+import type { EntityHead } from "../domain/pages.js";
 import type { IndexRow } from "../domain/projection.js";
 import type {
   EntityView,
@@ -8,7 +9,9 @@ import type {
   RowRange,
   Snapshot,
   StoredRow,
+  StreamHead,
   ViewStore,
+  YearPage,
 } from "./ports.js";
 import { inRange, storedSortKey, VersionTaken } from "./ports.js";
 
@@ -40,6 +43,23 @@ export class MemoryEventStore implements EventStore {
     const limit = options.limit ?? matching.length;
     return { records: structuredClone(matching.slice(0, limit)), more: matching.length > limit };
   }
+
+  async head(entityId: string, knownAt?: string): Promise<StreamHead | undefined> {
+    const known = (this.streams.get(entityId) ?? []).filter(
+      (r) => knownAt === undefined || r.recordedAt <= knownAt,
+    );
+    const last = known[known.length - 1];
+    return last && { version: last.version, recordedAt: last.recordedAt };
+  }
+}
+
+/** The latest of a list of versions kept by `recordedAt`, at or before `knownAt`. */
+function latest<T>(list: Map<string, T> | undefined, knownAt?: string): T | undefined {
+  const keys = [...(list?.keys() ?? [])]
+    .filter((at) => knownAt === undefined || at <= knownAt)
+    .sort();
+  const key = keys[keys.length - 1];
+  return key === undefined ? undefined : structuredClone(list?.get(key));
 }
 
 /** An in-process view store. */
@@ -47,6 +67,29 @@ export class MemoryViewStore implements ViewStore {
   private readonly views = new Map<string, EntityView>();
   private readonly rows = new Map<string, Map<string, StoredRow>>();
   private readonly snapshots = new Map<string, Snapshot[]>();
+  private readonly heads = new Map<string, Map<string, EntityHead>>();
+  private readonly pages = new Map<string, Map<string, YearPage>>();
+
+  async putHead(head: EntityHead): Promise<void> {
+    const list = this.heads.get(head.entityId) ?? new Map<string, EntityHead>();
+    list.set(head.headRecordedAt ?? "", structuredClone(head));
+    this.heads.set(head.entityId, list);
+  }
+
+  async getHead(entityId: string, knownAt?: string): Promise<EntityHead | undefined> {
+    return latest(this.heads.get(entityId), knownAt);
+  }
+
+  async putPage(page: YearPage): Promise<void> {
+    const key = `${page.entityId}#${page.year}`;
+    const list = this.pages.get(key) ?? new Map<string, YearPage>();
+    list.set(page.recordedAt, structuredClone(page));
+    this.pages.set(key, list);
+  }
+
+  async getPage(entityId: string, year: number, knownAt?: string): Promise<YearPage | undefined> {
+    return latest(this.pages.get(`${entityId}#${year}`), knownAt);
+  }
 
   async putSnapshot(snapshot: Snapshot): Promise<void> {
     const list = (this.snapshots.get(snapshot.entityId) ?? []).filter(

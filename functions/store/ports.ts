@@ -1,4 +1,5 @@
 import type { LedgerEvent } from "../domain/events.js";
+import type { EntityHead, PagedTimeline } from "../domain/pages.js";
 import type { IndexRow } from "../domain/projection.js";
 import type { EntityState } from "../domain/state.js";
 import type { SealedRecord } from "../domain/verify.js";
@@ -42,6 +43,12 @@ export interface ReadPage {
   more: boolean;
 }
 
+/** Where a stream stood at a moment: its last version and when that was recorded. */
+export interface StreamHead {
+  version: number;
+  recordedAt: string;
+}
+
 /**
  * The append-only store of event streams. Implementations must make `append` atomic and
  * conditional on the version being free, and reads strongly consistent.
@@ -53,6 +60,8 @@ export interface EventStore {
   findByEventId(entityId: string, eventId: string): Promise<EventRecord | undefined>;
   /** Records of the stream in version order. */
   read(entityId: string, options?: ReadOptions): Promise<ReadPage>;
+  /** The last version recorded at or before `knownAt` (the last of all without it). */
+  head(entityId: string, knownAt?: string): Promise<StreamHead | undefined>;
 }
 
 /** The projected state of one entity at a version of its stream. */
@@ -69,6 +78,16 @@ export interface Snapshot {
   entityId: string;
   version: number;
   state: EntityState;
+}
+
+/** One version of a year page of the read model: its content from `recordedAt` on. */
+export interface YearPage {
+  entityId: string;
+  year: number;
+  /** The version of the event that left the page so. */
+  version: number;
+  recordedAt: string;
+  sanctions: PagedTimeline[];
 }
 
 /** An index row as stored: what it says and the record-time interval in which it held. */
@@ -103,6 +122,17 @@ export interface ViewStore {
   putSnapshot(snapshot: Snapshot): Promise<void>;
   /** The latest snapshot whose head was recorded at or before `knownAt`. */
   getSnapshot(entityId: string, knownAt: string): Promise<Snapshot | undefined>;
+  /**
+   * Files a version of the read model's head under its `headRecordedAt`. Idempotent: the
+   * head after an event is the same whoever computes it.
+   */
+  putHead(head: EntityHead): Promise<void>;
+  /** The latest head recorded at or before `knownAt` (the latest of all without it). */
+  getHead(entityId: string, knownAt?: string): Promise<EntityHead | undefined>;
+  /** Files a version of a year page under its `recordedAt`. Idempotent, as `putHead`. */
+  putPage(page: YearPage): Promise<void>;
+  /** The content of a year page as recorded at or before `knownAt` (latest without it). */
+  getPage(entityId: string, year: number, knownAt?: string): Promise<YearPage | undefined>;
   /**
    * Files a row as recorded from `recordedFrom`. Idempotent, and never overwrites: a late
    * projector cannot reopen a row that a faster one has since closed.

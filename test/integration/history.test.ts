@@ -1,9 +1,13 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SNAPSHOT_EVERY } from "../../functions/app/ledger.js";
+import { entityHistory } from "../../bench/history.js";
+import { Ledger, SNAPSHOT_EVERY } from "../../functions/app/ledger.js";
+import { addDays } from "../../functions/domain/dates.js";
+import type { LedgerEvent } from "../../functions/domain/events.js";
 import { foldKnownAt } from "../../functions/domain/state.js";
 import { entityOn } from "../../functions/domain/timeline.js";
 import { eventOf } from "../../functions/domain/verify.js";
-import { DynamoEventStore } from "../../functions/store/dynamo.js";
+import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 
 let api: RunningLedger;
@@ -83,4 +87,53 @@ describe("a long history", () => {
     const page = await api.get(`/entities/${entity}/events?limit=1000`);
     expect(page.body.events).toHaveLength(total);
   }, 120_000);
+
+  it("answers from the head and year pages, in a process that never read the entity, exactly as a replay", async () => {
+    const entity = "paged-history";
+    const writer = api.fns.ledger;
+    // A history of three years: impositions, amendments, liftings, renames, one a day.
+    const { events: requests, lastDay } = entityHistory(entity, 900, 5, "2019-06-01");
+    for (const request of requests) await writer.append(entity, request, "t");
+    const store = new DynamoEventStore(api.engine.doc, api.engine.tables.events);
+    // Corrections: a lifting retracted (its sanction open-ended again), then an ended
+    // sanction without amendments retracted whole (gone from every page it was on).
+    const stream = (await store.read(entity)).records.map(eventOf);
+    const retract = (version: number) =>
+      writer.append(entity, { type: "EventRetracted", data: { version, reason: "error" } }, "t");
+    const liftings = stream.filter((e) => e.type === "SanctionLifted" && e.version > 300);
+    await retract((liftings[0] as LedgerEvent).version);
+    const lifted = liftings[1] as LedgerEvent & { type: "SanctionLifted" };
+    const imposition = stream.find(
+      (e) => e.type === "SanctionImposed" && e.data.sanctionId === lifted.data.sanctionId,
+    ) as LedgerEvent;
+    const amendments = stream.filter(
+      (e) => e.type === "SanctionAmended" && e.data.sanctionId === lifted.data.sanctionId,
+    );
+    for (const e of [lifted, ...amendments.reverse(), imposition]) await retract(e.version);
+    const events = (await store.read(entity)).records.map(eventOf);
+
+    // A reader with nothing in memory, whose view store counts what it is asked for.
+    let viewReads = 0;
+    const views = new DynamoViewStore(api.engine.doc, api.engine.tables.views);
+    const getEntity = views.getEntity.bind(views);
+    views.getEntity = (id) => {
+      viewReads++;
+      return getEntity(id);
+    };
+    const reader = new Ledger({ events: store, views, now: () => new Date(), newId: randomUUID });
+
+    const days = ["2019-05-31", "2019-06-15", "2019-12-31", "2020-01-01", "2020-07-14"];
+    days.push("2021-01-01", "2021-06-30", addDays(lastDay, -3), lastDay, "2030-01-01");
+    const moments = [100, 450, 899, events.length].map((v) => events[v - 1]?.recordedAt as string);
+    for (const knownAt of [undefined, ...moments]) {
+      const known = knownAt === undefined ? events : events.filter((e) => e.recordedAt <= knownAt);
+      const state = foldKnownAt(entity, known, knownAt ?? "9999");
+      for (const asOf of days) {
+        const answer = await reader.state(entity, { asOf, ...(knownAt ? { knownAt } : {}) });
+        const { knownAt: _, asOf: __, ...rest } = answer;
+        expect(rest, `${asOf} as known at ${knownAt ?? "now"}`).toEqual(entityOn(state, asOf));
+      }
+    }
+    expect(viewReads).toBe(0);
+  }, 180_000);
 });

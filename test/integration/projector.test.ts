@@ -1,6 +1,7 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../functions/app/ledger.js";
+import type { EntityHead } from "../../functions/domain/pages.js";
 import type { IndexRow } from "../../functions/domain/projection.js";
 import { diffRows, indexRows } from "../../functions/domain/projection.js";
 import { type EntityState, fold } from "../../functions/domain/state.js";
@@ -9,7 +10,13 @@ import { projectorHandler } from "../../functions/handlers/projector.js";
 import type { Services } from "../../functions/handlers/wiring.js";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
-import type { EntityView, RowRange, Snapshot, ViewStore } from "../../functions/store/ports.js";
+import type {
+  EntityView,
+  RowRange,
+  Snapshot,
+  ViewStore,
+  YearPage,
+} from "../../functions/store/ports.js";
 import { type Engine, startEngine } from "../../local/engine.js";
 
 let engine: Engine;
@@ -55,6 +62,20 @@ class CrashingViews implements ViewStore {
   async putSnapshot(snapshot: Snapshot) {
     this.check();
     return views.putSnapshot(snapshot);
+  }
+  async putHead(head: EntityHead) {
+    this.check();
+    return views.putHead(head);
+  }
+  getHead(entityId: string, knownAt?: string) {
+    return views.getHead(entityId, knownAt);
+  }
+  async putPage(page: YearPage) {
+    this.check();
+    return views.putPage(page);
+  }
+  getPage(entityId: string, year: number, knownAt?: string) {
+    return views.getPage(entityId, year, knownAt);
   }
   getSnapshot(entityId: string, knownAt: string) {
     return views.getSnapshot(entityId, knownAt);

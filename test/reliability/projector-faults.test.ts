@@ -19,6 +19,7 @@ import { addDays } from "../../functions/domain/dates.js";
 import { decide } from "../../functions/domain/decide.js";
 import { DomainError } from "../../functions/domain/errors.js";
 import type { EventBody, IsoDate, LedgerEvent, Measure } from "../../functions/domain/events.js";
+import type { EntityHead } from "../../functions/domain/pages.js";
 import type { IndexRow } from "../../functions/domain/projection.js";
 import { indexRows, rowId } from "../../functions/domain/projection.js";
 import type { EntityState } from "../../functions/domain/state.js";
@@ -36,6 +37,7 @@ import type {
   Snapshot,
   StoredRow,
   ViewStore,
+  YearPage,
 } from "../../functions/store/ports.js";
 import { storedSortKey } from "../../functions/store/ports.js";
 import { ensureTable, eventsTableInput, viewsTableInput } from "../../functions/store/tables.js";
@@ -118,6 +120,18 @@ class FaultyViews implements ViewStore {
   }
   queryRows(pk: string, range: RowRange, limit: number) {
     return views.queryRows(pk, range, limit);
+  }
+  putHead(head: EntityHead) {
+    return this.write(() => views.putHead(head));
+  }
+  getHead(entityId: string, knownAt?: string) {
+    return views.getHead(entityId, knownAt);
+  }
+  putPage(page: YearPage) {
+    return this.write(() => views.putPage(page));
+  }
+  getPage(entityId: string, year: number, knownAt?: string) {
+    return views.getPage(entityId, year, knownAt);
   }
 }
 

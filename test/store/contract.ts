@@ -180,6 +180,74 @@ export function storeContract(
       expect((await views.getSnapshot(entity, "2022-03-02T00:00:00.000Z"))?.state).toEqual(later);
     });
 
+    it("knows the stream's head, now and at a moment", async () => {
+      expect(await events.head(entity)).toBeUndefined();
+      for (const v of [1, 2, 3]) await events.append(record(v));
+      expect(await events.head(entity)).toEqual({ version: 3, recordedAt: record(3).recordedAt });
+      expect(await events.head(entity, record(2).recordedAt)).toEqual({
+        version: 2,
+        recordedAt: record(2).recordedAt,
+      });
+      expect(await events.head(entity, "2022-02-28T00:00:00.000Z")).toBeUndefined();
+    });
+
+    it("keeps versions of the read model's heads and pages by the moment they were recorded", async () => {
+      const at = (v: number) => new Date(Date.UTC(2022, 2, 1, 0, 0, v)).toISOString();
+      const head = (v: number) => ({
+        entityId: entity,
+        version: v,
+        headHash: "h".repeat(64),
+        headRecordedAt: at(v),
+        details: {
+          name: `v${v}`,
+          kind: "other" as const,
+          aliases: [],
+          country: null,
+          identifiers: [],
+        },
+        detailsBasis: [1],
+        open: [],
+      });
+      const page = (v: number, year: number, ids: string[]) => ({
+        entityId: entity,
+        year,
+        version: v,
+        recordedAt: at(v),
+        sanctions: ids.map((sanctionId, i) => ({
+          sanctionId,
+          version: i + 2,
+          authority: "EU",
+          program: null,
+          announcedOn: `${year}-01-01`,
+          effectiveFrom: `${year}-01-01`,
+          end: `${year}-06-01`,
+          endBasis: [v],
+          initialTerms: {
+            measures: ["asset-freeze" as const],
+            scope: null,
+            legalBasis: null,
+            basis: [2],
+          },
+          intervals: [],
+        })),
+      });
+      expect(await views.getHead(entity)).toBeUndefined();
+      expect(await views.getPage(entity, 2022)).toBeUndefined();
+      for (const v of [1, 2, 3]) await views.putHead(head(v));
+      await views.putHead(head(2));
+      await views.putPage(page(2, 2022, ["a"]));
+      await views.putPage(page(3, 2022, []));
+      await views.putPage(page(3, 2021, ["b"]));
+      expect(await views.getHead(entity)).toEqual(head(3));
+      expect(await views.getHead(entity, at(2))).toEqual(head(2));
+      expect(await views.getHead(entity, at(0))).toBeUndefined();
+      expect(await views.getPage(entity, 2022)).toEqual(page(3, 2022, []));
+      expect(await views.getPage(entity, 2022, at(2))).toEqual(page(2, 2022, ["a"]));
+      expect(await views.getPage(entity, 2022, at(1))).toBeUndefined();
+      expect(await views.getPage(entity, 2021)).toEqual(page(3, 2021, ["b"]));
+      expect(await views.getPage(entity, 2020)).toBeUndefined();
+    });
+
     it("stores a view and never moves it backwards", async () => {
       expect(await views.getEntity(entity)).toBeUndefined();
       const state = { ...initialState(entity), version: 2 };

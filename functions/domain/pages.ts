@@ -1,0 +1,122 @@
+import { addDays } from "./dates.js";
+import type { IsoDate, Timestamp } from "./events.js";
+import type { EntityDetails, EntityState, SanctionRecord } from "./state.js";
+import { detailsBasis, entityDetails } from "./state.js";
+import type { EntityOnDate, SanctionTimeline } from "./timeline.js";
+import { evaluateOn, timelineOf } from "./timeline.js";
+
+/**
+ * The read model of point-in-time answers. An entity's fold is cut in two so that a read
+ * for a day D costs the same whatever the length of the history:
+ *
+ * - the **head**: the details, the version, and the timelines of the sanctions still
+ *   open-ended (no end yet), which may matter on any day from their start on;
+ * - one **year page** per calendar year: the timelines of the sanctions that have an end
+ *   and whose span `[start, end)` overlaps that year.
+ *
+ * The answer on D is the head and the page of D's year, evaluated as `entityOn` evaluates
+ * the whole fold: a sanction matters on D only if D lies in its span, so no other page can
+ * hold one. Heads and pages are kept in versions by the `recordedAt` of the event that made
+ * them, so the answer as known at a moment is read the same way.
+ */
+
+/** A sanction's timeline with the version of its imposition, which orders the answer. */
+export interface PagedTimeline extends SanctionTimeline {
+  version: number;
+}
+
+/** The part of the fold that every point-in-time answer needs. */
+export interface EntityHead {
+  entityId: string;
+  version: number;
+  headHash: string;
+  headRecordedAt: Timestamp | null;
+  /** Null while the entity is not registered (never, or its registration retracted). */
+  details: EntityDetails | null;
+  detailsBasis: number[];
+  /** The sanctions without an end, in imposition order. */
+  open: PagedTimeline[];
+}
+
+/** The calendar year of a day. */
+export function yearOf(day: IsoDate): number {
+  return Number(day.slice(0, 4));
+}
+
+/** The first day on which the sanction matters: announced, in effect, or in force. */
+function spanStart(t: SanctionTimeline): IsoDate {
+  // ISO dates order as strings: the earliest is the first in sort order.
+  const marks = [t.announcedOn, t.effectiveFrom, t.intervals[0]?.from ?? t.effectiveFrom];
+  return marks.sort()[0] as IsoDate;
+}
+
+/**
+ * The years whose page holds the sanction: none while it is open-ended (the head holds it),
+ * else every year its span `[start, end)` touches; none if that span is empty.
+ */
+export function pageYears(t: SanctionTimeline): number[] {
+  if (t.end === null) return [];
+  const start = spanStart(t);
+  if (t.end <= start) return [];
+  const years: number[] = [];
+  for (let y = yearOf(start); y <= yearOf(addDays(t.end, -1)); y++) years.push(y);
+  return years;
+}
+
+function paged(s: SanctionRecord): PagedTimeline {
+  return { ...timelineOf(s), version: s.version };
+}
+
+/** The head of the read model for a fold. */
+export function headOf(state: EntityState): EntityHead {
+  return {
+    entityId: state.entityId,
+    version: state.version,
+    headHash: state.headHash,
+    headRecordedAt: state.headRecordedAt,
+    details: entityDetails(state) ?? null,
+    detailsBasis: detailsBasis(state),
+    open: state.sanctions.filter((s) => timelineOf(s).end === null).map(paged),
+  };
+}
+
+/** The page of one year for a fold: the sanctions with an end whose span touches it. */
+export function pageOf(state: EntityState, year: number): PagedTimeline[] {
+  return state.sanctions.filter((s) => pageYears(timelineOf(s)).includes(year)).map(paged);
+}
+
+/**
+ * The pages that the step from `before` to `after` (one event) changes, with their new
+ * content: those of every sanction record the event replaced, added or removed, before and
+ * after. A page that empties is listed too, with no sanctions, so that it reads as empty
+ * from then on.
+ */
+export function changedPages(
+  before: EntityState,
+  after: EntityState,
+): Map<number, PagedTimeline[]> {
+  const kept = new Set(after.sanctions);
+  const was = new Set(before.sanctions);
+  const years = new Set<number>();
+  for (const s of before.sanctions) {
+    if (!kept.has(s)) for (const y of pageYears(timelineOf(s))) years.add(y);
+  }
+  for (const s of after.sanctions) {
+    if (!was.has(s)) for (const y of pageYears(timelineOf(s))) years.add(y);
+  }
+  return new Map([...years].sort((a, b) => a - b).map((y) => [y, pageOf(after, y)]));
+}
+
+/**
+ * The entity on `day` from its head and the page of `day`'s year: the same answer as
+ * `entityOn` over the whole fold. Undefined if the entity is not registered.
+ */
+export function entityOnPage(
+  head: EntityHead,
+  page: readonly PagedTimeline[],
+  day: IsoDate,
+): EntityOnDate | undefined {
+  if (!head.details) return undefined;
+  const sanctions = [...head.open, ...page].sort((a, b) => a.version - b.version);
+  return evaluateOn(head.entityId, head.details, head.detailsBasis, head.version, sanctions, day);
+}

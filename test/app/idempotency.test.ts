@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { type AppendRequest, Ledger } from "../../functions/app/ledger.js";
+import { eventIdKey, fold, mayHoldEventId } from "../../functions/domain/state.js";
+import { eventOf } from "../../functions/domain/verify.js";
+import { MemoryEventStore, MemoryViewStore } from "../../functions/store/memory.js";
+
+/** A memory event store that counts its `eventId` look-ups. */
+class CountingEvents extends MemoryEventStore {
+  lookups = 0;
+  override async findByEventId(entityId: string, eventId: string) {
+    this.lookups++;
+    return super.findByEventId(entityId, eventId);
+  }
+}
+
+function ledgerOver(events: MemoryEventStore, views: MemoryViewStore, tick = { ms: 0 }): Ledger {
+  let n = 0;
+  return new Ledger({
+    events,
+    views,
+    now: () => new Date(Date.UTC(2026, 0, 1) + tick.ms++),
+    newId: () => `generated-${++n}`,
+  });
+}
+
+const register: AppendRequest = {
+  eventId: "reg",
+  type: "EntityRegistered",
+  data: { name: "ACME TRADING LLC", kind: "organization" },
+};
+const alias = (k: number): AppendRequest => ({
+  eventId: `alias-${k}`,
+  type: "EntityAmended",
+  data: { aliases: { add: [`ACME ${k}`] } },
+});
+
+describe("eventId digests in the state", () => {
+  it("every folded event leaves the digest of its eventId; a state may hold only those", async () => {
+    const events = new MemoryEventStore();
+    const ledger = ledgerOver(events, new MemoryViewStore());
+    await ledger.append("acme", register, "t");
+    await ledger.append("acme", alias(1), "t");
+    const state = fold("acme", (await events.read("acme")).records.map(eventOf));
+    expect(state.versions.map((v) => v.key)).toEqual([eventIdKey("reg"), eventIdKey("alias-1")]);
+    expect(mayHoldEventId(state, "reg")).toBe(true);
+    expect(mayHoldEventId(state, "alias-1")).toBe(true);
+    expect(mayHoldEventId(state, "alias-2")).toBe(false);
+  });
+
+  it("a state without digests (folded by an older release) may hold any id", () => {
+    const state = fold("acme", []);
+    state.versions.push({ type: "EntityRegistered" });
+    expect(mayHoldEventId(state, "anything")).toBe(true);
+  });
+
+  it("eventIdKey is a stable 32-bit digest", () => {
+    expect(eventIdKey("")).toBe(0x811c9dc5);
+    expect(eventIdKey("a")).toBe(0xe40c292c);
+    expect(eventIdKey("alias-1")).not.toBe(eventIdKey("alias-2"));
+  });
+});
+
+describe("appends with a client eventId", () => {
+  it("look the id up only when the state may hold it", async () => {
+    const events = new CountingEvents();
+    const ledger = ledgerOver(events, new MemoryViewStore());
+    expect((await ledger.append("acme", register, "t")).status).toBe(201);
+    for (let k = 1; k <= 5; k++) {
+      expect((await ledger.append("acme", alias(k), "t")).status).toBe(201);
+    }
+    expect(events.lookups).toBe(0);
+    const replayed = await ledger.append("acme", alias(3), "t");
+    expect(replayed.status).toBe(200);
+    expect(replayed.answer.version).toBe(4);
+    expect(events.lookups).toBe(1);
+  });
+
+  it("a process whose view trails the stream replays an id another process wrote", async () => {
+    const events = new CountingEvents();
+    const views = new MemoryViewStore();
+    const tick = { ms: 0 };
+    const a = ledgerOver(events, views, tick);
+    const b = ledgerOver(events, views, tick);
+    await a.append("acme", register, "t");
+    // A remembers the view at version 1; B then writes alias-1 at version 2.
+    expect((await b.append("acme", alias(1), "t")).status).toBe(201);
+    // A's retry of the same request: its state (version 1) rules the id out, its write of
+    // version 2 loses, the state it catches up to holds the id, and the look-up finds it.
+    const retried = await a.append("acme", alias(1), "t");
+    expect(retried.status).toBe(200);
+    expect(retried.answer.version).toBe(2);
+    expect((await events.read("acme")).records).toHaveLength(2);
+  });
+
+  it("a reused id with other content is still a conflict", async () => {
+    const ledger = ledgerOver(new MemoryEventStore(), new MemoryViewStore());
+    await ledger.append("acme", register, "t");
+    await ledger.append("acme", alias(1), "t");
+    await expect(
+      ledger.append("acme", { ...alias(2), eventId: "alias-1" }, "t"),
+    ).rejects.toMatchObject({ name: "EventIdConflict" });
+  });
+});
