@@ -3,9 +3,11 @@ import { randomUUID } from "node:crypto";
 import { type AppendRequest, Ledger } from "../functions/app/ledger.js";
 import { decide, stamp } from "../functions/domain/decide.js";
 import type { AppendCommand, LedgerEvent } from "../functions/domain/events.js";
+import { changedPages, headOf } from "../functions/domain/pages.js";
 import { indexRows, rowId } from "../functions/domain/projection.js";
 import type { EntityState } from "../functions/domain/state.js";
 import { evolve, initialState } from "../functions/domain/state.js";
+import { eventOf } from "../functions/domain/verify.js";
 import { DynamoEventStore, DynamoViewStore } from "../functions/store/dynamo.js";
 import { type EventRecord, recordOf, type ViewStore } from "../functions/store/ports.js";
 import type { Engine } from "../local/engine.js";
@@ -40,7 +42,8 @@ export function viewStore(engine: Engine): DynamoViewStore {
 
 /**
  * A ledger with the projector off: appends read the view (GetItem) and write the event
- * (conditional PutItem), and look the eventId up (Query) when the client sent one; no view,
+ * (conditional PutItem), and look the eventId up (Query) only when the state's digests of
+ * the ids it holds may match the client's; no view,
  * row or snapshot is written. Its in-process cache of views works as in the writer.
  */
 export function storeOnlyLedger(engine: Engine): Ledger {
@@ -106,6 +109,43 @@ export async function snapshotInterval(): Promise<number | undefined> {
   return typeof every === "number" && every > 0 ? every : undefined;
 }
 
+/**
+ * Files the read model of a stream as the projection leaves it: the head after every
+ * event, and each year page an event changes, under the event's `recordedAt`.
+ */
+async function seedReadModel(
+  views: ViewStore,
+  entityId: string,
+  records: readonly EventRecord[],
+  concurrency: number,
+): Promise<void> {
+  const writes: (() => Promise<void>)[] = [];
+  let state = initialState(entityId);
+  for (const record of records) {
+    const event = eventOf(record);
+    const next = evolve(state, event);
+    for (const [year, sanctions] of changedPages(state, next)) {
+      const page = {
+        entityId,
+        year,
+        version: next.version,
+        recordedAt: event.recordedAt,
+        sanctions,
+      };
+      writes.push(() => views.putPage(page));
+    }
+    const head = headOf(next);
+    writes.push(() => views.putHead(head));
+    state = next;
+  }
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < writes.length) await (writes[next++] as () => Promise<void>)();
+    }),
+  );
+}
+
 /** The stored outcome of seeding one stream. */
 export interface Seeded {
   entityId: string;
@@ -165,6 +205,7 @@ export async function seedStreams(
     for (const fold of folds) {
       await putSnapshot?.({ entityId, version: fold.version, state: fold });
     }
+    await seedReadModel(views, entityId, records, concurrency);
     // The rows the projection would hold open, so that later appends close them as usual.
     const recordedAt = state.headRecordedAt ?? "";
     const openRows = Object.fromEntries(indexRows(state).map((row) => [rowId(row), recordedAt]));

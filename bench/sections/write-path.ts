@@ -1,6 +1,7 @@
 /**
  * Write path: appends per second through the ledger with the projector off (the store's
- * write path: view read, eventId look-up, conditional put), against raw conditional
+ * write path: view read, conditional put, and the eventId look-up only when the state's
+ * digests of the ids it holds may match), against raw conditional
  * PutItem calls of items of the same size at the same concurrency, on the same engine.
  */
 import { PutCommand } from "@aws-sdk/lib-dynamodb";

@@ -10,6 +10,7 @@ import type {
   Timestamp,
 } from "../domain/events.js";
 import { contentKey } from "../domain/hash.js";
+import type { EntityHead } from "../domain/pages.js";
 import { changedPages, entityOnPage, headOf, yearOf } from "../domain/pages.js";
 import { diffRows, rowsOf, touchedGroups } from "../domain/projection.js";
 import type { EntityState } from "../domain/state.js";
@@ -18,7 +19,14 @@ import type { EntityOnDate, SanctionTimeline } from "../domain/timeline.js";
 import { entityOn, timelines } from "../domain/timeline.js";
 import type { Verification } from "../domain/verify.js";
 import { eventOf, verifyChain } from "../domain/verify.js";
-import type { EntityView, EventRecord, EventStore, ViewStore } from "../store/ports.js";
+import type {
+  EntityView,
+  EventRecord,
+  EventStore,
+  StreamHead,
+  ViewStore,
+  YearPage,
+} from "../store/ports.js";
 import { recordOf, VersionTaken } from "../store/ports.js";
 import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
 
@@ -79,6 +87,14 @@ export class Ledger {
    * reads look past it, so it saves a read and never changes an answer.
    */
   private readonly recent = new Map<string, EntityView>();
+  /**
+   * Read-model heads this process read lately, with the pages it read at each: valid while
+   * the stream's head is still the head's version.
+   */
+  private readonly heads = new Map<
+    string,
+    { head: EntityHead; pages: Map<number, YearPage | undefined> }
+  >();
   /** The tail of each entity's queue of appends in this process. */
   private readonly turns = new Map<string, Promise<void>>();
 
@@ -344,8 +360,10 @@ export class Ledger {
   /**
    * The answer from the read model: the head and the page of `asOf`'s year as recorded at
    * `knownAt`, read together with the stream's own head then. Three reads of one item each,
-   * whatever the length of the history. Undefined when the read model does not reach the
-   * stream's head (a projection still under way, or one that failed): the fold answers then.
+   * whatever the length of the history; a process that read the entity's head before reads
+   * only the stream's head while it is unchanged (and a page it does not hold). Undefined
+   * when the read model does not reach the stream's head (a projection under way, or one
+   * that failed): the fold answers then.
    */
   private async stateFromPages(
     entityId: string,
@@ -353,18 +371,46 @@ export class Ledger {
     knownAt: Timestamp | undefined,
     now: Date,
   ): Promise<{ on: EntityOnDate; knownAt: Timestamp } | undefined> {
+    const year = yearOf(asOf);
+    const answer = (stream: StreamHead, head: EntityHead, page: YearPage | undefined) => {
+      const on = entityOnPage(head, page?.sanctions ?? [], asOf);
+      if (!on) throw new EntityNotFound(entityId);
+      return { on, knownAt: knownAt ?? echoNow(now, stream.recordedAt) };
+    };
+    const held = knownAt === undefined ? this.heads.get(entityId) : undefined;
+    if (held) {
+      const [stream, page] = await Promise.all([
+        this.deps.events.head(entityId),
+        held.pages.has(year) ? held.pages.get(year) : this.deps.views.getPage(entityId, year),
+      ]);
+      if (!stream) throw new EntityNotFound(entityId);
+      // Pages are filed before their head: the latest page read after the head is the
+      // page at that head, unless a later event has filed one since.
+      if (stream.version === held.head.version && (!page || page.version <= stream.version)) {
+        held.pages.set(year, page);
+        return answer(stream, held.head, page);
+      }
+    }
     const [stream, head, page] = await Promise.all([
       this.deps.events.head(entityId, knownAt),
       this.deps.views.getHead(entityId, knownAt),
-      this.deps.views.getPage(entityId, yearOf(asOf), knownAt),
+      this.deps.views.getPage(entityId, year, knownAt),
     ]);
     if (!stream) throw new EntityNotFound(entityId);
     if (!head || head.version !== stream.version) return undefined;
     // A page filed after the head's event belongs to a later version than the one read.
     if (page && page.version > head.version) return undefined;
-    const on = entityOnPage(head, page?.sanctions ?? [], asOf);
-    if (!on) throw new EntityNotFound(entityId);
-    return { on, knownAt: knownAt ?? echoNow(now, stream.recordedAt) };
+    if (knownAt === undefined) this.holdHead(head, year, page);
+    return answer(stream, head, page);
+  }
+
+  private holdHead(head: EntityHead, year: number, page: YearPage | undefined): void {
+    this.heads.delete(head.entityId);
+    this.heads.set(head.entityId, { head, pages: new Map([[year, page]]) });
+    if (this.heads.size > RECENT_VIEWS) {
+      const oldest = this.heads.keys().next().value;
+      if (oldest !== undefined) this.heads.delete(oldest);
+    }
   }
 
   /** The answer from the fold of the stream: the view (or a snapshot) and the events after it. */

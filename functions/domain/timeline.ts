@@ -270,14 +270,21 @@ export function evaluateOn(
 ): EntityOnDate {
   const inForce: SanctionOnDate[] = [];
   const pending: SanctionOnDate[] = [];
-  let basis = [...detailsBasis];
+  const basis = new Set(detailsBasis);
   for (const t of sanctions) {
     const on = sanctionOn(t, day);
     if (!on) continue;
     (on.status === "inForce" ? inForce : pending).push(on.sanction);
-    basis = union(basis, on.basis);
+    for (const v of on.basis) basis.add(v);
   }
-  return { entityId, ...details, version, inForce, pending, basis };
+  return {
+    entityId,
+    ...details,
+    version,
+    inForce,
+    pending,
+    basis: [...basis].sort((x, y) => x - y),
+  };
 }
 
 /** Whether two sets of terms are the same, whatever the order of keys. */

@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import { Ledger } from "../../functions/app/ledger.js";
+import type { EntityHead } from "../../functions/domain/pages.js";
+import { MemoryEventStore, MemoryViewStore } from "../../functions/store/memory.js";
+import type { YearPage } from "../../functions/store/ports.js";
+
+/** A memory view store that counts the reads of the read model and can fail its writes. */
+class CountingViews extends MemoryViewStore {
+  headReads = 0;
+  pageReads = 0;
+  viewReads = 0;
+  failHeads = false;
+  reset() {
+    this.headReads = 0;
+    this.pageReads = 0;
+    this.viewReads = 0;
+  }
+  override async getHead(entityId: string, knownAt?: string) {
+    this.headReads++;
+    return super.getHead(entityId, knownAt);
+  }
+  override async getPage(entityId: string, year: number, knownAt?: string) {
+    this.pageReads++;
+    return super.getPage(entityId, year, knownAt);
+  }
+  override async getEntity(entityId: string) {
+    this.viewReads++;
+    return super.getEntity(entityId);
+  }
+  override async putHead(head: EntityHead) {
+    if (this.failHeads) throw new Error("crash before the head was filed");
+    return super.putHead(head);
+  }
+  override async putPage(page: YearPage) {
+    return super.putPage(page);
+  }
+}
+
+function setup() {
+  const events = new MemoryEventStore();
+  const views = new CountingViews();
+  let ms = 0;
+  const make = () =>
+    new Ledger({
+      events,
+      views,
+      now: () => new Date(Date.UTC(2024, 0, 1) + ms++),
+      newId: () => `id-${ms}`,
+    });
+  return { events, views, writer: make(), reader: make() };
+}
+
+const impose = (sanctionId: string, from: string, until?: string) => ({
+  type: "SanctionImposed" as const,
+  data: {
+    sanctionId,
+    authority: "EU",
+    measures: ["asset-freeze" as const],
+    announcedOn: from,
+    effectiveFrom: from,
+    ...(until ? { effectiveUntil: until } : {}),
+  },
+});
+
+describe("point-in-time reads from the read model", () => {
+  it("a reader answers from the head and pages, then from the head it holds while the stream stands still", async () => {
+    const { writer, reader, views } = setup();
+    await writer.append(
+      "acme",
+      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
+      "t",
+    );
+    await writer.append("acme", impose("old", "2019-03-01", "2020-02-01"), "t");
+    await writer.append("acme", impose("open", "2021-05-01"), "t");
+    views.reset();
+    const on2019 = await reader.state("acme", { asOf: "2019-06-01" });
+    expect(on2019.inForce.map((s) => s.sanctionId)).toEqual(["old"]);
+    expect([views.headReads, views.pageReads, views.viewReads]).toEqual([1, 1, 0]);
+    // The same year again: the head and the page are held; only the stream's head is read.
+    expect((await reader.state("acme", { asOf: "2019-12-31" })).inForce).toHaveLength(1);
+    expect([views.headReads, views.pageReads]).toEqual([1, 1]);
+    // Another year: its page is read once.
+    const on2022 = await reader.state("acme", { asOf: "2022-01-01" });
+    expect(on2022.inForce.map((s) => s.sanctionId)).toEqual(["open"]);
+    await reader.state("acme", { asOf: "2022-06-01" });
+    expect([views.headReads, views.pageReads, views.viewReads]).toEqual([1, 2, 0]);
+  });
+
+  it("a reader holding a head sees the next event at once", async () => {
+    const { writer, reader } = setup();
+    await writer.append(
+      "acme",
+      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
+      "t",
+    );
+    await writer.append("acme", impose("s1", "2022-03-01"), "t");
+    expect((await reader.state("acme", { asOf: "2022-06-01" })).inForce).toHaveLength(1);
+    await writer.append(
+      "acme",
+      { type: "SanctionLifted", data: { sanctionId: "s1", effectiveFrom: "2022-05-01" } },
+      "t",
+    );
+    const after = await reader.state("acme", { asOf: "2022-06-01" });
+    expect(after.inForce).toEqual([]);
+    expect(after.version).toBe(3);
+    // The lifted sanction moved from the head to the page of 2022.
+    expect((await reader.state("acme", { asOf: "2022-04-30" })).inForce).toHaveLength(1);
+  });
+
+  it("a head that trails the stream (its projection failed) is not used: the fold answers", async () => {
+    const { writer, reader, views } = setup();
+    await writer.append(
+      "acme",
+      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
+      "t",
+    );
+    views.failHeads = true;
+    await writer.append("acme", impose("s1", "2022-03-01"), "t");
+    views.failHeads = false;
+    views.reset();
+    const answer = await reader.state("acme", { asOf: "2022-06-01" });
+    expect(answer.version).toBe(2);
+    expect(answer.inForce.map((s) => s.sanctionId)).toEqual(["s1"]);
+    expect(views.viewReads).toBe(1);
+  });
+
+  it("knownAt reads the head and page as they were recorded then", async () => {
+    const { writer, reader, views } = setup();
+    await writer.append(
+      "acme",
+      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
+      "t",
+    );
+    const imposed = await writer.append("acme", impose("s1", "2022-03-01"), "t");
+    await writer.append(
+      "acme",
+      { type: "SanctionLifted", data: { sanctionId: "s1", effectiveFrom: "2022-05-01" } },
+      "t",
+    );
+    views.reset();
+    const then = await reader.state("acme", {
+      asOf: "2022-06-01",
+      knownAt: imposed.answer.recordedAt,
+    });
+    expect(then.version).toBe(2);
+    expect(then.inForce.map((s) => s.sanctionId)).toEqual(["s1"]);
+    await expect(
+      reader.state("acme", { asOf: "2022-06-01", knownAt: "2023-01-01T00:00:00.000Z" }),
+    ).rejects.toMatchObject({ name: "EntityNotFound" });
+    expect(views.viewReads).toBe(0);
+  });
+});
