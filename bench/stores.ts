@@ -41,10 +41,12 @@ export function viewStore(engine: Engine): DynamoViewStore {
 }
 
 /**
- * A ledger with the projector off: appends read the view (GetItem) and write the event
- * (conditional PutItem), and look the eventId up (Query) only when the state's digests of
- * the ids it holds may match the client's; no view,
- * row or snapshot is written. Its in-process cache of views works as in the writer.
+ * A ledger with the projector off (`projectOnAppend: false`, as a writer deployed with
+ * `projectOnAppend: false` runs): the first append of an entity reads its view (GetItem),
+ * every append writes its event (conditional PutItem) and looks the eventId up (Query) only
+ * when the state's digests of the ids it holds may match the client's. Nothing is projected
+ * and no view, row, head, page or snapshot is written; later appends start from the state
+ * the process appended last.
  */
 export function storeOnlyLedger(engine: Engine): Ledger {
   return new Ledger({
@@ -52,6 +54,7 @@ export function storeOnlyLedger(engine: Engine): Ledger {
     views: viewsWith(viewStore(engine), READS),
     now: () => new Date(),
     newId: randomUUID,
+    projectOnAppend: false,
   });
 }
 

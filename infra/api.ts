@@ -48,6 +48,14 @@ export interface LedgerApiProps {
    * @default ROUTES (functions/handlers/routes.ts)
    */
   readonly routes?: readonly Route[];
+  /**
+   * Whether the writer brings the views to each event before it answers 201. Off, the
+   * writer only appends (and may only read the views), the stream projector alone keeps
+   * the views, and reads stay exact by folding the events the views have not taken in yet:
+   * faster appends, slower reads until the projector catches up.
+   * @default true
+   */
+  readonly projectOnAppend?: boolean;
 }
 
 /** A route's resource path as API Gateway matches it in an execute-api ARN. */
@@ -91,14 +99,18 @@ export class LedgerApi extends Construct {
       [ENV.viewsTable]: store.viewsTable.tableName,
     };
 
+    const projectOnAppend = props.projectOnAppend ?? true;
     this.writer = new LedgerFunction(this, "Writer", {
       entry: handlerEntry("writer"),
-      description: "sanctions-ledger writer: appends events, then brings the views up to date",
-      environment,
+      description: projectOnAppend
+        ? "sanctions-ledger writer: appends events, then brings the views up to date"
+        : "sanctions-ledger writer: appends events; the projector brings the views up to date",
+      environment: { ...environment, [ENV.projectOnAppend]: String(projectOnAppend) },
       logRetention: retention,
     });
     store.grantAppend(this.writer);
-    store.grantWriteViews(this.writer);
+    if (projectOnAppend) store.grantWriteViews(this.writer);
+    else store.grantReadViews(this.writer);
 
     this.reader = new LedgerFunction(this, "Reader", {
       entry: handlerEntry("reader"),

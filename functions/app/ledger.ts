@@ -40,6 +40,13 @@ export interface LedgerDeps {
   newId: () => string;
   /** Told when a view could not be written after its event was; the stream projector repairs it. */
   onViewError?: (entityId: string, error: unknown) => void;
+  /**
+   * Whether an append brings the views to its event before it answers. Off, an append is
+   * only the event store's path (state, conditional put) and the stream projector alone
+   * maintains the views; every answer stays exact, as reads look past the views.
+   * @default true
+   */
+  projectOnAppend?: boolean;
 }
 
 /** A request to append one event, as validated from the API. */
@@ -95,6 +102,8 @@ export class Ledger {
     string,
     { head: EntityHead; pages: Map<number, YearPage | undefined> }
   >();
+  /** States this process appended, when appends do not project (`projectOnAppend` off). */
+  private readonly states = new Map<string, EntityState>();
   /** The tail of each entity's queue of appends in this process. */
   private readonly turns = new Map<string, Promise<void>>();
 
@@ -103,12 +112,22 @@ export class Ledger {
   private remember(view: EntityView): void {
     const known = this.recent.get(view.entityId);
     if (known && known.version > view.version) return;
-    this.recent.delete(view.entityId);
-    this.recent.set(view.entityId, view);
-    if (this.recent.size > RECENT_VIEWS) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest !== undefined) this.recent.delete(oldest);
-    }
+    keepRecent(this.recent, view.entityId, view);
+  }
+
+  /**
+   * The state an append without projection starts from: the one this process appended
+   * last, else the stored view's. Kept apart from the views: it has no open rows, and a
+   * projection must never start from it.
+   */
+  private async appendState(entityId: string): Promise<EntityState | undefined> {
+    const known = this.states.get(entityId);
+    if (known) return known;
+    return (await this.deps.views.getEntity(entityId))?.state;
+  }
+
+  private rememberState(state: EntityState): void {
+    keepRecent(this.states, state.entityId, state);
   }
 
   /** The entity's view, from memory or the store. */
@@ -162,8 +181,10 @@ export class Ledger {
       entityId,
       eventId: request.eventId ?? this.deps.newId(),
     } as AppendCommand;
-    const view = await this.view(entityId);
-    let state = view?.state ?? initialState(entityId);
+    const projecting = this.deps.projectOnAppend !== false;
+    const view = projecting ? await this.view(entityId) : undefined;
+    let state =
+      (projecting ? view?.state : await this.appendState(entityId)) ?? initialState(entityId);
     /** Events found past the view while appending: the view must take them in too. */
     const missed: LedgerEvent[] = [];
     const catchUp = async () => {
@@ -196,7 +217,8 @@ export class Ledger {
         await catchUp();
         continue;
       }
-      await this.updateViews(entityId, view, [...missed, event]);
+      if (projecting) await this.updateViews(entityId, view, [...missed, event]);
+      else this.rememberState(evolve(state, event));
       return { status: 201, answer: answerOf(event) };
     }
     throw new ContentionError(entityId);
@@ -405,12 +427,7 @@ export class Ledger {
   }
 
   private holdHead(head: EntityHead, year: number, page: YearPage | undefined): void {
-    this.heads.delete(head.entityId);
-    this.heads.set(head.entityId, { head, pages: new Map([[year, page]]) });
-    if (this.heads.size > RECENT_VIEWS) {
-      const oldest = this.heads.keys().next().value;
-      if (oldest !== undefined) this.heads.delete(oldest);
-    }
+    keepRecent(this.heads, head.entityId, { head, pages: new Map([[year, page]]) });
   }
 
   /** The answer from the fold of the stream: the view (or a snapshot) and the events after it. */
@@ -543,6 +560,16 @@ function timelineAnswer(t: SanctionTimeline): TimelineAnswer {
       basis,
     })),
   };
+}
+
+/** Puts `value` last in a map used as a least-recently-used cache of `RECENT_VIEWS` entries. */
+function keepRecent<V>(cache: Map<string, V>, key: string, value: V): void {
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > RECENT_VIEWS) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
 }
 
 /** Row writes in flight at once for one projection: enough to overlap, few enough to not flood. */

@@ -15,13 +15,16 @@ export interface Services {
 /** Builds the services over two stores. */
 export function services(
   stores: { events: EventStore; views: ViewStore },
-  overrides: Partial<Pick<LedgerDeps, "now" | "newId">> = {},
+  overrides: Partial<Pick<LedgerDeps, "now" | "newId" | "projectOnAppend">> = {},
 ): Services {
   const now = overrides.now ?? (() => new Date());
   const ledger = new Ledger({
     ...stores,
     now,
     newId: overrides.newId ?? randomUUID,
+    ...(overrides.projectOnAppend === undefined
+      ? {}
+      : { projectOnAppend: overrides.projectOnAppend }),
     onViewError: (entityId, error) =>
       logger.warn("views not written after append; the projector will repair them", {
         entityId,
@@ -43,10 +46,13 @@ let built: Services | undefined;
 export function servicesFromEnv(): Services {
   if (!built) {
     const client = documentClient();
-    built = services({
-      events: new DynamoEventStore(client, required(ENV.eventsTable)),
-      views: new DynamoViewStore(client, required(ENV.viewsTable)),
-    });
+    built = services(
+      {
+        events: new DynamoEventStore(client, required(ENV.eventsTable)),
+        views: new DynamoViewStore(client, required(ENV.viewsTable)),
+      },
+      { projectOnAppend: process.env[ENV.projectOnAppend] !== "false" },
+    );
   }
   return built;
 }

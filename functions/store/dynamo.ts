@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -195,21 +196,29 @@ export class DynamoViewStore implements ViewStore {
   ) {}
 
   async getEntity(entityId: string): Promise<EntityView | undefined> {
-    const out = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { [VP]: entityPk(entityId), [VS]: ENTITY_VIEW_SK },
-        ConsistentRead: true,
-      }),
-    );
-    if (!out.Item) return undefined;
-    const version = Number(out.Item.version);
-    const { state, openRows } = (await this.readBlob(
-      out.Item,
-      partsPk("view", entityId),
-      version,
-    )) as Pick<EntityView, "state" | "openRows">;
-    return { entityId, version, state, ...(openRows ? { openRows } : {}) };
+    for (let attempt = 1; ; attempt++) {
+      const out = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { [VP]: entityPk(entityId), [VS]: ENTITY_VIEW_SK },
+          ConsistentRead: true,
+        }),
+      );
+      if (!out.Item) return undefined;
+      const version = Number(out.Item.version);
+      try {
+        const { state, openRows } = (await this.readBlob(
+          out.Item,
+          partsPk("view", entityId),
+          version,
+        )) as Pick<EntityView, "state" | "openRows">;
+        return { entityId, version, state, ...(openRows ? { openRows } : {}) };
+      } catch (error) {
+        // A later view replaced this one and removed its parts between the two reads: read
+        // the view again.
+        if (!(error instanceof MissingParts) || attempt >= 5) throw error;
+      }
+    }
   }
 
   async putEntity(view: EntityView): Promise<boolean> {
@@ -219,8 +228,9 @@ export class DynamoViewStore implements ViewStore {
       partsPk("view", view.entityId),
       view.version,
     );
+    let replaced: Record<string, unknown> | undefined;
     try {
-      await this.client.send(
+      const out = await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -234,12 +244,37 @@ export class DynamoViewStore implements ViewStore {
           ConditionExpression: "attribute_not_exists(#pk) OR #version < :version",
           ExpressionAttributeNames: { "#pk": VP, "#version": "version" },
           ExpressionAttributeValues: { ":version": view.version },
+          ReturnValues: "ALL_OLD",
         }),
       );
-      return true;
+      replaced = out.Attributes;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    }
+    // The view it replaced is no longer anyone's to read: its parts go. A failure here
+    // leaves only unreferenced parts behind, never a view without its parts.
+    if (replaced && typeof replaced.parts === "number") {
+      await this.deleteParts(
+        partsPk("view", view.entityId),
+        Number(replaced.version),
+        replaced.parts,
+      );
+    }
+    return true;
+  }
+
+  private async deleteParts(pk: string, version: number, count: number): Promise<void> {
+    let requests = Array.from({ length: count }, (_, i) => ({
+      DeleteRequest: { Key: { [VP]: pk, [VS]: partSk(version, i) } },
+    }));
+    for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
+      const batch = requests.slice(0, 25);
+      const out = await this.client.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }),
+      );
+      const unprocessed = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      requests = [...unprocessed, ...requests.slice(25)];
     }
   }
 
@@ -408,11 +443,8 @@ export class DynamoViewStore implements ViewStore {
         for (const part of out.Items ?? []) chunks.push(part.part as Uint8Array);
         startKey = out.LastEvaluatedKey;
       } while (startKey);
-      if (chunks.length !== item.parts) {
-        throw new Error(
-          `state of ${pk} at version ${version}: ${chunks.length} of ${item.parts} parts`,
-        );
-      }
+      if (chunks.length !== item.parts)
+        throw new MissingParts(pk, version, chunks.length, item.parts);
       blob = Buffer.concat(chunks);
     } else {
       blob = item.state as Uint8Array;
@@ -509,6 +541,14 @@ export class DynamoViewStore implements ViewStore {
 }
 
 const { partitionKey: VP, sortKey: VS } = VIEWS_TABLE;
+
+/** Raised when fewer parts of a stored value are found than its item counts. */
+class MissingParts extends Error {
+  constructor(pk: string, version: number, found: number, expected: number) {
+    super(`state of ${pk} at version ${version}: ${found} of ${expected} parts`);
+    this.name = "MissingParts";
+  }
+}
 
 async function ignoreConditionFailure(write: Promise<unknown>): Promise<void> {
   try {

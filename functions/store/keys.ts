@@ -23,4 +23,6 @@ export const VIEWS_TABLE = {
 export const ENV = {
   eventsTable: "EVENTS_TABLE_NAME",
   viewsTable: "VIEWS_TABLE_NAME",
+  /** `"false"`: the writer leaves the views to the stream projector. */
+  projectOnAppend: "PROJECT_ON_APPEND",
 } as const;

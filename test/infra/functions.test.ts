@@ -1,7 +1,17 @@
-import { Match, type Template } from "aws-cdk-lib/assertions";
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ENV } from "../../functions/store/keys.js";
-import { only, policies, propsOf, refOf, resources, synthesizeStack } from "./support.js";
+import { LedgerStack } from "../../infra/ledger-stack.js";
+import {
+  only,
+  policies,
+  propsOf,
+  refOf,
+  resources,
+  SKIP_BUNDLING,
+  synthesizeStack,
+} from "./support.js";
 
 let template: Template;
 beforeAll(() => {
@@ -68,5 +78,41 @@ describe("the functions", () => {
         },
       });
     }
+  });
+});
+
+describe("the writer's projection on append", () => {
+  const writerOf = (t: Template) => {
+    const [, fn] = only(
+      resources(t, "AWS::Lambda::Function").filter(([, f]) =>
+        String(propsOf(f).Description).includes("writer"),
+      ),
+      "writer",
+    );
+    const roleId = (propsOf(fn).Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+    const variables = (propsOf(fn).Environment as { Variables: Record<string, unknown> }).Variables;
+    const actions = policies(t)
+      .filter((p) => p.roles.includes(roleId))
+      .flatMap((p) => p.statements)
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    return { variables, actions };
+  };
+
+  it("is on by default: the writer may write the views", () => {
+    const { variables, actions } = writerOf(template);
+    expect(variables[ENV.projectOnAppend]).toBe("true");
+    expect(actions).toContain("dynamodb:BatchWriteItem");
+  });
+
+  it("off, the writer is told so and may only read the views", () => {
+    const app = new App({ context: SKIP_BUNDLING });
+    const stack = new LedgerStack(app, "NoProjection", { api: { projectOnAppend: false } });
+    const { variables, actions } = writerOf(Template.fromStack(stack));
+    expect(variables[ENV.projectOnAppend]).toBe("false");
+    for (const write of ["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]) {
+      expect(actions).not.toContain(write);
+    }
+    // PutItem remains, for the events table only (grantAppend).
+    expect(actions.filter((a) => a === "dynamodb:PutItem")).toHaveLength(1);
   });
 });
