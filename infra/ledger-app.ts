@@ -14,9 +14,12 @@ export interface LedgerApp {
  */
 export function createLedgerApp(appProps?: AppProps, stackProps?: LedgerStackProps): LedgerApp {
   const app = new App(appProps);
+  // `cdk deploy -c projectOnAppend=false`: the writer leaves the views to the projector.
+  const projectOnAppend = String(app.node.tryGetContext("projectOnAppend") ?? "true") !== "false";
   const stack = new LedgerStack(app, "SanctionsLedger", {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     ...stackProps,
+    api: { projectOnAppend, ...stackProps?.api },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

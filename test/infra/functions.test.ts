@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ENV } from "../../functions/store/keys.js";
+import { createLedgerApp } from "../../infra/ledger-app.js";
 import { LedgerStack } from "../../infra/ledger-stack.js";
 import {
   only,
@@ -102,6 +106,20 @@ describe("the writer's projection on append", () => {
     const { variables, actions } = writerOf(template);
     expect(variables[ENV.projectOnAppend]).toBe("true");
     expect(actions).toContain("dynamodb:BatchWriteItem");
+  });
+
+  it("is turned off with the context projectOnAppend=false, and the stack still passes cdk-nag", () => {
+    const dir = mkdtempSync(join(tmpdir(), "no-projection-"));
+    try {
+      const { app, stack } = createLedgerApp({
+        outdir: dir,
+        context: { ...SKIP_BUNDLING, projectOnAppend: "false" },
+      });
+      expect(() => app.synth()).not.toThrow();
+      expect(writerOf(Template.fromStack(stack)).variables[ENV.projectOnAppend]).toBe("false");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("off, the writer is told so and may only read the views", () => {
