@@ -18,7 +18,7 @@ import { evolve, fold, initialState, isRegistered, mayHoldEventId } from "../dom
 import type { EntityOnDate, SanctionTimeline } from "../domain/timeline.js";
 import { entityOn, timelines } from "../domain/timeline.js";
 import type { Verification } from "../domain/verify.js";
-import { eventOf, verifyChain } from "../domain/verify.js";
+import { againstWitness, eventOf, verifyChain } from "../domain/verify.js";
 import type {
   EntityView,
   EventRecord,
@@ -481,11 +481,18 @@ export class Ledger {
     };
   }
 
-  /** Recomputes the entity's hash chain from the stored records. */
+  /**
+   * Recomputes the entity's hash chain from the stored records, and checks its head
+   * against the last head the views recorded (a witness kept apart from the events).
+   */
   async verify(entityId: string): Promise<Verification> {
-    const { records } = await this.deps.events.read(entityId);
-    if (records.length === 0) throw new EntityNotFound(entityId);
-    return verifyChain(entityId, records);
+    const [{ records }, witness] = await Promise.all([
+      this.deps.events.read(entityId),
+      this.deps.views.getHead(entityId),
+    ]);
+    // A stream emptied of every event is still a broken one if the views saw it.
+    if (records.length === 0 && !witness) throw new EntityNotFound(entityId);
+    return againstWitness(verifyChain(entityId, records), records, witness);
   }
 
   /** The state known at `knownAt`, or the head state and the moment to echo. */

@@ -73,3 +73,35 @@ function sound(
     record.recordedAt > prevRecordedAt
   );
 }
+
+/** What the views recorded of the stream's head when they last took an event in. */
+export interface Witness {
+  version: number;
+  headHash: string;
+}
+
+/**
+ * Checks a sound chain against the head the views recorded, which the chain alone cannot
+ * vouch for: a witnessed version missing from the stream is a cut at the head (broken from
+ * the first missing version), and a witnessed hash that differs from the stream's at that
+ * version is a rewrite at or before it (broken from that version, as far as can be told).
+ * Events recorded after the witness are not judged by it.
+ */
+export function againstWitness(
+  chain: Verification,
+  records: readonly SealedRecord[],
+  witness: Witness | undefined,
+): Verification {
+  if (!chain.valid || !witness) return chain;
+  if (witness.version > chain.version) {
+    return { ...chain, valid: false, firstBrokenVersion: chain.version + 1 };
+  }
+  if (records[witness.version - 1]?.hash === witness.headHash) return chain;
+  const sound = witness.version - 1;
+  return {
+    valid: false,
+    version: sound,
+    headHash: records[sound - 1]?.hash ?? GENESIS_HASH,
+    firstBrokenVersion: witness.version,
+  };
+}

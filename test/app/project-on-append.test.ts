@@ -3,6 +3,7 @@ import { Ledger } from "../../functions/app/ledger.js";
 import { fold } from "../../functions/domain/state.js";
 import { eventOf } from "../../functions/domain/verify.js";
 import { MemoryEventStore, MemoryViewStore } from "../../functions/store/memory.js";
+import { registerAcme } from "./given.js";
 
 /** A memory view store that counts reads and writes of the entity view. */
 class CountingViews extends MemoryViewStore {
@@ -50,11 +51,7 @@ const alias = (k: number) => ({
 describe("appends that leave the views to the projector (projectOnAppend off)", () => {
   it("write only events, read the view once per entity, and still refuse a duplicate eventId", async () => {
     const { writer, views, events } = setup();
-    await writer.append(
-      "acme",
-      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
-      "t",
-    );
+    await registerAcme(writer);
     for (let k = 1; k <= 4; k++)
       expect((await writer.append("acme", alias(k), "t")).status).toBe(201);
     expect(views.writes).toBe(0);
@@ -66,11 +63,7 @@ describe("appends that leave the views to the projector (projectOnAppend off)", 
 
   it("answers reads exactly before the projector runs, and the projector then brings the views to the head", async () => {
     const { writer, reader, projector, events, views } = setup();
-    await writer.append(
-      "acme",
-      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
-      "t",
-    );
+    await registerAcme(writer);
     await writer.append("acme", alias(1), "t");
     const before = await reader.state("acme", { asOf: "2024-01-01" });
     expect(before).toMatchObject({ version: 2, aliases: ["ACME 1"] });
@@ -86,11 +79,7 @@ describe("appends that leave the views to the projector (projectOnAppend off)", 
 
   it("a writer whose state trails the stream catches up before it decides", async () => {
     const { writer, projector } = setup();
-    await writer.append(
-      "acme",
-      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
-      "t",
-    );
+    await registerAcme(writer);
     await projector.append("acme", alias(1), "t");
     const next = await writer.append("acme", { ...alias(2), expectedVersion: 2 }, "t");
     expect(next.answer.version).toBe(3);

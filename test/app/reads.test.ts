@@ -3,6 +3,7 @@ import { Ledger } from "../../functions/app/ledger.js";
 import type { EntityHead } from "../../functions/domain/pages.js";
 import { MemoryEventStore, MemoryViewStore } from "../../functions/store/memory.js";
 import type { YearPage } from "../../functions/store/ports.js";
+import { registerAcme } from "./given.js";
 
 /** A memory view store that counts the reads of the read model and can fail its writes. */
 class CountingViews extends MemoryViewStore {
@@ -65,11 +66,7 @@ const impose = (sanctionId: string, from: string, until?: string) => ({
 describe("point-in-time reads from the read model", () => {
   it("a reader answers from the head and pages, then from the head it holds while the stream stands still", async () => {
     const { writer, reader, views } = setup();
-    await writer.append(
-      "acme",
-      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
-      "t",
-    );
+    await registerAcme(writer);
     await writer.append("acme", impose("old", "2019-03-01", "2020-02-01"), "t");
     await writer.append("acme", impose("open", "2021-05-01"), "t");
     views.reset();
@@ -88,11 +85,7 @@ describe("point-in-time reads from the read model", () => {
 
   it("a reader holding a head sees the next event at once", async () => {
     const { writer, reader } = setup();
-    await writer.append(
-      "acme",
-      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
-      "t",
-    );
+    await registerAcme(writer);
     await writer.append("acme", impose("s1", "2022-03-01"), "t");
     expect((await reader.state("acme", { asOf: "2022-06-01" })).inForce).toHaveLength(1);
     await writer.append(
@@ -109,11 +102,7 @@ describe("point-in-time reads from the read model", () => {
 
   it("a head that trails the stream (its projection failed) is not used: the fold answers", async () => {
     const { writer, reader, views } = setup();
-    await writer.append(
-      "acme",
-      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
-      "t",
-    );
+    await registerAcme(writer);
     views.failHeads = true;
     await writer.append("acme", impose("s1", "2022-03-01"), "t");
     views.failHeads = false;
@@ -126,11 +115,7 @@ describe("point-in-time reads from the read model", () => {
 
   it("knownAt reads the head and page as they were recorded then", async () => {
     const { writer, reader, views } = setup();
-    await writer.append(
-      "acme",
-      { type: "EntityRegistered", data: { name: "ACME", kind: "other" } },
-      "t",
-    );
+    await registerAcme(writer);
     const imposed = await writer.append("acme", impose("s1", "2022-03-01"), "t");
     await writer.append(
       "acme",

@@ -5,10 +5,16 @@ import { recordingTime, stamp } from "../../functions/domain/decide.js";
 import { GENESIS_HASH } from "../../functions/domain/events.js";
 import { canonicalJson } from "../../functions/domain/hash.js";
 import { evolve, initialState } from "../../functions/domain/state.js";
-import { eventOf, type SealedRecord, verifyChain } from "../../functions/domain/verify.js";
+import {
+  againstWitness,
+  eventOf,
+  type SealedRecord,
+  verifyChain,
+} from "../../functions/domain/verify.js";
 import {
   ACTOR,
   ENTITY,
+  entityAmended,
   given,
   imposed,
   lifted,
@@ -285,5 +291,39 @@ describe("verifyChain", () => {
 
   it("the given streams are recorded one second apart", () => {
     expect(g.events.map((e) => e.recordedAt)).toEqual([1, 2, 3, 4].map(recordedAtOf));
+  });
+});
+
+describe("the chain against the head the views witnessed", () => {
+  const g = given(registered(), entityAmended({ name: "A" }), entityAmended({ name: "B" }));
+  const records = recordsOf(g);
+  const chain = verifyChain(ENTITY, records);
+  const hash = (v: number) => records[v - 1]?.hash as string;
+
+  it("a witness that agrees, or none, leaves the verdict as it is", () => {
+    expect(againstWitness(chain, records, { version: 3, headHash: hash(3) })).toEqual(chain);
+    expect(againstWitness(chain, records, { version: 2, headHash: hash(2) })).toEqual(chain);
+    expect(againstWitness(chain, records, undefined)).toEqual(chain);
+  });
+
+  it("a witnessed version missing from the stream: a cut, broken from the first missing version", () => {
+    const cut = records.slice(0, 1);
+    expect(
+      againstWitness(verifyChain(ENTITY, cut), cut, { version: 3, headHash: hash(3) }),
+    ).toEqual({ valid: false, version: 1, headHash: hash(1), firstBrokenVersion: 2 });
+  });
+
+  it("a witnessed hash the stream no longer has: broken at the witnessed version", () => {
+    expect(againstWitness(chain, records, { version: 2, headHash: "f".repeat(64) })).toEqual({
+      valid: false,
+      version: 1,
+      headHash: hash(1),
+      firstBrokenVersion: 2,
+    });
+  });
+
+  it("a chain already broken keeps its own first broken version", () => {
+    const broken = { valid: false, version: 1, headHash: hash(1), firstBrokenVersion: 2 };
+    expect(againstWitness(broken, records, { version: 3, headHash: "0".repeat(64) })).toBe(broken);
   });
 });

@@ -8,7 +8,7 @@ import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENESIS_HASH } from "../../functions/domain/events.js";
 import { canonicalJson, sha256Hex } from "../../functions/domain/hash.js";
-import { EVENTS_TABLE } from "../../functions/store/keys.js";
+import { EVENTS_TABLE, VIEWS_TABLE } from "../../functions/store/keys.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 
 let api: RunningLedger;
@@ -67,6 +67,8 @@ interface Built {
   entityId: string;
   /** The hash of each version (index `v - 1`), as the appends answered them. */
   hashes: string[];
+  /** The `recordedAt` of each version (index `v - 1`). */
+  recordedAt: string[];
 }
 
 let entities = 0;
@@ -75,11 +77,13 @@ let entities = 0;
 async function build(label: string): Promise<Built> {
   const entityId = `tamper-${label}-${++entities}`;
   const hashes: string[] = [];
+  const recordedAt: string[] = [];
   for (const [i, body] of HISTORY.entries()) {
     const res = await api.post(`/entities/${entityId}/events`, { ...body, eventId: `e${i + 1}` });
     expect(res.status).toBe(201);
     expect(res.body.version).toBe(i + 1);
     hashes.push(res.body.hash);
+    recordedAt.push(res.body.recordedAt);
   }
   const state = await api.get(`/entities/${entityId}?asOf=2022-06-01`);
   expect(state.status).toBe(200);
@@ -89,7 +93,7 @@ async function build(label: string): Promise<Built> {
     version: HISTORY.length,
     headHash: hashes[HISTORY.length - 1],
   });
-  return { entityId, hashes };
+  return { entityId, hashes, recordedAt };
 }
 
 async function verify(entityId: string) {
@@ -163,17 +167,45 @@ describe("verify detects tampering with the events table", () => {
     });
   });
 
-  it("(b') the head rewritten with a recomputed hash: the chain holds, but the head hash moves", async () => {
-    // The chain alone cannot detect a rewritten head: a head hash noted earlier can.
+  it("(b') the head rewritten with a recomputed hash: the chain holds, the views' witness does not", async () => {
     const b = await build("b-head");
     const item = await getItem(b.entityId, 6);
     const event = parsed(item);
     (event.data as Record<string, unknown>).effectiveFrom = "2023-02-01";
     const canonical = canonicalJson(event);
     await putItem({ ...item, canonical, hash: sha256Hex(canonical) });
+    expect(await verify(b.entityId)).toEqual(brokenAt(b, 6));
+  });
+
+  it("(b'') every event from v3 rewritten and re-chained: broken, at or before the witnessed head", async () => {
+    const b = await build("b-rechain");
+    let prevHash = b.hashes[1] as string;
+    for (let v = 3; v <= 6; v++) {
+      const item = await getItem(b.entityId, v);
+      const event: Record<string, unknown> = { ...parsed(item), prevHash };
+      if (v === 3) event.actor = "someone-else";
+      const canonical = canonicalJson(event);
+      prevHash = sha256Hex(canonical);
+      await putItem({ ...item, canonical, hash: prevHash });
+    }
     const answer = await verify(b.entityId);
-    expect(answer).toEqual({ valid: true, version: 6, headHash: sha256Hex(canonical) });
-    expect(answer.headHash).not.toBe(b.hashes[5]);
+    expect(answer.valid).toBe(false);
+    expect(answer.firstBrokenVersion).toBeLessThanOrEqual(6);
+  });
+
+  it("a head the views have not witnessed yet is judged by the chain alone", async () => {
+    const b = await build("unwitnessed");
+    // The witness of v6 removed, as if the projection of the head had not run yet.
+    await api.engine.doc.send(
+      new DeleteCommand({
+        TableName: api.engine.tables.views,
+        Key: {
+          [VIEWS_TABLE.partitionKey]: `head#${b.entityId}`,
+          [VIEWS_TABLE.sortKey]: b.recordedAt[5],
+        },
+      }),
+    );
+    expect(await verify(b.entityId)).toEqual({ valid: true, version: 6, headHash: b.hashes[5] });
   });
 
   it("(a') the hash attribute alone changed: broken at that version", async () => {
@@ -208,12 +240,26 @@ describe("verify detects tampering with the events table", () => {
     });
   });
 
-  it("(c'') the head deleted: the chain is sound up to the new head (truncation)", async () => {
-    // Truncation is indistinguishable from a shorter stream by the chain alone; the head
-    // version and hash an auditor noted earlier reveal it.
+  it("(c'') the head deleted: the chain is sound, but the views witnessed a longer stream", async () => {
     const b = await build("c-head");
     await deleteItem(b.entityId, 6);
-    expect(await verify(b.entityId)).toEqual({ valid: true, version: 5, headHash: b.hashes[4] });
+    expect(await verify(b.entityId)).toEqual({
+      valid: false,
+      version: 5,
+      headHash: b.hashes[4],
+      firstBrokenVersion: 6,
+    });
+  });
+
+  it("(c-all) every event deleted: broken at version 1, not an unknown entity", async () => {
+    const b = await build("c-all");
+    for (let v = 1; v <= 6; v++) await deleteItem(b.entityId, v);
+    expect(await verify(b.entityId)).toEqual({
+      valid: false,
+      version: 0,
+      headHash: GENESIS_HASH,
+      firstBrokenVersion: 1,
+    });
   });
 
   it("(d) two events swapped (v3's content at v4 and v4's at v3): broken at the first", async () => {
