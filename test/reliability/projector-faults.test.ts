@@ -20,6 +20,7 @@ import { decide } from "../../functions/domain/decide.js";
 import { DomainError } from "../../functions/domain/errors.js";
 import type { EventBody, IsoDate, LedgerEvent, Measure } from "../../functions/domain/events.js";
 import type { EntityHead } from "../../functions/domain/pages.js";
+import { headOf, pageOf, pageYears } from "../../functions/domain/pages.js";
 import type { IndexRow } from "../../functions/domain/projection.js";
 import { indexRows, rowId } from "../../functions/domain/projection.js";
 import type { EntityState } from "../../functions/domain/state.js";
@@ -523,6 +524,26 @@ async function expectProjected(entityId: string): Promise<void> {
   const open = stored.filter((r) => r.recordedUntil === null);
   expect(open.map(idOf).sort(), `open rows of ${entityId}`).toEqual(expectedOpen);
   for (const r of open) expect(r.recordedFrom).toBe(view?.openRows?.[idOf(r)]);
+
+  // The read model: at each event's recordedAt, the head and every year page are those of
+  // the state after that event.
+  const years = new Set(
+    states.flatMap((st) => st.sanctions.flatMap((x) => pageYears(sanctionTimeline(x)))),
+  );
+  const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+  for (const [k, event] of stream.entries()) {
+    const state = states[k + 1] as EntityState;
+    const t = event.recordedAt;
+    expect(await views.getHead(entityId, t), `head of ${entityId} at v${k + 1}`).toEqual(
+      plain(headOf(state)),
+    );
+    for (const year of years) {
+      const page = await views.getPage(entityId, year, t);
+      expect(page?.sanctions ?? [], `page ${year} of ${entityId} at v${k + 1}`).toEqual(
+        plain(pageOf(state, year)),
+      );
+    }
+  }
 
   stream.forEach((event, k) => {
     const t = event.recordedAt;
