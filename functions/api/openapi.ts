@@ -62,7 +62,8 @@ const OPERATIONS: Record<string, Operation> = {
     problems: [400, 404],
   },
   "GET /entities/{entityId}/verify": {
-    summary: "Recompute the entity's hash chain",
+    summary:
+      "Recompute the entity's hash chain and check its head against the one the views witnessed",
     query: verifyQuerySchema,
     ok: [[200, "Verification", verificationSchema]],
     problems: [400, 404],

@@ -55,16 +55,29 @@ function spanStart(t: SanctionTimeline): IsoDate {
  * else every year its span `[start, end)` touches; none if that span is empty.
  */
 export function pageYears(t: SanctionTimeline): number[] {
-  if (t.end === null) return [];
-  const start = spanStart(t);
-  if (t.end <= start) return [];
-  const years: number[] = [];
-  for (let y = yearOf(start); y <= yearOf(addDays(t.end, -1)); y++) years.push(y);
+  let years = yearsOf.get(t);
+  if (!years) {
+    years = [];
+    const start = spanStart(t);
+    if (t.end !== null && t.end > start) {
+      for (let y = yearOf(start); y <= yearOf(addDays(t.end, -1)); y++) years.push(y);
+    }
+    yearsOf.set(t, years);
+  }
   return years;
 }
 
+// Timelines and records never change once made: what is derived from them is kept.
+const yearsOf = new WeakMap<SanctionTimeline, number[]>();
+const pagedOf = new WeakMap<SanctionRecord, PagedTimeline>();
+
 function paged(s: SanctionRecord): PagedTimeline {
-  return { ...timelineOf(s), version: s.version };
+  let known = pagedOf.get(s);
+  if (!known) {
+    known = { ...timelineOf(s), version: s.version };
+    pagedOf.set(s, known);
+  }
+  return known;
 }
 
 /** The head of the read model for a fold. */

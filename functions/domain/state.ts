@@ -213,8 +213,20 @@ export function foldKnownAt(
   return state;
 }
 
-/** The entity's details, derived from its registration and live amendments. */
+const detailsOf = new WeakMap<EntityState, EntityDetails | undefined>();
+
+/**
+ * The entity's details, derived from its registration and live amendments; computed once
+ * per state (states are never changed in place). Callers must not change the answer.
+ */
 export function entityDetails(state: EntityState): EntityDetails | undefined {
+  if (detailsOf.has(state)) return detailsOf.get(state);
+  const details = deriveDetails(state);
+  detailsOf.set(state, details);
+  return details;
+}
+
+function deriveDetails(state: EntityState): EntityDetails | undefined {
   const [first, ...rest] = state.entityEvents;
   if (!first) return undefined;
   const reg = first.data as EntityRegisteredData;
