@@ -10,9 +10,10 @@ import { evaluateOn, timelineOf } from "./timeline.js";
  * for a day D costs the same whatever the length of the history:
  *
  * - the **head**: the details, the version, and the timelines of the sanctions still
- *   open-ended (no end yet), which may matter on any day from their start on;
- * - one **year page** per calendar year: the timelines of the sanctions that have an end
- *   and whose span `[start, end)` overlaps that year.
+ *   open-ended (no end yet), which may matter on any day from their start on, and of those
+ *   whose span covers more than {@link MAX_PAGE_YEARS} calendar years;
+ * - one **year page** per calendar year: the timelines of the other sanctions that have an
+ *   end, in the page of every year their span `[start, end)` overlaps.
  *
  * The answer on D is the head and the page of D's year, evaluated as `entityOn` evaluates
  * the whole fold: a sanction matters on D only if D lies in its span, so no other page can
@@ -34,8 +35,8 @@ export interface EntityHead {
   /** Null while the entity is not registered (never, or its registration retracted). */
   details: EntityDetails | null;
   detailsBasis: number[];
-  /** The sanctions without an end, in imposition order. */
-  open: PagedTimeline[];
+  /** The sanctions in no page (without an end, or spanning too many years), in imposition order. */
+  unpaged: PagedTimeline[];
 }
 
 /** The calendar year of a day. */
@@ -51,24 +52,41 @@ function spanStart(t: SanctionTimeline): IsoDate {
 }
 
 /**
- * The years whose page holds the sanction: none while it is open-ended (the head holds it),
- * else every year its span `[start, end)` touches; none if that span is empty.
+ * The most calendar years an ended sanction's span may touch and still be kept in pages;
+ * one spanning more stays in the head. It bounds the pages one event writes: an event
+ * changes one sanction, and so at most twice this many pages.
  */
-export function pageYears(t: SanctionTimeline): number[] {
-  let years = yearsOf.get(t);
-  if (!years) {
-    years = [];
+export const MAX_PAGE_YEARS = 10;
+
+/**
+ * Where the read model keeps a sanction: `"head"` while it is open-ended or spans more
+ * than {@link MAX_PAGE_YEARS} years; else the years whose pages hold it, every year its
+ * span `[start, end)` touches (none if that span is empty: it never matters).
+ */
+export function placement(t: SanctionTimeline): "head" | number[] {
+  let known = placed.get(t);
+  if (!known) {
+    known = [];
     const start = spanStart(t);
-    if (t.end !== null && t.end > start) {
-      for (let y = yearOf(start); y <= yearOf(addDays(t.end, -1)); y++) years.push(y);
+    if (t.end === null) known = "head";
+    else if (t.end > start) {
+      const [first, last] = [yearOf(start), yearOf(addDays(t.end, -1))];
+      if (last - first + 1 > MAX_PAGE_YEARS) known = "head";
+      else for (let y = first; y <= last; y++) known.push(y);
     }
-    yearsOf.set(t, years);
+    placed.set(t, known);
   }
-  return years;
+  return known;
+}
+
+/** The years whose pages hold the sanction (none when the head holds it). */
+export function pageYears(t: SanctionTimeline): number[] {
+  const where = placement(t);
+  return where === "head" ? [] : where;
 }
 
 // Timelines and records never change once made: what is derived from them is kept.
-const yearsOf = new WeakMap<SanctionTimeline, number[]>();
+const placed = new WeakMap<SanctionTimeline, "head" | number[]>();
 const pagedOf = new WeakMap<SanctionRecord, PagedTimeline>();
 
 function paged(s: SanctionRecord): PagedTimeline {
@@ -89,7 +107,7 @@ export function headOf(state: EntityState): EntityHead {
     headRecordedAt: state.headRecordedAt,
     details: entityDetails(state) ?? null,
     detailsBasis: detailsBasis(state),
-    open: state.sanctions.filter((s) => timelineOf(s).end === null).map(paged),
+    unpaged: state.sanctions.filter((s) => placement(timelineOf(s)) === "head").map(paged),
   };
 }
 
@@ -130,6 +148,6 @@ export function entityOnPage(
   day: IsoDate,
 ): EntityOnDate | undefined {
   if (!head.details) return undefined;
-  const sanctions = [...head.open, ...page].sort((a, b) => a.version - b.version);
+  const sanctions = [...head.unpaged, ...page].sort((a, b) => a.version - b.version);
   return evaluateOn(head.entityId, head.details, head.detailsBasis, head.version, sanctions, day);
 }

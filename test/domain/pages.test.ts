@@ -8,12 +8,13 @@ import {
   changedPages,
   entityOnPage,
   headOf,
+  MAX_PAGE_YEARS,
   type PagedTimeline,
   pageOf,
   pageYears,
   yearOf,
 } from "../../functions/domain/pages.js";
-import type { EntityState } from "../../functions/domain/state.js";
+import type { EntityState, SanctionRecord } from "../../functions/domain/state.js";
 import { evolve, initialState } from "../../functions/domain/state.js";
 import { entityOn, sanctionTimeline } from "../../functions/domain/timeline.js";
 import {
@@ -44,7 +45,14 @@ const impose: fc.Arbitrary<Step> = fc.record({
   sid: fc.constantFrom("a", "b", "c", "d", "e", "f", "g", "h"),
   announce: fc.integer({ min: 0, max: 1500 }),
   lag: fc.integer({ min: 0, max: 40 }),
-  length: fc.option(fc.integer({ min: 1, max: 700 }), { nil: null }),
+  // Mostly months to two years; sometimes a decade or more, longer than pages take.
+  length: fc.option(
+    fc.oneof(
+      { arbitrary: fc.integer({ min: 1, max: 700 }), weight: 4 },
+      { arbitrary: fc.integer({ min: 3000, max: 6000 }), weight: 1 },
+    ),
+    { nil: null },
+  ),
 });
 const step: fc.Arbitrary<Step> = fc.oneof(
   impose,
@@ -135,6 +143,7 @@ function run(steps: Step[]) {
 /** Every day where an answer may change, the days around it, and the ends of years. */
 function edgeDays(state: EntityState): IsoDate[] {
   const days = new Set<IsoDate>(["2019-12-31", "2020-01-01", "2024-12-31", "2025-01-01"]);
+  days.add("2031-06-30");
   for (const s of state.sanctions) {
     const t = sanctionTimeline(s);
     const marks = [t.announcedOn, t.effectiveFrom, t.end, ...t.intervals.map((i) => i.from)];
@@ -189,15 +198,42 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
       { kind: "lift", pick: 0, from: 800 },
     ]);
     const state = states[states.length - 1] as EntityState;
-    expect(headOf(state).open).toEqual([]);
+    expect(headOf(state).unpaged).toEqual([]);
     // a: 2019-12-20 (announced) to 2022-02-27 (lifted); b: 2019-12-25 to 2021-01-28.
     expect(pageOf(state, 2019).map((t) => t.sanctionId)).toEqual(["a", "b"]);
     expect(pageOf(state, 2021).map((t) => t.sanctionId)).toEqual(["a", "b"]);
     expect(pageOf(state, 2022).map((t) => t.sanctionId)).toEqual(["a"]);
     expect(pageOf(state, 2023)).toEqual([]);
     const before = states[states.length - 2] as EntityState;
-    expect(headOf(before).open.map((t) => t.sanctionId)).toEqual(["a"]);
+    expect(headOf(before).unpaged.map((t) => t.sanctionId)).toEqual(["a"]);
     expect([...changedPages(before, state).keys()]).toEqual([2019, 2020, 2021, 2022]);
+  });
+
+  it("no event writes more than twice MAX_PAGE_YEARS pages", () => {
+    fc.assert(
+      fc.property(scenario, ({ states }) => {
+        let before = initialState(ENTITY);
+        for (const state of states) {
+          expect(changedPages(before, state).size).toBeLessThanOrEqual(2 * MAX_PAGE_YEARS);
+          before = state;
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("an ended sanction spanning more than MAX_PAGE_YEARS years stays in the head", () => {
+    const { states } = run([
+      { kind: "impose", sid: "long", announce: 0, lag: 0, length: 365 * MAX_PAGE_YEARS + 30 },
+      { kind: "impose", sid: "short", announce: 0, lag: 0, length: 400 },
+    ]);
+    const state = states[states.length - 1] as EntityState;
+    expect(headOf(state).unpaged.map((t) => t.sanctionId)).toEqual(["long"]);
+    expect(pageOf(state, 2020).map((t) => t.sanctionId)).toEqual(["short"]);
+    expect(pageYears(sanctionTimeline(state.sanctions[0] as SanctionRecord))).toEqual([]);
+    expect(entityOnPage(headOf(state), [], "2028-01-01")?.inForce.map((s) => s.sanctionId)).toEqual(
+      ["long"],
+    );
   });
 
   it("an unregistered entity has no answer", () => {

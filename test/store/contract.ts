@@ -206,7 +206,7 @@ export function storeContract(
           identifiers: [],
         },
         detailsBasis: [1],
-        open: [],
+        unpaged: [],
       });
       const page = (v: number, year: number, ids: string[]) => ({
         entityId: entity,
