@@ -486,10 +486,11 @@ export class Ledger {
    * against the last head the views recorded (a witness kept apart from the events).
    */
   async verify(entityId: string): Promise<Verification> {
-    const [{ records }, witness] = await Promise.all([
-      this.deps.events.read(entityId),
-      this.deps.views.getHead(entityId),
-    ]);
+    // The witness first: every event it has seen was stored before it was filed, so the
+    // stream read after it holds them all unless someone removed them. Read the other way
+    // round, an append landing between the two reads would look like a cut.
+    const witness = await this.deps.views.getHead(entityId);
+    const { records } = await this.deps.events.read(entityId);
     // A stream emptied of every event is still a broken one if the views saw it.
     if (records.length === 0 && !witness) throw new EntityNotFound(entityId);
     return againstWitness(verifyChain(entityId, records), records, witness);

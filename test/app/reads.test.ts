@@ -135,3 +135,28 @@ describe("point-in-time reads from the read model", () => {
     expect(views.viewReads).toBe(0);
   });
 });
+
+describe("verify and the views' witness", () => {
+  it("an append landing while verify reads is never taken for a cut stream", async () => {
+    const { writer, events, views } = setup();
+    await registerAcme(writer);
+    await writer.append("acme", impose("s1", "2022-03-01"), "t");
+    // The stream is read, then an append lands (event and head), then, if verify has not
+    // read its witness yet, it reads the head of that append.
+    let readDone = false;
+    const read = events.read.bind(events);
+    events.read = async (entityId, options) => {
+      const page = await read(entityId, options);
+      await writer.append("acme", impose("s2", "2022-04-01"), "t");
+      readDone = true;
+      return page;
+    };
+    const getHead = views.getHead.bind(views);
+    views.getHead = async (entityId, knownAt) => {
+      for (let i = 0; i < 20 && !readDone; i++) await new Promise((r) => setTimeout(r, 5));
+      return getHead(entityId, knownAt);
+    };
+    const verifier = new Ledger({ events, views, now: () => new Date(), newId: () => "v" });
+    expect(await verifier.verify("acme")).toMatchObject({ valid: true, version: 2 });
+  });
+});
