@@ -380,9 +380,9 @@ export class Ledger {
   }
 
   /**
-   * The answer from the read model: the head and the page of `asOf`'s year as recorded at
-   * `knownAt`, read together with the stream's own head then. Three reads of one item each,
-   * whatever the length of the history; a process that read the entity's head before reads
+   * The answer from the read model: the head as recorded at `knownAt`, read together with
+   * the stream's own head then, and after them the page of `asOf`'s year as recorded then.
+   * Three reads of one item each, whatever the length of the history; a process that read the entity's head before reads
    * only the stream's head while it is unchanged (and a page it does not hold). Undefined
    * when the read model does not reach the stream's head (a projection under way, or one
    * that failed): the fold answers then.
@@ -413,13 +413,16 @@ export class Ledger {
         return answer(stream, held.head, page);
       }
     }
-    const [stream, head, page] = await Promise.all([
+    const [stream, head] = await Promise.all([
       this.deps.events.head(entityId, knownAt),
       this.deps.views.getHead(entityId, knownAt),
-      this.deps.views.getPage(entityId, year, knownAt),
     ]);
     if (!stream) throw new EntityNotFound(entityId);
     if (!head || head.version !== stream.version) return undefined;
+    // The page only after the head: pages are filed before their head, so this read sees
+    // every version of the page up to the head's. Read at once with the head, it could
+    // miss one filed just before the head was.
+    const page = await this.deps.views.getPage(entityId, year, knownAt);
     // A page filed after the head's event belongs to a later version than the one read.
     if (page && page.version > head.version) return undefined;
     if (knownAt === undefined) this.holdHead(head, year, page);

@@ -160,3 +160,44 @@ describe("verify and the views' witness", () => {
     expect(await verifier.verify("acme")).toMatchObject({ valid: true, version: 2 });
   });
 });
+
+describe("a read racing an append", () => {
+  it("never joins a head with a page older than the head", async () => {
+    const { writer, events, views } = setup();
+    await registerAcme(writer);
+    await writer.append("acme", impose("s1", "2022-03-01"), "t");
+    // The page of 2022 is read (still empty: s1 is open-ended), then the lifting of s1
+    // lands (it moves s1 from the head to that page), then the heads are read, if not yet.
+    let landed = false;
+    const getPage = views.getPage.bind(views);
+    views.getPage = async (entityId, year, knownAt) => {
+      const page = await getPage(entityId, year, knownAt);
+      if (!landed) {
+        await writer.append(
+          "acme",
+          { type: "SanctionLifted", data: { sanctionId: "s1", effectiveFrom: "2022-05-01" } },
+          "t",
+        );
+        landed = true;
+      }
+      return page;
+    };
+    const wait = async () => {
+      for (let i = 0; i < 20 && !landed; i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    const getHead = views.getHead.bind(views);
+    views.getHead = async (entityId, knownAt) => {
+      await wait();
+      return getHead(entityId, knownAt);
+    };
+    const head = events.head.bind(events);
+    events.head = async (entityId, knownAt) => {
+      await wait();
+      return head(entityId, knownAt);
+    };
+    const reader = new Ledger({ events, views, now: () => new Date(), newId: () => "r" });
+    const answer = await reader.state("acme", { asOf: "2022-04-01" });
+    // s1 was in force on 2022-04-01 both before and after the lifting.
+    expect(answer.inForce.map((s) => s.sanctionId)).toEqual(["s1"]);
+  });
+});
