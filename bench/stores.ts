@@ -212,7 +212,7 @@ export async function seedStreams(
     // The rows the projection would hold open, so that later appends close them as usual.
     const recordedAt = state.headRecordedAt ?? "";
     const openRows = Object.fromEntries(indexRows(state).map((row) => [rowId(row), recordedAt]));
-    await views.putEntity({ entityId, version: state.version, state, openRows });
+    await views.putEntity({ entityId, version: state.version, state, openRows, readModel: true });
     seeded[index] = { entityId, records, state, snapshots: folds.length };
   };
   let next = 0;

@@ -11,7 +11,7 @@ import type {
 } from "../domain/events.js";
 import { contentKey } from "../domain/hash.js";
 import type { EntityHead } from "../domain/pages.js";
-import { changedPages, entityOnPage, headOf, yearOf } from "../domain/pages.js";
+import { allPages, changedPages, entityOnPage, headOf, yearOf } from "../domain/pages.js";
 import { diffRows, rowsOf, touchedGroups } from "../domain/projection.js";
 import type { EntityState } from "../domain/state.js";
 import { evolve, fold, initialState, isRegistered, mayHoldEventId } from "../domain/state.js";
@@ -195,9 +195,11 @@ export class Ledger {
       return moved;
     };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (request.eventId !== undefined && mayHoldEventId(state, request.eventId)) {
-        const existing = await this.deps.events.findByEventId(entityId, request.eventId);
-        if (existing) return replay(existing, command);
+      // An id this ledger generated is checked too: a write whose answer was lost (and whose
+      // retry by the SDK then found the version taken) is this request's own event.
+      if (mayHoldEventId(state, command.eventId)) {
+        const existing = await this.deps.events.findByEventId(entityId, command.eventId);
+        if (existing) return replay(existing, command, request.eventId === undefined ? 201 : 200);
       }
       let body: EventBody;
       try {
@@ -290,6 +292,8 @@ export class Ledger {
     if (events.length === 0) return;
     let state = view?.state ?? initialState(entityId);
     const open: Record<string, string> = { ...(view?.openRows ?? {}) };
+    // A view from before the read model was kept has no pages: the first event files them all.
+    let paged = view === undefined || view.version === 0 || view.readModel === true;
     for (const event of events) {
       const next = evolve(state, event);
       const groups = touchedGroups(state, event);
@@ -304,7 +308,8 @@ export class Ledger {
       for (const id of closed.keys()) delete open[id];
       for (const id of opened.keys()) open[id] = event.recordedAt;
       // The pages before the head: a head at a version tells readers its pages are filed.
-      await inBatches([...changedPages(state, next)], ([year, sanctions]) =>
+      const pages = paged ? changedPages(state, next) : allPages(next);
+      await inBatches([...pages], ([year, sanctions]) =>
         this.deps.views.putPage({
           entityId,
           year,
@@ -314,12 +319,13 @@ export class Ledger {
         }),
       );
       await this.deps.views.putHead(headOf(next));
+      paged = true;
       state = next;
       if (state.version % SNAPSHOT_EVERY === 0) {
         await this.deps.views.putSnapshot({ entityId, version: state.version, state });
       }
     }
-    const next = { entityId, version: state.version, state, openRows: open };
+    const next = { entityId, version: state.version, state, openRows: open, readModel: true };
     await this.deps.views.putEntity(next);
     this.remember(next);
   }
@@ -606,12 +612,16 @@ function answerOf(event: LedgerEvent): AppendResult["answer"] {
   return { entityId, version, eventId, type, recordedAt, hash };
 }
 
-function replay(existing: EventRecord, command: AppendCommand): AppendResult {
+/**
+ * The answer for an event already stored under the command's `eventId`: 200 for a client's
+ * replay, 201 when it is the request's own write (an id the ledger generated for it).
+ */
+function replay(existing: EventRecord, command: AppendCommand, status: 200 | 201): AppendResult {
   const event = eventOf(existing);
   if (contentKey(event) !== contentKey(command)) {
     throw new EventIdConflict(event.eventId, event.version);
   }
-  return { status: 200, answer: answerOf(event) };
+  return { status, answer: answerOf(event) };
 }
 
 function versionOf(position: string | number): number {

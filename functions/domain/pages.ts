@@ -138,6 +138,12 @@ export function changedPages(
   return new Map([...years].sort((a, b) => a - b).map((y) => [y, pageOf(after, y)]));
 }
 
+/** Every non-empty page of a fold, with its content. */
+export function allPages(state: EntityState): Map<number, PagedTimeline[]> {
+  const years = new Set(state.sanctions.flatMap((s) => pageYears(timelineOf(s))));
+  return new Map([...years].sort((a, b) => a - b).map((y) => [y, pageOf(state, y)]));
+}
+
 /**
  * The entity on `day` from its head and the page of `day`'s year: the same answer as
  * `entityOn` over the whole fold. Undefined if the entity is not registered.

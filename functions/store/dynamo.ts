@@ -207,12 +207,18 @@ export class DynamoViewStore implements ViewStore {
       if (!out.Item) return undefined;
       const version = Number(out.Item.version);
       try {
-        const { state, openRows } = (await this.readBlob(
+        const { state, openRows, readModel } = (await this.readBlob(
           out.Item,
           partsPk("view", entityId),
           version,
-        )) as Pick<EntityView, "state" | "openRows">;
-        return { entityId, version, state, ...(openRows ? { openRows } : {}) };
+        )) as Pick<EntityView, "state" | "openRows" | "readModel">;
+        return {
+          entityId,
+          version,
+          state,
+          ...(openRows ? { openRows } : {}),
+          ...(readModel ? { readModel } : {}),
+        };
       } catch (error) {
         // A later view replaced this one and removed its parts between the two reads: read
         // the view again.
@@ -224,7 +230,7 @@ export class DynamoViewStore implements ViewStore {
   async putEntity(view: EntityView): Promise<boolean> {
     // The open rows go with the state: an entity with many names has many of them.
     const stored = await this.writeBlob(
-      { state: view.state, openRows: view.openRows },
+      { state: view.state, openRows: view.openRows, readModel: view.readModel },
       partsPk("view", view.entityId),
       view.version,
     );

@@ -71,6 +71,8 @@ export interface EntityView {
   state: EntityState;
   /** The index rows open at this version: row id to the `recordedAt` that opened it. */
   openRows?: Record<string, string>;
+  /** Whether the read model (heads and year pages) was kept for every version up to this one. */
+  readModel?: boolean;
 }
 
 /** The fold of a stream up to a version, kept so that `knownAt` reads replay a bounded tail. */

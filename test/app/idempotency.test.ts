@@ -3,6 +3,7 @@ import { type AppendRequest, Ledger } from "../../functions/app/ledger.js";
 import { eventIdKey, fold, mayHoldEventId } from "../../functions/domain/state.js";
 import { eventOf } from "../../functions/domain/verify.js";
 import { MemoryEventStore, MemoryViewStore } from "../../functions/store/memory.js";
+import { VersionTaken } from "../../functions/store/ports.js";
 
 /** A memory event store that counts its `eventId` look-ups. */
 class CountingEvents extends MemoryEventStore {
@@ -99,5 +100,40 @@ describe("appends with a client eventId", () => {
     await expect(
       ledger.append("acme", { ...alias(2), eventId: "alias-1" }, "t"),
     ).rejects.toMatchObject({ name: "EventIdConflict" });
+  });
+});
+
+/** An event store whose first append is stored but answered as lost, then refused on retry. */
+class LostAnswerEvents extends MemoryEventStore {
+  lost = 1;
+  override async append(record: Parameters<MemoryEventStore["append"]>[0]) {
+    await super.append(record);
+    if (this.lost-- > 0) throw new VersionTaken(record.entityId, record.version);
+  }
+}
+
+describe("an append whose write landed but whose answer was lost", () => {
+  it("without a client eventId: answered 201 with its own event, written once", async () => {
+    const events = new LostAnswerEvents();
+    events.lost = 0;
+    const ledger = ledgerOver(events, new MemoryViewStore());
+    await ledger.append("acme", { ...register, eventId: undefined }, "t");
+    events.lost = 1;
+    const { eventId: _, ...request } = alias(1);
+    const result = await ledger.append("acme", request, "t");
+    expect(result.status).toBe(201);
+    expect(result.answer.version).toBe(2);
+    expect((await events.read("acme")).records).toHaveLength(2);
+  });
+
+  it("with a client eventId: answered with the stored event, written once", async () => {
+    const events = new LostAnswerEvents();
+    events.lost = 0;
+    const ledger = ledgerOver(events, new MemoryViewStore());
+    await ledger.append("acme", register, "t");
+    events.lost = 1;
+    const result = await ledger.append("acme", alias(1), "t");
+    expect(result.answer.version).toBe(2);
+    expect((await events.read("acme")).records).toHaveLength(2);
   });
 });

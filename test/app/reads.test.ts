@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Ledger } from "../../functions/app/ledger.js";
 import type { EntityHead } from "../../functions/domain/pages.js";
+import { fold } from "../../functions/domain/state.js";
+import { eventOf } from "../../functions/domain/verify.js";
 import { MemoryEventStore, MemoryViewStore } from "../../functions/store/memory.js";
 import type { YearPage } from "../../functions/store/ports.js";
 import { registerAcme } from "./given.js";
@@ -199,5 +201,37 @@ describe("a read racing an append", () => {
     const answer = await reader.state("acme", { asOf: "2022-04-01" });
     // s1 was in force on 2022-04-01 both before and after the lifting.
     expect(answer.inForce.map((s) => s.sanctionId)).toEqual(["s1"]);
+  });
+});
+
+describe("views from before the read model was kept", () => {
+  it("the first event after them files every page, and reads answer from the read model", async () => {
+    const { events, views } = setup();
+    // A stream written and projected by a release that kept no heads or pages.
+    let n = 0;
+    const legacy = new Ledger({
+      events,
+      views: new MemoryViewStore(),
+      now: () => new Date(Date.UTC(2023, 0, 1)),
+      newId: () => `old-${++n}`,
+    });
+    await registerAcme(legacy);
+    await legacy.append("acme", impose("ended", "2019-03-01", "2019-09-01"), "t");
+    await legacy.append("acme", impose("open", "2021-05-01"), "t");
+    const { records } = await events.read("acme");
+    const state = fold("acme", records.map(eventOf));
+    await views.putEntity({ entityId: "acme", version: state.version, state });
+    expect(await views.getHead("acme")).toBeUndefined();
+
+    const writer = new Ledger({ events, views, now: () => new Date(), newId: () => "new-1" });
+    await writer.append("acme", { type: "EntityAmended", data: { name: "ACME II" } }, "t");
+    expect((await views.getPage("acme", 2019))?.sanctions.map((t) => t.sanctionId)).toEqual([
+      "ended",
+    ]);
+    views.reset();
+    const reader = new Ledger({ events, views, now: () => new Date(), newId: () => "r" });
+    const answer = await reader.state("acme", { asOf: "2019-06-01" });
+    expect(answer.inForce.map((s) => s.sanctionId)).toEqual(["ended"]);
+    expect(views.viewReads).toBe(0);
   });
 });
