@@ -165,7 +165,8 @@ function requestsPerAppend(phase: Phase): number {
 
 export async function writePath(options: Options): Promise<Section> {
   const rounds = options.quick ? 2 : 5;
-  const perRound = options.quick ? 120 : 200;
+  // Phases of about a second or more: shorter ones are at the mercy of a GC pause.
+  const perRound = options.quick ? 120 : 500;
   const warmKs = [2, 3];
   const h = await startHarness();
   try {
