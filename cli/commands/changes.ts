@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { ChangesPage } from "../client.js";
 import { plural, table } from "../format.js";
 import { type CliContext, examples, wholeNumber } from "./context.js";
-import { addFilterOptions, type Filters } from "./sanctions.js";
+import { addFilterOptions, type Filters, filtersOf, printList } from "./sanctions.js";
 
 export function registerChanges(program: Command, ctx: CliContext): void {
   const command = program
@@ -32,21 +32,13 @@ export function registerChanges(program: Command, ctx: CliContext): void {
           pageSize: number;
         },
       ) => {
-        const answer = await ctx.client().gather<ChangesPage>(
+        await printList(
+          ctx,
           "/changes",
-          {
-            from: opts.from,
-            to: opts.to,
-            knownAt: opts.knownAt,
-            authority: opts.authority,
-            measure: opts.measure,
-            program: opts.program,
-          },
-          { limit: opts.limit, pageSize: opts.pageSize },
+          { from: opts.from, to: opts.to, knownAt: opts.knownAt, ...filtersOf(opts) },
+          opts,
+          renderChanges,
         );
-        if (!answer) return;
-        if (ctx.json()) return ctx.printJson(answer);
-        ctx.out(renderChanges(answer));
       },
     );
 }

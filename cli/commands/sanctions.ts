@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { SanctionsPage } from "../client.js";
+import type { Query, SanctionsPage } from "../client.js";
 import { list, orDash, plural, table } from "../format.js";
 import { type CliContext, examples, wholeNumber } from "./context.js";
 
@@ -8,6 +8,31 @@ export interface Filters {
   authority?: string;
   measure?: string;
   program?: string;
+}
+
+/** The query parameters of the filters that were given. */
+export function filtersOf(opts: Filters): Filters {
+  return { authority: opts.authority, measure: opts.measure, program: opts.program };
+}
+
+/**
+ * Gathers every page of a list route (up to `--limit`) and prints the whole list: as JSON
+ * with `--json`, else as `render` lays it out.
+ */
+export async function printList<P extends { items: unknown[]; nextToken?: string }>(
+  ctx: CliContext,
+  path: string,
+  query: Query,
+  opts: { limit?: number; pageSize: number },
+  render: (page: P) => string,
+): Promise<void> {
+  const answer = await ctx.client().gather<P>(path, query, {
+    limit: opts.limit,
+    pageSize: opts.pageSize,
+  });
+  if (!answer) return;
+  if (ctx.json()) return ctx.printJson(answer);
+  ctx.out(render(answer));
 }
 
 export function addFilterOptions(command: Command): Command {
@@ -38,20 +63,13 @@ export function registerSanctions(program: Command, ctx: CliContext): void {
       async (
         opts: Filters & { asOf?: string; knownAt?: string; limit?: number; pageSize: number },
       ) => {
-        const answer = await ctx.client().gather<SanctionsPage>(
+        await printList(
+          ctx,
           "/sanctions",
-          {
-            asOf: opts.asOf,
-            knownAt: opts.knownAt,
-            authority: opts.authority,
-            measure: opts.measure,
-            program: opts.program,
-          },
-          { limit: opts.limit, pageSize: opts.pageSize },
+          { asOf: opts.asOf, knownAt: opts.knownAt, ...filtersOf(opts) },
+          opts,
+          renderSanctions,
         );
-        if (!answer) return;
-        if (ctx.json()) return ctx.printJson(answer);
-        ctx.out(renderSanctions(answer));
       },
     );
 }

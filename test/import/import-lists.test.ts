@@ -1,43 +1,27 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LedgerClient } from "../../cli/client.js";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { parseOfacCsv } from "../../cli/import/ofac.js";
 import { runImport } from "../../cli/import/run.js";
 import { parseUnXml } from "../../cli/import/un.js";
-import { type RunningLedger, startLedger } from "../support/ledger.js";
+import { DATA, importSetup } from "./support.js";
 
-const DATA = resolve(process.cwd(), "../shared/data");
-
-let api: RunningLedger;
-let client: LedgerClient;
-let work: string;
-beforeAll(async () => {
-  api = await startLedger();
-  client = new LedgerClient({ url: api.url });
-  work = await mkdtemp(join(tmpdir(), "ledger-import-"));
-});
-afterAll(async () => {
-  await api.close();
-  await rm(work, { recursive: true, force: true });
-});
+const t = importSetup();
 
 describe("the OFAC consolidated 2025 publication", () => {
   let publication: Awaited<ReturnType<typeof parseOfacCsv>>;
 
   it("yields VTB BANK PJSC with its programs", async () => {
     publication = await parseOfacCsv(join(DATA, "ofac-consolidated-2025"));
-    const { summary } = await runImport(client, publication, { published: "2025-12-01" });
+    const { summary } = await runImport(t.client, publication, { published: "2025-12-01" });
     expect(summary.rejected.filter((r) => r.entityId !== "")).toEqual([]);
     const vtb = publication.entries.find((e) => e.ref === "17013");
     // OFAC lists entry 17013 as VTB BANK PUBLIC JOINT STOCK COMPANY, a.k.a. VTB BANK PJSC.
     expect(vtb?.name).toBe("VTB BANK PUBLIC JOINT STOCK COMPANY");
     expect(vtb?.aliases).toContain("VTB BANK PJSC");
-    const state = await api.get("/entities/ofac-17013?asOf=2025-12-01");
+    const state = await t.api.get("/entities/ofac-17013?asOf=2025-12-01");
     expect(state.body.name).toBe("VTB BANK PUBLIC JOINT STOCK COMPANY");
     expect(state.body.aliases).toContain("VTB BANK PJSC");
-    const found = await api.get("/search?q=vtb%20bank%20pjsc");
+    const found = await t.api.get("/search?q=vtb%20bank%20pjsc");
     expect(found.body.items.map((i: { entityId: string }) => i.entityId)).toContain("ofac-17013");
     const programs = new Set(
       state.body.inForce
@@ -64,7 +48,7 @@ describe("the OFAC consolidated 2025 publication", () => {
     for (const { entry, s } of dated.slice(0, 12)) {
       const id = `ofac-cons-${s.key}`;
       const on = async (day: string) => {
-        const res = await api.get(`/entities/${entry.entityId}?asOf=${day}`);
+        const res = await t.api.get(`/entities/${entry.entityId}?asOf=${day}`);
         const has = (list: { sanctionId: string }[]) => list.some((x) => x.sanctionId === id);
         return has(res.body.inForce) ? "inForce" : has(res.body.pending) ? "pending" : "none";
       };
@@ -84,10 +68,10 @@ describe("the UN consolidated list", () => {
     const people = publication.entries.filter((e) => e.kind === "person").length;
     const orgs = publication.entries.filter((e) => e.kind === "organization").length;
     expect(people + orgs).toBe(publication.entries.length);
-    const { summary } = await runImport(client, publication, { published: "2026-02-27" });
+    const { summary } = await runImport(t.client, publication, { published: "2026-02-27" });
     expect(summary.rejected.filter((r) => r.entityId !== "")).toEqual([]);
     expect(summary.registered).toBe(publication.entries.length);
-    const listed = await api.get("/sanctions?authority=UN&asOf=2026-02-27&limit=1000");
+    const listed = await t.api.get("/sanctions?authority=UN&asOf=2026-02-27&limit=1000");
     expect(listed.status).toBe(200);
     const kinds = new Set(listed.body.items.map((i: { kind: string }) => i.kind));
     expect(kinds).toEqual(new Set(["person", "organization"]));

@@ -1,27 +1,13 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LedgerClient } from "../../cli/client.js";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { parseOfacCsv } from "../../cli/import/ofac.js";
 import { runImport } from "../../cli/import/run.js";
-import { type RunningLedger, startLedger } from "../support/ledger.js";
+import { DATA, importSetup } from "./support.js";
 
-const DATA = resolve(process.cwd(), "../shared/data");
 const SDN_2019 = join(DATA, "ofac-sdn-2019");
 
-let api: RunningLedger;
-let client: LedgerClient;
-let work: string;
-beforeAll(async () => {
-  api = await startLedger();
-  client = new LedgerClient({ url: api.url });
-  work = await mkdtemp(join(tmpdir(), "ledger-import-"));
-});
-afterAll(async () => {
-  await api.close();
-  await rm(work, { recursive: true, force: true });
-});
+const t = importSetup();
 
 /** A CSV line's first field: the entry number. */
 const entNum = (line: string) => line.slice(0, line.indexOf(","));
@@ -35,14 +21,14 @@ describe("the 2019 SDN publication", () => {
     // the file has no final one).
     expect(publication.entries.length + publication.rejected.length).toBe(7379);
     expect(publication.rejected).toEqual([]);
-    ({ summary: first } = await runImport(client, publication, {
+    ({ summary: first } = await runImport(t.client, publication, {
       published: "2019-01-15",
       concurrency: 4,
     }));
     expect(first.rejected.filter((r) => r.entityId !== "")).toEqual([]);
     expect(first.registered).toBe(publication.entries.length);
     expect(first.imposed).toBe(publication.entries.reduce((n, e) => n + e.sanctions.length, 0));
-    const cubana = await api.get("/entities/ofac-36?asOf=2019-01-15");
+    const cubana = await t.api.get("/entities/ofac-36?asOf=2019-01-15");
     expect(cubana.body).toMatchObject({
       name: "AEROCARIBBEAN AIRLINES",
       kind: "organization",
@@ -52,13 +38,13 @@ describe("the 2019 SDN publication", () => {
     expect(cubana.body.inForce.map((s: { sanctionId: string }) => s.sanctionId)).toEqual([
       "ofac-sdn-cuba",
     ]);
-    const before = await api.get("/entities/ofac-36?asOf=2019-01-14");
+    const before = await t.api.get("/entities/ofac-36?asOf=2019-01-14");
     expect(before.body.inForce).toEqual([]);
   }, 900_000);
 
   it("imported again, finds every entity with its aliases and writes nothing", async () => {
     const publication = await parseOfacCsv(SDN_2019);
-    const { summary } = await runImport(client, publication, { published: "2019-01-15" });
+    const { summary } = await runImport(t.client, publication, { published: "2019-01-15" });
     expect(summary).toMatchObject({
       registered: 0,
       imposed: 0,
@@ -67,12 +53,12 @@ describe("the 2019 SDN publication", () => {
       written: 0,
       unchanged: publication.entries.length,
     });
-    const verify = await api.get("/entities/ofac-306/verify");
+    const verify = await t.api.get("/entities/ofac-306/verify");
     expect(verify.body).toMatchObject({ valid: true, version: 2 });
   }, 600_000);
 
   it("diffs a later, modified publication: lifts, amendments and impositions exactly", async () => {
-    const dir = join(work, "sdn-2019-02");
+    const dir = join(t.work, "sdn-2019-02");
     const { mkdir } = await import("node:fs/promises");
     await mkdir(dir);
     const sdn = (await readFile(join(SDN_2019, "sdn.csv"), "latin1")).split(/\r?\n/);
@@ -98,7 +84,7 @@ describe("the 2019 SDN publication", () => {
     await writeFile(join(dir, "add.csv"), await readFile(join(SDN_2019, "add.csv")));
 
     const publication = await parseOfacCsv(dir);
-    const { plan, summary } = await runImport(client, publication, { published: "2019-02-01" });
+    const { plan, summary } = await runImport(t.client, publication, { published: "2019-02-01" });
     const changes = plan.entries
       .flatMap((e) =>
         e.events.map((ev) => `${e.entityId} ${ev.type} ${String(ev.data.sanctionId ?? "")}`.trim()),
@@ -116,14 +102,14 @@ describe("the 2019 SDN publication", () => {
       ].sort(),
     );
     expect(summary).toMatchObject({ lifted: 2, registered: 1, amended: 1, rejected: [] });
-    const renamed = await api.get("/entities/ofac-36");
+    const renamed = await t.api.get("/entities/ofac-36");
     expect(renamed.body.name).toBe("AEROCARIBBEAN AIRLINES S.A.");
     expect(renamed.body.aliases).toContain("AEROCARIBBEAN S.A.");
-    const lifted = await api.get("/entities/ofac-306?asOf=2019-02-01");
+    const lifted = await t.api.get("/entities/ofac-306?asOf=2019-02-01");
     expect(lifted.body.inForce).toEqual([]);
-    const eve = await api.get("/entities/ofac-306?asOf=2019-01-31");
+    const eve = await t.api.get("/entities/ofac-306?asOf=2019-01-31");
     expect(eve.body.inForce[0]).toMatchObject({ sanctionId: "ofac-sdn-cuba", end: "2019-02-01" });
-    const search = await api.get("/search?q=aerocaribbean%20s.a");
+    const search = await t.api.get("/search?q=aerocaribbean%20s.a");
     expect(search.body.items.map((i: { entityId: string }) => i.entityId)).toContain("ofac-36");
   }, 600_000);
 });

@@ -9,8 +9,8 @@ import {
   entityRegisteredSchema,
   sanctionImposedSchema,
 } from "../../functions/api/schemas.js";
+import { DATA } from "./support.js";
 
-const DATA = path.resolve(process.cwd(), "../shared/data");
 const DUMMY_DATE = "2026-01-15";
 
 /** Every entry as the API would take it: the registration and each imposition. */

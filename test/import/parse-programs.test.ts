@@ -13,8 +13,7 @@ import {
   unMeasuresOf,
 } from "../../cli/import/programs.js";
 import { MEASURES } from "../../functions/domain/events.js";
-
-const DATA = path.resolve(process.cwd(), "../shared/data");
+import { DATA } from "./support.js";
 
 /** The rows of the Markdown tables of docs/program-measures.md: cells without backticks. */
 async function docRows(): Promise<string[][]> {
