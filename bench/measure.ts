@@ -1,7 +1,7 @@
 /** Latency and DynamoDB cost of calls made one after the other. */
 import { total } from "./counting.js";
 import type { Harness } from "./local.js";
-import { median, p95, since } from "./report.js";
+import { median, p95, round, since } from "./report.js";
 
 /** Medians per call of what the calls cost, and their latency quantiles. */
 export interface Measured {
@@ -14,6 +14,21 @@ export interface Measured {
   /** KiB the engine returned per call (median). */
   kb: number;
   samples: number;
+}
+
+/** The columns of a measurement in the detail tables, after those that name it. */
+export const MEASURED_COLUMNS = [
+  "requests",
+  "items read",
+  "KB read",
+  "p50 ms",
+  "p95 ms",
+  "samples",
+];
+
+/** A measurement's cells under {@link MEASURED_COLUMNS}. */
+export function measuredCells(m: Measured): (string | number)[] {
+  return [m.requests, m.items, round(m.kb, 1), round(m.p50, 2), round(m.p95, 2), m.samples];
 }
 
 /**

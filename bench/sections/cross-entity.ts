@@ -4,7 +4,7 @@
  */
 import { type BatchItem, batches, population } from "../history.js";
 import { getJson, type Harness, pool, postJson, startHarness } from "../local.js";
-import { type Measured, measureCalls } from "../measure.js";
+import { MEASURED_COLUMNS, type Measured, measureCalls, measuredCells } from "../measure.js";
 import { grid, type Row, round, type Section, since } from "../report.js";
 import type { Options } from "./options.js";
 
@@ -138,28 +138,13 @@ export async function crossEntity(options: Options): Promise<Section> {
       });
     }
     const detail = grid(
-      [
-        "entities",
-        "query",
-        "items returned",
-        "requests",
-        "items read",
-        "KB read",
-        "p50 ms",
-        "p95 ms",
-        "samples",
-      ],
+      ["entities", "query", "items returned", ...MEASURED_COLUMNS],
       stages.flatMap((size) =>
         Object.entries(results[size] ?? {}).map(([name, m]) => [
           label(size),
           name,
           m.returned,
-          m.requests,
-          m.items,
-          round(m.kb, 1),
-          round(m.p50, 2),
-          round(m.p95, 2),
-          m.samples,
+          ...measuredCells(m),
         ]),
       ),
     );

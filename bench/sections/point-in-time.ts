@@ -11,7 +11,7 @@ import { entityOn } from "../../functions/domain/timeline.js";
 import { eventOf } from "../../functions/domain/verify.js";
 import { entityHistory } from "../history.js";
 import { getJson, type Harness, serveJson, startHarness } from "../local.js";
-import { type Measured, Samples } from "../measure.js";
+import { MEASURED_COLUMNS, type Measured, measuredCells, Samples } from "../measure.js";
 import { grid, median, type Row, round, type Section, since } from "../report.js";
 import {
   eventStore,
@@ -257,17 +257,12 @@ export async function pointInTime(options: Options): Promise<Section> {
     });
 
     const detail = grid(
-      ["events", "read", "requests", "items read", "KB read", "p50 ms", "p95 ms", "samples"],
+      ["events", "read", ...MEASURED_COLUMNS],
       sizes.flatMap((n) =>
         (Object.entries(at(n)) as [ReadName, Measured][]).map(([name, m]) => [
           n.toLocaleString("en-US"),
           name,
-          m.requests,
-          m.items,
-          round(m.kb, 1),
-          round(m.p50, 2),
-          round(m.p95, 2),
-          m.samples,
+          ...measuredCells(m),
         ]),
       ),
     );

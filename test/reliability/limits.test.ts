@@ -4,7 +4,9 @@
  * the schemas' bounds. DynamoDB's own limits apply to everything the ledger stores: an item
  * holds at most 400 KB, a sort key at most 1024 bytes of UTF-8, a Query page at most 1 MB.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prng } from "../../bench/history.js";
 import { decide, stamp } from "../../functions/domain/decide.js";
 import type { EntityRegisteredData } from "../../functions/domain/events.js";
 import { indexRows, rowId } from "../../functions/domain/projection.js";
@@ -30,21 +32,10 @@ afterAll(async () => {
 const MAX_ITEM_BYTES = 400 * 1024;
 const MAX_SORT_KEY_BYTES = 1024;
 
-/** A small deterministic generator, so that large payloads are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` distinct one-word strings of `length` random lower-case letters (barely compressible). */
 function randomWords(seed: number, count: number, length: number): string[] {
-  const next = random(seed);
+  // Seeded, so that large payloads are the same on every run.
+  const next = prng(seed);
   return Array.from({ length: count }, () =>
     Array.from({ length }, () => String.fromCharCode(97 + Math.floor(next() * 26))).join(""),
   );
