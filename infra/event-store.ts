@@ -71,7 +71,7 @@ export class EventStore extends Construct {
       this.eventsTable.addLocalSecondaryIndex({
         indexName: index.indexName,
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
       });
     }
 

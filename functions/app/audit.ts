@@ -1,14 +1,17 @@
 import { dateOf } from "../domain/dates.js";
 import type { IsoDate, Measure, Timestamp } from "../domain/events.js";
-import type { BoundaryRow, BoundaryTerms, ForceRow, NameRow } from "../domain/projection.js";
+import type { DetailsRecord } from "../domain/pages.js";
+import type { BoundaryRow, BoundaryTerms, ForceRow, NameRow } from "../domain/rows.js";
 import {
   ANY_AUTHORITY,
   boundaryPartition,
   forcePartition,
   indexedWord,
   MIN_QUERY_WORD,
+  nameDigest,
+  wordLength,
   wordPartition,
-} from "../domain/projection.js";
+} from "../domain/rows.js";
 import { matchesWords, searchWords } from "../domain/search.js";
 import type { SanctionOnDate, Terms } from "../domain/timeline.js";
 import type { RowRange, StoredRow, ViewStore } from "../store/ports.js";
@@ -66,8 +69,7 @@ export class AuditQueries {
       query.nextToken === undefined
         ? undefined
         : stringOf(decodeToken("sanctions", query.nextToken));
-    const items: { entityId: string; name: string; kind: string; sanctions: SanctionOnDate[] }[] =
-      [];
+    const items: { entityId: string; sanctions: SanctionOnDate[] }[] = [];
     let current: (typeof items)[number] | undefined;
     let more = false;
     const rows = this.rows(forcePartition(query.authority ?? ANY_AUTHORITY), {
@@ -85,21 +87,20 @@ export class AuditQueries {
         }
         current = undefined;
       }
-      current ??= { entityId: data.entityId, name: data.name, kind: data.kind, sanctions: [] };
+      current ??= { entityId: data.entityId, sanctions: [] };
       if (!held(row) || !inForceOn(data, asOf) || !matches(data, query, data)) continue;
-      current.name = data.name;
-      current.kind = data.kind;
       current.sanctions.push(sanctionOf(data));
     }
     if (!more && current && current.sanctions.length > 0) {
       if (items.length === query.limit) more = true;
       else items.push(current);
     }
+    const named = await this.named(items, query.knownAt);
     const last = items[items.length - 1];
     return {
       asOf,
       knownAt,
-      items,
+      items: named,
       // `$` sorts after the `#` that ends an entity id in a row key, and before every
       // character an entity id may hold: the next page starts with the next entity.
       ...(more && last ? { nextToken: encodeToken("sanctions", `${last.entityId}$`) } : {}),
@@ -166,14 +167,51 @@ export class AuditQueries {
     };
   }
 
-  /** Entities whose name or an alias holds every word of `q` as a word prefix. */
+  /**
+   * The entities' names and kinds, as known at `knownAt` (or now): rows carry none, so that
+   * a rename re-files no row. Now, from the entities' cards (one request per hundred); at a
+   * moment, from each entity's details record as recorded then, a bounded number at once.
+   */
+  private async named<T extends { entityId: string }>(
+    items: T[],
+    knownAt: Timestamp | undefined,
+  ): Promise<(T & { name: string; kind: string })[]> {
+    const ids = items.map((i) => i.entityId);
+    const found = new Map<string, { name: string; kind: string }>();
+    if (knownAt === undefined) {
+      for (const [id, card] of await this.deps.views.getCards(ids)) found.set(id, card);
+    }
+    // At a moment, or for an entity whose card is not filed yet: its details record.
+    await inParallel(
+      ids.filter((id) => !found.has(id)),
+      async (id) => {
+        const record = await this.deps.views.getRecord<DetailsRecord>(
+          "details",
+          id,
+          knownAt === undefined ? {} : { upTo: knownAt },
+        );
+        const details = record?.value.details;
+        if (details) found.set(id, details);
+      },
+    );
+    return items.map(({ entityId, ...rest }) => {
+      const { name, kind } = found.get(entityId) ?? { name: entityId, kind: "other" };
+      return { entityId, name, kind, ...rest } as unknown as T & { name: string; kind: string };
+    });
+  }
+
+  /**
+   * Entities whose name or an alias holds every word of `q` as a word prefix. The rows read
+   * are those of the names that hold now, filed under the query's longest word; a row is
+   * checked against the entity's card, so one a late projector left behind never answers.
+   */
   async search(query: Page & { q: string; asOf?: IsoDate }): Promise<{
     items: { entityId: string; name: string; matched: string; inForce?: SanctionOnDate[] }[];
     nextToken?: string;
   }> {
     const words = searchWords(query.q);
-    const longest = words.reduce((a, b) => (b.length > a.length ? b : a), "");
-    if (longest.length < MIN_QUERY_WORD) {
+    const longest = words.reduce((a, b) => (wordLength(b) > wordLength(a) ? b : a), "");
+    if (wordLength(longest) < MIN_QUERY_WORD) {
       throw new UnanswerableQuery(
         "/q",
         `q must hold a word of at least ${MIN_QUERY_WORD} letters or digits.`,
@@ -188,23 +226,26 @@ export class AuditQueries {
       if (++read > MAX_SEARCH_ROWS) {
         throw new UnanswerableQuery("/q", "q matches too many names; add words or letters.");
       }
-      if (row.recordedUntil !== null) continue;
       const data = row.data as NameRow;
       if (after !== undefined && data.entityId <= after) continue;
-      if (!matchesWords(words, data.words)) continue;
+      if (!matchesWords(words, searchWords(data.matched))) continue;
       const seen = hits.get(data.entityId);
-      if (!seen || preferred(data, seen)) hits.set(data.entityId, data);
+      if (!seen || shorter(data, seen)) hits.set(data.entityId, data);
     }
-    const sorted = [...hits.values()].sort((a, b) => (a.entityId < b.entityId ? -1 : 1));
+    const cards = await this.deps.views.getCards([...hits.keys()]);
+    const sorted = [...hits.values()]
+      .flatMap((hit) => {
+        const card = cards.get(hit.entityId);
+        if (!card || !card.names.includes(nameDigest(hit.matched))) return [];
+        return [{ entityId: hit.entityId, name: card.name, matched: hit.matched }];
+      })
+      .sort((a, b) => (a.entityId < b.entityId ? -1 : 1));
     const page = sorted.slice(0, query.limit);
-    const items = await Promise.all(
-      page.map(async (hit) => {
-        const item = { entityId: hit.entityId, name: hit.name, matched: hit.matched };
-        if (query.asOf === undefined) return item;
-        const state = await this.deps.ledger.state(hit.entityId, { asOf: query.asOf });
-        return { ...item, inForce: state.inForce };
-      }),
-    );
+    const items = await inParallel(page, async (hit) => {
+      if (query.asOf === undefined) return hit;
+      const state = await this.deps.ledger.state(hit.entityId, { asOf: query.asOf });
+      return { ...hit, inForce: state.inForce };
+    });
     const last = page[page.length - 1];
     return {
       items,
@@ -234,7 +275,9 @@ export class AuditQueries {
 function heldAt(knownAt: Timestamp | undefined): (row: StoredRow) => boolean {
   if (knownAt === undefined) return (row) => row.recordedUntil === null;
   return (row) =>
-    row.recordedFrom <= knownAt && (row.recordedUntil === null || knownAt < row.recordedUntil);
+    row.recordedFrom !== null &&
+    row.recordedFrom <= knownAt &&
+    (row.recordedUntil === null || knownAt < row.recordedUntil);
 }
 
 function inForceOn(row: ForceRow, day: IsoDate): boolean {
@@ -273,11 +316,23 @@ function changeOf(row: BoundaryRow, measure: Measure | undefined) {
   return undefined;
 }
 
-/** The entity's own name before an alias, then the shorter match. */
-function preferred(candidate: NameRow, current: NameRow): boolean {
-  const primary = (r: NameRow) => (r.matched === r.name ? 0 : 1);
-  if (primary(candidate) !== primary(current)) return primary(candidate) < primary(current);
+/** The shorter of two matching names, the entity's own name when it matches. */
+function shorter(candidate: NameRow, current: NameRow): boolean {
   return candidate.matched.length < current.matched.length;
+}
+
+/** Reads at once for one answer: enough to overlap, few enough not to flood the table. */
+const READS_AT_ONCE = 16;
+
+/** Maps in order, at most `READS_AT_ONCE` calls in flight. */
+async function inParallel<T, R>(items: readonly T[], map: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await map(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, items.length) }, worker));
+  return out;
 }
 
 function stringOf(position: string | number): string {

@@ -12,8 +12,9 @@ import type {
   Timestamp,
 } from "./events.js";
 import { seal } from "./hash.js";
+import { checkNames } from "./limits.js";
 import type { EntityState } from "./state.js";
-import { entityDetails, isRegistered, liveSanction } from "./state.js";
+import { detailsAfter, entityDetails, isRegistered, liveSanction } from "./state.js";
 import { timelineOf } from "./timeline.js";
 
 /**
@@ -36,9 +37,11 @@ export function decide(command: AppendCommand, state: EntityState): EventBody {
           "/type",
         );
       }
+      checkNames(detailsAfter(state, { version: state.version + 1, data: command.data }), "/data");
       return { type: command.type, data: command.data };
     case "EntityAmended":
       checkEntityAmended(state, command.data);
+      checkNames(detailsAfter(state, { version: state.version + 1, data: command.data }), "/data");
       return { type: command.type, data: command.data };
     case "SanctionImposed":
       checkImposed(state, command.data);
@@ -168,6 +171,8 @@ function checkRetracted(state: EntityState, data: EventRetractedData): void {
       );
     }
   }
+  if (target.type === "EntityAmended")
+    checkNames(detailsAfter(state, undefined, data.version), path);
 }
 
 /**

@@ -26,17 +26,29 @@ export interface PagedTimeline extends SanctionTimeline {
   version: number;
 }
 
-/** The part of the fold that every point-in-time answer needs. */
+/**
+ * The part of the fold that every point-in-time answer needs besides the details and one
+ * page: it names the versions of those that belong with it, so that a reader can tell a
+ * details record or a page written by another event from the one this head was filed with.
+ */
 export interface EntityHead {
   entityId: string;
   version: number;
   headHash: string;
   headRecordedAt: Timestamp | null;
-  /** Null while the entity is not registered (never, or its registration retracted). */
-  details: EntityDetails | null;
-  detailsBasis: number[];
+  /** The version of the details record that goes with this head (0: none, not registered). */
+  detailsVersion: number;
+  /** The version of each year page's content that goes with this head, by year. */
+  pages: Record<string, number>;
   /** The sanctions in no page (without an end, or spanning too many years), in imposition order. */
   unpaged: PagedTimeline[];
+}
+
+/** The entity's details as a record of the read model, kept apart from the head. */
+export interface DetailsRecord {
+  /** Null while the entity is not registered. */
+  details: EntityDetails | null;
+  basis: number[];
 }
 
 /** The calendar year of a day. */
@@ -98,17 +110,26 @@ function paged(s: SanctionRecord): PagedTimeline {
   return known;
 }
 
-/** The head of the read model for a fold. */
-export function headOf(state: EntityState): EntityHead {
+/** The head of the read model for a fold, with the versions of its details and pages. */
+export function headOf(
+  state: EntityState,
+  detailsVersion: number,
+  pages: Record<string, number>,
+): EntityHead {
   return {
     entityId: state.entityId,
     version: state.version,
     headHash: state.headHash,
     headRecordedAt: state.headRecordedAt,
-    details: entityDetails(state) ?? null,
-    detailsBasis: detailsBasis(state),
+    detailsVersion,
+    pages,
     unpaged: state.sanctions.filter((s) => placement(timelineOf(s)) === "head").map(paged),
   };
+}
+
+/** The details record for a fold. */
+export function detailsOf(state: EntityState): DetailsRecord {
+  return { details: entityDetails(state) ?? null, basis: detailsBasis(state) };
 }
 
 /** The page of one year for a fold: the sanctions with an end whose span touches it. */
@@ -138,22 +159,17 @@ export function changedPages(
   return new Map([...years].sort((a, b) => a - b).map((y) => [y, pageOf(after, y)]));
 }
 
-/** Every non-empty page of a fold, with its content. */
-export function allPages(state: EntityState): Map<number, PagedTimeline[]> {
-  const years = new Set(state.sanctions.flatMap((s) => pageYears(timelineOf(s))));
-  return new Map([...years].sort((a, b) => a - b).map((y) => [y, pageOf(state, y)]));
-}
-
 /**
- * The entity on `day` from its head and the page of `day`'s year: the same answer as
- * `entityOn` over the whole fold. Undefined if the entity is not registered.
+ * The entity on `day` from its head, its details and the page of `day`'s year: the same
+ * answer as `entityOn` over the whole fold. Undefined if the entity is not registered.
  */
 export function entityOnPage(
   head: EntityHead,
+  details: DetailsRecord,
   page: readonly PagedTimeline[],
   day: IsoDate,
 ): EntityOnDate | undefined {
-  if (!head.details) return undefined;
+  if (!details.details) return undefined;
   const sanctions = [...head.unpaged, ...page].sort((a, b) => a.version - b.version);
-  return evaluateOn(head.entityId, head.details, head.detailsBasis, head.version, sanctions, day);
+  return evaluateOn(head.entityId, details.details, details.basis, head.version, sanctions, day);
 }

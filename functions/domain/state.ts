@@ -226,6 +226,20 @@ export function entityDetails(state: EntityState): EntityDetails | undefined {
   return details;
 }
 
+/**
+ * The details the entity would have with one more entity event (or, with `retracted`, one
+ * fewer): what the name limits are checked against before the event is appended.
+ */
+export function detailsAfter(
+  state: EntityState,
+  added?: EntityState["entityEvents"][number],
+  retracted?: number,
+): EntityDetails {
+  const entityEvents = state.entityEvents.filter((e) => e.version !== retracted);
+  if (added) entityEvents.push(added);
+  return deriveDetails({ ...state, entityEvents }) as EntityDetails;
+}
+
 function deriveDetails(state: EntityState): EntityDetails | undefined {
   const [first, ...rest] = state.entityEvents;
   if (!first) return undefined;

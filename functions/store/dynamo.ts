@@ -2,32 +2,19 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
-  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { EntityHead } from "../domain/pages.js";
-import type { IndexRow } from "../domain/projection.js";
-import type { EntityState } from "../domain/state.js";
+import type { Item, ItemKey, ItemQuery, ItemTable } from "./items.js";
 import { EVENTS_TABLE, VIEWS_TABLE } from "./keys.js";
-import type {
-  EntityView,
-  EventRecord,
-  EventStore,
-  ReadOptions,
-  ReadPage,
-  RowRange,
-  Snapshot,
-  StoredRow,
-  StreamHead,
-  ViewStore,
-  YearPage,
-} from "./ports.js";
-import { storedSortKey, VersionTaken } from "./ports.js";
+import type { EventRecord, EventStore, ReadOptions, ReadPage, StreamHead } from "./ports.js";
+import { VersionTaken } from "./ports.js";
+import { TableViewStore } from "./views.js";
 
 /** A DynamoDB document client with the ledger's marshalling settings. */
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
@@ -81,34 +68,40 @@ export class DynamoEventStore implements EventStore {
         TableName: this.tableName,
         IndexName: EVENTS_TABLE.byEventId.indexName,
         KeyConditionExpression: "#pk = :id AND #eid = :eid",
-        ExpressionAttributeNames: { "#pk": PK, "#eid": EVENTS_TABLE.byEventId.sortKey },
+        ExpressionAttributeNames: {
+          "#pk": PK,
+          "#eid": EVENTS_TABLE.byEventId.sortKey,
+          "#v": SK,
+        },
         ExpressionAttributeValues: { ":id": entityId, ":eid": eventId },
+        ProjectionExpression: "#v",
         ConsistentRead: true,
       }),
     );
-    const item = out.Items?.[0];
-    return item ? toRecord(item) : undefined;
+    const key = out.Items?.[0];
+    if (!key) return undefined;
+    // The index keeps only keys: the event itself is read from the table.
+    const found = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [PK]: entityId, [SK]: key[SK] },
+        ConsistentRead: true,
+      }),
+    );
+    return found.Item ? toRecord(found.Item) : undefined;
   }
 
   async read(entityId: string, options: ReadOptions = {}): Promise<ReadPage> {
     const { afterVersion, knownAt, limit } = options;
-    const byTime = knownAt !== undefined && afterVersion === undefined;
-    const input: QueryCommandInput = byTime
-      ? {
-          TableName: this.tableName,
-          IndexName: EVENTS_TABLE.byRecordedAt.indexName,
-          KeyConditionExpression: "#pk = :id AND #at <= :t",
-          ExpressionAttributeNames: { "#pk": PK, "#at": EVENTS_TABLE.byRecordedAt.sortKey },
-          ExpressionAttributeValues: { ":id": entityId, ":t": knownAt },
-          ConsistentRead: true,
-        }
-      : {
-          TableName: this.tableName,
-          KeyConditionExpression: "#pk = :id AND #v > :v",
-          ExpressionAttributeNames: { "#pk": PK, "#v": SK },
-          ExpressionAttributeValues: { ":id": entityId, ":v": afterVersion ?? 0 },
-          ConsistentRead: true,
-        };
+    // recordedAt increases with the version: the events known at a moment are a prefix of
+    // the stream, read in version order up to the first one recorded later.
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      KeyConditionExpression: "#pk = :id AND #v > :v",
+      ExpressionAttributeNames: { "#pk": PK, "#v": SK },
+      ExpressionAttributeValues: { ":id": entityId, ":v": afterVersion ?? 0 },
+      ConsistentRead: true,
+    };
     const records: EventRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -176,351 +169,132 @@ function toRecord(item: Record<string, unknown>): EventRecord {
   };
 }
 
-const ENTITY_VIEW_SK = "state";
-const entityPk = (entityId: string) => `entity#${entityId}`;
-const snapshotPk = (entityId: string) => `snapshot#${entityId}`;
-const headPk = (entityId: string) => `head#${entityId}`;
-const pagePk = (entityId: string, year: number) => `page#${entityId}#${year}`;
-const partsPk = (of: "view" | "snapshot" | "head" | "page", key: string) => `${of}-part#${key}`;
-/** Zero-padded so that the parts of one version sort together and in order. */
-const partsOf = (version: number) => `${String(version).padStart(12, "0")}#`;
-const partSk = (version: number, i: number) => `${partsOf(version)}${String(i).padStart(4, "0")}`;
-/** The most gzipped state one item holds; a larger one is split into part items. */
-const MAX_INLINE_STATE = 300 * 1024;
+const { partitionKey: VP, sortKey: VS } = VIEWS_TABLE;
+/** Items one BatchWriteItem carries at most (DynamoDB's limit). */
+const BATCH = 25;
+/** Batches in flight at once for one call. */
+const BATCHES_AT_ONCE = 4;
 
-/** The view store on a DynamoDB table. The entity state is kept gzipped. */
-export class DynamoViewStore implements ViewStore {
+/** The views table's items on DynamoDB: the thin adapter under the view store. */
+export class DynamoItemTable implements ItemTable {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async getEntity(entityId: string): Promise<EntityView | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      const out = await this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { [VP]: entityPk(entityId), [VS]: ENTITY_VIEW_SK },
-          ConsistentRead: true,
-        }),
-      );
-      if (!out.Item) return undefined;
-      const version = Number(out.Item.version);
-      try {
-        const { state, openRows, readModel } = (await this.readBlob(
-          out.Item,
-          partsPk("view", entityId),
-          version,
-        )) as Pick<EntityView, "state" | "openRows" | "readModel">;
-        return {
-          entityId,
-          version,
-          state,
-          ...(openRows ? { openRows } : {}),
-          ...(readModel ? { readModel } : {}),
-        };
-      } catch (error) {
-        // A later view replaced this one and removed its parts between the two reads: read
-        // the view again.
-        if (!(error instanceof MissingParts) || attempt >= 5) throw error;
+  private key(key: ItemKey): Record<string, string> {
+    return { [VP]: key.pk, [VS]: key.sk };
+  }
+
+  private toStored(item: Item): Record<string, unknown> {
+    const { pk, sk, ...rest } = item;
+    return { ...rest, [VP]: pk, [VS]: sk };
+  }
+
+  private fromStored(stored: Record<string, unknown>): Item {
+    const { [VP]: pk, [VS]: sk, ...rest } = stored;
+    return { ...rest, pk: String(pk), sk: String(sk) };
+  }
+
+  async writeAll(puts: readonly Item[], deletes: readonly ItemKey[]): Promise<void> {
+    const requests = [
+      ...puts.map((item) => ({ PutRequest: { Item: this.toStored(item) } })),
+      ...deletes.map((key) => ({ DeleteRequest: { Key: this.key(key) } })),
+    ];
+    const batches: (typeof requests)[] = [];
+    for (let i = 0; i < requests.length; i += BATCH) batches.push(requests.slice(i, i + BATCH));
+    const send = async (batch: typeof requests) => {
+      let pending = batch;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) {
+          if (attempt > 12) throw new Error(`${pending.length} view writes left unprocessed`);
+          // Unprocessed items mean throttling: back off before sending them again.
+          await new Promise((r) => setTimeout(r, Math.min(1000, 10 * 2 ** attempt)));
+        }
+        const out = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
       }
+    };
+    for (let i = 0; i < batches.length; i += BATCHES_AT_ONCE) {
+      await Promise.all(batches.slice(i, i + BATCHES_AT_ONCE).map(send));
     }
   }
 
-  async putEntity(view: EntityView): Promise<boolean> {
-    // The open rows go with the state: an entity with many names has many of them.
-    const stored = await this.writeBlob(
-      { state: view.state, openRows: view.openRows, readModel: view.readModel },
-      partsPk("view", view.entityId),
-      view.version,
-    );
-    let replaced: Record<string, unknown> | undefined;
+  async putIfNewer(item: Item & { version: number }): Promise<boolean> {
     try {
-      const out = await this.client.send(
+      await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            [VP]: entityPk(view.entityId),
-            [VS]: ENTITY_VIEW_SK,
-            version: view.version,
-            ...stored,
-          },
-          // Writers and the stream projector race to bring a view forward; a view may only
-          // move to a later version, never back to an older one.
+          Item: this.toStored(item),
+          // Projectors race to move a card forward; a late one must not put an older card
+          // back over a newer one.
           ConditionExpression: "attribute_not_exists(#pk) OR #version < :version",
           ExpressionAttributeNames: { "#pk": VP, "#version": "version" },
-          ExpressionAttributeValues: { ":version": view.version },
-          ReturnValues: "ALL_OLD",
+          ExpressionAttributeValues: { ":version": item.version },
         }),
       );
-      replaced = out.Attributes;
+      return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-    // The view it replaced is no longer anyone's to read: its parts go. A failure here
-    // leaves only unreferenced parts behind, never a view without its parts.
-    if (replaced && typeof replaced.parts === "number") {
-      await this.deleteParts(
-        partsPk("view", view.entityId),
-        Number(replaced.version),
-        replaced.parts,
-      );
-    }
-    return true;
   }
 
-  private async deleteParts(pk: string, version: number, count: number): Promise<void> {
-    let requests = Array.from({ length: count }, (_, i) => ({
-      DeleteRequest: { Key: { [VP]: pk, [VS]: partSk(version, i) } },
-    }));
-    for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
-      const batch = requests.slice(0, 25);
-      const out = await this.client.send(
-        new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }),
-      );
-      const unprocessed = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      requests = [...unprocessed, ...requests.slice(25)];
-    }
-  }
-
-  async putSnapshot(snapshot: Snapshot): Promise<void> {
-    const { entityId, version, state } = snapshot;
-    const stored = await this.writeBlob(state, partsPk("snapshot", entityId), version);
-    // A snapshot is the fold of the stream up to its version: the same content whoever
-    // writes it, so an unconditional put is idempotent.
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          [VP]: snapshotPk(entityId),
-          [VS]: state.headRecordedAt ?? "",
-          version,
-          ...stored,
-        },
-      }),
-    );
-  }
-
-  async getSnapshot(entityId: string, knownAt: string): Promise<Snapshot | undefined> {
+  async get(key: ItemKey): Promise<Item | undefined> {
     const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: "#pk = :pk AND #sk <= :t",
-        ExpressionAttributeNames: { "#pk": VP, "#sk": VS },
-        ExpressionAttributeValues: { ":pk": snapshotPk(entityId), ":t": knownAt },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
+      new GetCommand({ TableName: this.tableName, Key: this.key(key), ConsistentRead: true }),
     );
-    const item = out.Items?.[0];
-    if (!item) return undefined;
-    const version = Number(item.version);
-    const state = (await this.readBlob(
-      item,
-      partsPk("snapshot", entityId),
-      version,
-    )) as EntityState;
-    return { entityId, version, state };
+    return out.Item ? this.fromStored(out.Item) : undefined;
   }
 
-  async putHead(head: EntityHead): Promise<void> {
-    const stored = await this.writeBlob(head, partsPk("head", head.entityId), head.version);
-    // The head after an event is the same whoever computes it: a plain put is idempotent.
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          [VP]: headPk(head.entityId),
-          [VS]: head.headRecordedAt ?? "",
-          version: head.version,
-          ...stored,
-        },
-      }),
-    );
-  }
-
-  async getHead(entityId: string, knownAt?: string): Promise<EntityHead | undefined> {
-    const item = await this.latest(headPk(entityId), knownAt);
-    if (!item) return undefined;
-    return (await this.readBlob(
-      item,
-      partsPk("head", entityId),
-      Number(item.version),
-    )) as EntityHead;
-  }
-
-  async putPage(page: YearPage): Promise<void> {
-    const { entityId, year, version, recordedAt, sanctions } = page;
-    const key = `${entityId}#${year}`;
-    const stored = await this.writeBlob(sanctions, partsPk("page", key), version);
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { [VP]: pagePk(entityId, year), [VS]: recordedAt, version, ...stored },
-      }),
-    );
-  }
-
-  async getPage(entityId: string, year: number, knownAt?: string): Promise<YearPage | undefined> {
-    const item = await this.latest(pagePk(entityId, year), knownAt);
-    if (!item) return undefined;
-    const version = Number(item.version);
-    const key = `${entityId}#${year}`;
-    const sanctions = (await this.readBlob(
-      item,
-      partsPk("page", key),
-      version,
-    )) as YearPage["sanctions"];
-    return { entityId, year, version, recordedAt: String(item[VS]), sanctions };
-  }
-
-  /** The item of a partition kept by `recordedAt` that was the latest at `knownAt`. */
-  private async latest(
-    pk: string,
-    knownAt: string | undefined,
-  ): Promise<Record<string, unknown> | undefined> {
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: knownAt === undefined ? "#pk = :pk" : "#pk = :pk AND #sk <= :t",
-        ExpressionAttributeNames: { "#pk": VP, ...(knownAt === undefined ? {} : { "#sk": VS }) },
-        ExpressionAttributeValues: {
-          ":pk": pk,
-          ...(knownAt === undefined ? {} : { ":t": knownAt }),
-        },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    return out.Items?.[0];
-  }
-
-  /**
-   * The attributes that hold a value: gzipped JSON in the item itself, or, past what one
-   * item may hold, in part items written first under their own partition and version.
-   */
-  private async writeBlob(
-    value: unknown,
-    pk: string,
-    version: number,
-  ): Promise<Record<string, unknown>> {
-    const blob = gzipSync(JSON.stringify(value));
-    if (blob.length <= MAX_INLINE_STATE) return { state: blob };
-    const parts: Uint8Array[] = [];
-    for (let at = 0; at < blob.length; at += MAX_INLINE_STATE) {
-      parts.push(blob.subarray(at, at + MAX_INLINE_STATE));
-    }
-    await Promise.all(
-      parts.map((part, i) =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { [VP]: pk, [VS]: partSk(version, i), part },
-          }),
-        ),
-      ),
-    );
-    return { parts: parts.length };
-  }
-
-  private async readBlob(
-    item: Record<string, unknown>,
-    pk: string,
-    version: number,
-  ): Promise<unknown> {
-    let blob: Uint8Array;
-    if (typeof item.parts === "number") {
-      const chunks: Uint8Array[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
+  async getMany(keys: readonly ItemKey[]): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, unknown>[] = keys.slice(i, i + 100).map((k) => this.key(k));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) {
+          if (attempt > 12) throw new Error(`${pending.length} view reads left unprocessed`);
+          await new Promise((r) => setTimeout(r, Math.min(1000, 10 * 2 ** attempt)));
+        }
         const out = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :v)",
-            ExpressionAttributeNames: { "#pk": VP, "#sk": VS },
-            ExpressionAttributeValues: { ":pk": pk, ":v": partsOf(version) },
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
           }),
         );
-        for (const part of out.Items ?? []) chunks.push(part.part as Uint8Array);
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
-      if (chunks.length !== item.parts)
-        throw new MissingParts(pk, version, chunks.length, item.parts);
-      blob = Buffer.concat(chunks);
-    } else {
-      blob = item.state as Uint8Array;
+        for (const item of out.Responses?.[this.tableName] ?? []) found.push(this.fromStored(item));
+        pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
     }
-    return JSON.parse(gunzipSync(blob).toString("utf8")) as unknown;
+    return found;
   }
 
-  async openRow(row: IndexRow, id: string, recordedFrom: string): Promise<void> {
-    await ignoreConditionFailure(
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            [VP]: row.pk,
-            [VS]: storedSortKey(row, id, recordedFrom),
-            kind: row.kind,
-            data: JSON.stringify(row.data),
-            recordedFrom,
-          },
-          // A row is written once: if a faster projector already filed (and maybe closed) it,
-          // a late one must not reopen it by overwriting.
-          ConditionExpression: "attribute_not_exists(#pk)",
-          ExpressionAttributeNames: { "#pk": VP },
-        }),
-      ),
-    );
-  }
-
-  async closeRow(row: IndexRow, id: string, recordedFrom: string, recordedUntil: string) {
-    await ignoreConditionFailure(
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [VP]: row.pk, [VS]: storedSortKey(row, id, recordedFrom) },
-          UpdateExpression: "SET recordedUntil = :until",
-          // Close an existing open row only: never create a stub for a row that is not there,
-          // and never move the close of a row that another projection already closed.
-          ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(recordedUntil)",
-          ExpressionAttributeNames: { "#pk": VP },
-          ExpressionAttributeValues: { ":until": recordedUntil },
-        }),
-      ),
-    );
-  }
-
-  async queryRows(
-    pk: string,
-    range: RowRange,
-    limit: number,
-  ): Promise<{ rows: StoredRow[]; next?: string }> {
+  async query(pk: string, query: ItemQuery): Promise<{ items: Item[]; last?: string }> {
+    const { range = {}, upTo, before, latestFirst, limit } = query;
     const names: Record<string, string> = { "#pk": VP };
     const values: Record<string, unknown> = { ":pk": pk };
     let condition = "#pk = :pk";
     let startKey: Record<string, unknown> | undefined;
-    if (range.between || range.beginsWith !== undefined || range.after !== undefined) {
+    const sk = (expression: string, extra: Record<string, unknown>) => {
       names["#sk"] = VS;
-    }
-    if (range.between) {
-      condition += " AND #sk BETWEEN :lo AND :hi";
-      values[":lo"] = range.between[0];
-      values[":hi"] = range.between[1];
-    } else if (range.beginsWith !== undefined) {
-      condition += " AND begins_with(#sk, :prefix)";
-      values[":prefix"] = range.beginsWith;
-    } else if (range.after !== undefined) {
-      condition += " AND #sk > :after";
-      values[":after"] = range.after;
-    }
-    if (range.after !== undefined && (range.between || range.beginsWith !== undefined)) {
-      startKey = { [VP]: pk, [VS]: range.after };
+      condition += ` AND ${expression}`;
+      Object.assign(values, extra);
+    };
+    // A key condition holds one clause on the sort key: the others become a start key.
+    if (range.between)
+      sk("#sk BETWEEN :lo AND :hi", { ":lo": range.between[0], ":hi": range.between[1] });
+    else if (range.beginsWith !== undefined)
+      sk("begins_with(#sk, :prefix)", { ":prefix": range.beginsWith });
+    else if (upTo !== undefined) sk("#sk <= :upTo", { ":upTo": upTo });
+    else if (before !== undefined) sk("#sk < :before", { ":before": before });
+    else if (range.after !== undefined) sk("#sk > :after", { ":after": range.after });
+    const clauses = [range.between, range.beginsWith, upTo, before, range.after].filter(
+      (c) => c !== undefined,
+    );
+    if (range.after !== undefined && clauses.length > 1) startKey = { [VP]: pk, [VS]: range.after };
+    if (clauses.length > 2 || (clauses.length === 2 && range.after === undefined)) {
+      throw new Error("a query combines at most one sort-key bound with a start position");
     }
     const out = await this.client.send(
       new QueryCommand({
@@ -529,37 +303,20 @@ export class DynamoViewStore implements ViewStore {
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ExclusiveStartKey: startKey,
-        Limit: limit,
+        ScanIndexForward: latestFirst !== true,
+        ...(limit === undefined ? {} : { Limit: limit }),
         ConsistentRead: true,
       }),
     );
-    const rows: StoredRow[] = (out.Items ?? []).map((item) => ({
-      pk: String(item[VP]),
-      sk: String(item[VS]),
-      kind: item.kind as StoredRow["kind"],
-      data: JSON.parse(String(item.data)) as StoredRow["data"],
-      recordedFrom: String(item.recordedFrom),
-      recordedUntil: typeof item.recordedUntil === "string" ? item.recordedUntil : null,
-    }));
+    const items = (out.Items ?? []).map((item) => this.fromStored(item));
     const last = out.LastEvaluatedKey?.[VS];
-    return typeof last === "string" ? { rows, next: last } : { rows };
+    return typeof last === "string" ? { items, last } : { items };
   }
 }
 
-const { partitionKey: VP, sortKey: VS } = VIEWS_TABLE;
-
-/** Raised when fewer parts of a stored value are found than its item counts. */
-class MissingParts extends Error {
-  constructor(pk: string, version: number, found: number, expected: number) {
-    super(`state of ${pk} at version ${version}: ${found} of ${expected} parts`);
-    this.name = "MissingParts";
-  }
-}
-
-async function ignoreConditionFailure(write: Promise<unknown>): Promise<void> {
-  try {
-    await write;
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+/** The view store on a DynamoDB table. */
+export class DynamoViewStore extends TableViewStore {
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    super(new DynamoItemTable(client, tableName));
   }
 }

@@ -1,19 +1,8 @@
-import type { EntityHead } from "../domain/pages.js";
-import type { IndexRow } from "../domain/projection.js";
-import type {
-  EntityView,
-  EventRecord,
-  EventStore,
-  ReadOptions,
-  ReadPage,
-  RowRange,
-  Snapshot,
-  StoredRow,
-  StreamHead,
-  ViewStore,
-  YearPage,
-} from "./ports.js";
-import { inRange, storedSortKey, VersionTaken } from "./ports.js";
+import type { Item, ItemKey, ItemQuery, ItemTable } from "./items.js";
+import { matchesQuery } from "./items.js";
+import type { EventRecord, EventStore, ReadOptions, ReadPage, StreamHead } from "./ports.js";
+import { VersionTaken } from "./ports.js";
+import { TableViewStore } from "./views.js";
 
 /** An in-process event store, for unit tests of the layers above the store. */
 export class MemoryEventStore implements EventStore {
@@ -53,98 +42,51 @@ export class MemoryEventStore implements EventStore {
   }
 }
 
-/** The latest of a list of versions kept by `recordedAt`, at or before `knownAt`. */
-function latest<T>(list: Map<string, T> | undefined, knownAt?: string): T | undefined {
-  const keys = [...(list?.keys() ?? [])]
-    .filter((at) => knownAt === undefined || at <= knownAt)
-    .sort();
-  const key = keys[keys.length - 1];
-  return key === undefined ? undefined : structuredClone(list?.get(key));
+/** The views table's items in memory: the same semantics as DynamoDB's, for unit tests. */
+export class MemoryItemTable implements ItemTable {
+  private readonly partitions = new Map<string, Map<string, Item>>();
+
+  async writeAll(puts: readonly Item[], deletes: readonly ItemKey[]): Promise<void> {
+    for (const item of puts) {
+      const partition = this.partitions.get(item.pk) ?? new Map<string, Item>();
+      partition.set(item.sk, structuredClone(item));
+      this.partitions.set(item.pk, partition);
+    }
+    for (const key of deletes) this.partitions.get(key.pk)?.delete(key.sk);
+  }
+
+  async putIfNewer(item: Item & { version: number }): Promise<boolean> {
+    const stored = this.partitions.get(item.pk)?.get(item.sk);
+    if (stored && Number(stored.version) >= item.version) return false;
+    await this.writeAll([item], []);
+    return true;
+  }
+
+  async get(key: ItemKey): Promise<Item | undefined> {
+    const item = this.partitions.get(key.pk)?.get(key.sk);
+    return item && structuredClone(item);
+  }
+
+  async getMany(keys: readonly ItemKey[]): Promise<Item[]> {
+    const found = await Promise.all(keys.map((k) => this.get(k)));
+    return found.filter((i): i is Item => i !== undefined);
+  }
+
+  async query(pk: string, query: ItemQuery): Promise<{ items: Item[]; last?: string }> {
+    const sks = [...(this.partitions.get(pk)?.keys() ?? [])]
+      .filter((sk) => matchesQuery(sk, query))
+      .sort();
+    if (query.latestFirst) sks.reverse();
+    const page = query.limit === undefined ? sks : sks.slice(0, query.limit);
+    const items = page.map((sk) => structuredClone(this.partitions.get(pk)?.get(sk) as Item));
+    const last = page[page.length - 1];
+    return page.length < sks.length && last !== undefined ? { items, last } : { items };
+  }
 }
 
-/** An in-process view store. */
-export class MemoryViewStore implements ViewStore {
-  private readonly views = new Map<string, EntityView>();
-  private readonly rows = new Map<string, Map<string, StoredRow>>();
-  private readonly snapshots = new Map<string, Snapshot[]>();
-  private readonly heads = new Map<string, Map<string, EntityHead>>();
-  private readonly pages = new Map<string, Map<string, YearPage>>();
-
-  async putHead(head: EntityHead): Promise<void> {
-    const list = this.heads.get(head.entityId) ?? new Map<string, EntityHead>();
-    list.set(head.headRecordedAt ?? "", structuredClone(head));
-    this.heads.set(head.entityId, list);
-  }
-
-  async getHead(entityId: string, knownAt?: string): Promise<EntityHead | undefined> {
-    return latest(this.heads.get(entityId), knownAt);
-  }
-
-  async putPage(page: YearPage): Promise<void> {
-    const key = `${page.entityId}#${page.year}`;
-    const list = this.pages.get(key) ?? new Map<string, YearPage>();
-    list.set(page.recordedAt, structuredClone(page));
-    this.pages.set(key, list);
-  }
-
-  async getPage(entityId: string, year: number, knownAt?: string): Promise<YearPage | undefined> {
-    return latest(this.pages.get(`${entityId}#${year}`), knownAt);
-  }
-
-  async putSnapshot(snapshot: Snapshot): Promise<void> {
-    const list = (this.snapshots.get(snapshot.entityId) ?? []).filter(
-      (s) => s.version !== snapshot.version,
-    );
-    list.push(structuredClone(snapshot));
-    list.sort((a, b) => a.version - b.version);
-    this.snapshots.set(snapshot.entityId, list);
-  }
-
-  async getSnapshot(entityId: string, knownAt: string): Promise<Snapshot | undefined> {
-    const held = (this.snapshots.get(entityId) ?? []).filter(
-      (s) => (s.state.headRecordedAt ?? "") <= knownAt,
-    );
-    const last = held[held.length - 1];
-    return last && structuredClone(last);
-  }
-
-  async openRow(row: IndexRow, id: string, recordedFrom: string): Promise<void> {
-    const partition = this.rows.get(row.pk) ?? new Map<string, StoredRow>();
-    this.rows.set(row.pk, partition);
-    const sk = storedSortKey(row, id, recordedFrom);
-    if (partition.has(sk)) return;
-    partition.set(sk, {
-      pk: row.pk,
-      sk,
-      kind: row.kind,
-      data: structuredClone(row.data),
-      recordedFrom,
-      recordedUntil: null,
-    });
-  }
-
-  async closeRow(row: IndexRow, id: string, recordedFrom: string, recordedUntil: string) {
-    const stored = this.rows.get(row.pk)?.get(storedSortKey(row, id, recordedFrom));
-    if (stored && stored.recordedUntil === null) stored.recordedUntil = recordedUntil;
-  }
-
-  async queryRows(pk: string, range: RowRange, limit: number) {
-    const keys = [...(this.rows.get(pk)?.keys() ?? [])].sort().filter((sk) => inRange(sk, range));
-    const page = keys.slice(0, limit);
-    const rows = page.map((sk) => structuredClone(this.rows.get(pk)?.get(sk) as StoredRow));
-    const last = page[page.length - 1];
-    return keys.length > limit && last !== undefined ? { rows, next: last } : { rows };
-  }
-
-  async getEntity(entityId: string): Promise<EntityView | undefined> {
-    const view = this.views.get(entityId);
-    return view && structuredClone(view);
-  }
-
-  async putEntity(view: EntityView): Promise<boolean> {
-    const current = this.views.get(view.entityId);
-    if (current && current.version >= view.version) return false;
-    this.views.set(view.entityId, structuredClone(view));
-    return true;
+/** The view store in memory. */
+export class MemoryViewStore extends TableViewStore {
+  constructor() {
+    super(new MemoryItemTable());
   }
 }

@@ -1,7 +1,10 @@
 import type { LedgerEvent } from "../domain/events.js";
-import type { EntityHead, PagedTimeline } from "../domain/pages.js";
-import type { IndexRow } from "../domain/projection.js";
-import type { EntityState } from "../domain/state.js";
+import type {
+  DerivedWrite,
+  EntityCard,
+  RecordKind,
+  VersionedRecord,
+} from "../domain/projections/index.js";
 import type { SealedRecord } from "../domain/verify.js";
 
 /** An event record as the store keeps it: the sealed record plus its type. */
@@ -64,41 +67,25 @@ export interface EventStore {
   head(entityId: string, knownAt?: string): Promise<StreamHead | undefined>;
 }
 
-/** The projected state of one entity at a version of its stream. */
-export interface EntityView {
-  entityId: string;
-  version: number;
-  state: EntityState;
-  /** The index rows open at this version: row id to the `recordedAt` that opened it. */
-  openRows?: Record<string, string>;
-  /** Whether the read model (heads and year pages) was kept for every version up to this one. */
-  readModel?: boolean;
+/** A version of a record as read, with the size of its content (for caches bounded by bytes). */
+export type ReadRecord<T> = VersionedRecord<T> & { bytes: number };
+
+/** Which version of a record a read wants: the latest, or the latest recorded by a moment. */
+export interface RecordQuery {
+  /** Recorded at or before this moment. */
+  upTo?: string;
+  /** Recorded strictly before this moment. */
+  before?: string;
 }
 
-/** The fold of a stream up to a version, kept so that `knownAt` reads replay a bounded tail. */
-export interface Snapshot {
-  entityId: string;
-  version: number;
-  state: EntityState;
-}
-
-/** One version of a year page of the read model: its content from `recordedAt` on. */
-export interface YearPage {
-  entityId: string;
-  year: number;
-  /** The version of the event that left the page so. */
-  version: number;
-  recordedAt: string;
-  sanctions: PagedTimeline[];
-}
-
-/** An index row as stored: what it says and the record-time interval in which it held. */
+/** A row of a cross-entity index as stored: what it says and when it held in record time. */
 export interface StoredRow {
   pk: string;
   sk: string;
-  kind: IndexRow["kind"];
-  data: IndexRow["data"];
-  recordedFrom: string;
+  kind: "force" | "boundary" | "name";
+  data: unknown;
+  /** When the row was filed; null for search rows, which hold current knowledge only. */
+  recordedFrom: string | null;
   recordedUntil: string | null;
 }
 
@@ -114,45 +101,25 @@ export interface RowRange {
 
 /** The store of derived views: rebuildable from the events at any time. */
 export interface ViewStore {
-  getEntity(entityId: string): Promise<EntityView | undefined>;
   /**
-   * Stores the view unless the stored one is already at this version or later, so that
-   * concurrent projections never move a view backwards. Returns whether it was written.
+   * Carries out derived writes; when it resolves, every one is durable. Writes are
+   * idempotent and order-free within a call: the caller orders calls where it must.
    */
-  putEntity(view: EntityView): Promise<boolean>;
-  /** Keeps a snapshot of the fold, found by the `recordedAt` of its head event. */
-  putSnapshot(snapshot: Snapshot): Promise<void>;
-  /** The latest snapshot whose head was recorded at or before `knownAt`. */
-  getSnapshot(entityId: string, knownAt: string): Promise<Snapshot | undefined>;
-  /**
-   * Files a version of the read model's head under its `headRecordedAt`. Idempotent: the
-   * head after an event is the same whoever computes it.
-   */
-  putHead(head: EntityHead): Promise<void>;
-  /** The latest head recorded at or before `knownAt` (the latest of all without it). */
-  getHead(entityId: string, knownAt?: string): Promise<EntityHead | undefined>;
-  /** Files a version of a year page under its `recordedAt`. Idempotent, as `putHead`. */
-  putPage(page: YearPage): Promise<void>;
-  /** The content of a year page as recorded at or before `knownAt` (latest without it). */
-  getPage(entityId: string, year: number, knownAt?: string): Promise<YearPage | undefined>;
-  /**
-   * Files a row as recorded from `recordedFrom`. Idempotent, and never overwrites: a late
-   * projector cannot reopen a row that a faster one has since closed.
-   */
-  openRow(row: IndexRow, id: string, recordedFrom: string): Promise<void>;
-  /** Closes a row at `recordedUntil`. Idempotent: closing a closed row changes nothing. */
-  closeRow(row: IndexRow, id: string, recordedFrom: string, recordedUntil: string): Promise<void>;
+  write(writes: readonly DerivedWrite[]): Promise<void>;
+  /** A version of a record: the latest, or the latest recorded by a moment. */
+  getRecord<T>(
+    kind: RecordKind,
+    key: string,
+    query?: RecordQuery,
+  ): Promise<ReadRecord<T> | undefined>;
+  /** The current cards of these entities (those that have one). */
+  getCards(entityIds: readonly string[]): Promise<Map<string, EntityCard>>;
   /** A page of a partition's rows, in sort-key order, and the position to go on from. */
   queryRows(
     pk: string,
     range: RowRange,
     limit: number,
   ): Promise<{ rows: StoredRow[]; next?: string }>;
-}
-
-/** The sort key under which a row is stored: one item per row and recording. */
-export function storedSortKey(row: IndexRow, id: string, recordedFrom: string): string {
-  return `${row.sk}#${id}#${recordedFrom}`;
 }
 
 /** Whether a sort key lies in a range; the reference semantics of `queryRows`. */

@@ -29,7 +29,9 @@ export function eventsTableInput(TableName: string): CreateTableCommandInput {
         { AttributeName: partitionKey, KeyType: "HASH" },
         { AttributeName: index.sortKey, KeyType: "RANGE" },
       ],
-      Projection: { ProjectionType: "ALL" },
+      // Keys only: the look-ups need the version (and recordedAt, the index's own key), and
+      // an index that copied whole events would store every event three times.
+      Projection: { ProjectionType: "KEYS_ONLY" },
     })),
   };
 }

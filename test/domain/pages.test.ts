@@ -6,6 +6,7 @@ import { DomainError } from "../../functions/domain/errors.js";
 import type { EventBody, IsoDate, Measure } from "../../functions/domain/events.js";
 import {
   changedPages,
+  detailsOf,
   entityOnPage,
   headOf,
   MAX_PAGE_YEARS,
@@ -166,9 +167,9 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
     fc.assert(
       fc.property(scenario, ({ states }) => {
         for (const state of states) {
-          const head = headOf(state);
+          const head = headOf(state, 1, {});
           for (const day of edgeDays(state)) {
-            expect(entityOnPage(head, pageOf(state, yearOf(day)), day)).toEqual(
+            expect(entityOnPage(head, detailsOf(state), pageOf(state, yearOf(day)), day)).toEqual(
               entityOn(state, day),
             );
           }
@@ -198,14 +199,14 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
       { kind: "lift", pick: 0, from: 800 },
     ]);
     const state = states[states.length - 1] as EntityState;
-    expect(headOf(state).unpaged).toEqual([]);
+    expect(headOf(state, 1, {}).unpaged).toEqual([]);
     // a: 2019-12-20 (announced) to 2022-02-27 (lifted); b: 2019-12-25 to 2021-01-28.
     expect(pageOf(state, 2019).map((t) => t.sanctionId)).toEqual(["a", "b"]);
     expect(pageOf(state, 2021).map((t) => t.sanctionId)).toEqual(["a", "b"]);
     expect(pageOf(state, 2022).map((t) => t.sanctionId)).toEqual(["a"]);
     expect(pageOf(state, 2023)).toEqual([]);
     const before = states[states.length - 2] as EntityState;
-    expect(headOf(before).unpaged.map((t) => t.sanctionId)).toEqual(["a"]);
+    expect(headOf(before, 1, {}).unpaged.map((t) => t.sanctionId)).toEqual(["a"]);
     expect([...changedPages(before, state).keys()]).toEqual([2019, 2020, 2021, 2022]);
   });
 
@@ -228,15 +229,24 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
       { kind: "impose", sid: "short", announce: 0, lag: 0, length: 400 },
     ]);
     const state = states[states.length - 1] as EntityState;
-    expect(headOf(state).unpaged.map((t) => t.sanctionId)).toEqual(["long"]);
+    expect(headOf(state, 1, {}).unpaged.map((t) => t.sanctionId)).toEqual(["long"]);
     expect(pageOf(state, 2020).map((t) => t.sanctionId)).toEqual(["short"]);
     expect(pageYears(sanctionTimeline(state.sanctions[0] as SanctionRecord))).toEqual([]);
-    expect(entityOnPage(headOf(state), [], "2028-01-01")?.inForce.map((s) => s.sanctionId)).toEqual(
-      ["long"],
-    );
+    expect(
+      entityOnPage(headOf(state, 1, {}), detailsOf(state), [], "2028-01-01")?.inForce.map(
+        (s) => s.sanctionId,
+      ),
+    ).toEqual(["long"]);
   });
 
   it("an unregistered entity has no answer", () => {
-    expect(entityOnPage(headOf(initialState(ENTITY)), [], "2022-01-01")).toBeUndefined();
+    expect(
+      entityOnPage(
+        headOf(initialState(ENTITY), 0, {}),
+        detailsOf(initialState(ENTITY)),
+        [],
+        "2022-01-01",
+      ),
+    ).toBeUndefined();
   });
 });

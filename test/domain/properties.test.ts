@@ -10,7 +10,13 @@ import type {
   Measure,
   Scope,
 } from "../../functions/domain/events.js";
-import { diffRows, rowsOf, touchedGroups } from "../../functions/domain/projection.js";
+import {
+  boundaryRows,
+  diffRows,
+  forceRows,
+  indexRows,
+  touchedSanctions,
+} from "../../functions/domain/rows.js";
 import type { EntityState, SanctionRecord } from "../../functions/domain/state.js";
 import { evolve, fold, foldKnownAt, initialState } from "../../functions/domain/state.js";
 import { sanctionOn, sanctionTimeline } from "../../functions/domain/timeline.js";
@@ -383,9 +389,13 @@ describe("properties over random sequences of valid commands", () => {
         let before = initialState(ENTITY);
         events.forEach((event, i) => {
           const after = states[i] as EntityState;
-          const full = diffRows(rowsOf(before), rowsOf(after));
-          const groups = touchedGroups(before, event);
-          const part = diffRows(rowsOf(before, groups), rowsOf(after, groups));
+          const full = diffRows(indexRows(before), indexRows(after));
+          const touched = touchedSanctions(before, event);
+          const rowsOf = (state: EntityState) => [
+            ...forceRows(state, touched),
+            ...boundaryRows(state, touched),
+          ];
+          const part = diffRows(rowsOf(before), rowsOf(after));
           expect([...part.opened.keys()].sort()).toEqual([...full.opened.keys()].sort());
           expect([...part.closed.keys()].sort()).toEqual([...full.closed.keys()].sort());
           before = after;

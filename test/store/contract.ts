@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { IndexRow } from "../../functions/domain/projection.js";
+import type { DerivedWrite } from "../../functions/domain/projections/index.js";
+import type { IndexRow } from "../../functions/domain/rows.js";
 import { initialState } from "../../functions/domain/state.js";
 import type { EventRecord, EventStore, ViewStore } from "../../functions/store/ports.js";
-import { storedSortKey, VersionTaken } from "../../functions/store/ports.js";
+import { VersionTaken } from "../../functions/store/ports.js";
+import { VIEW_KEYS } from "../../functions/store/views.js";
 
 /** The behaviour every store implementation must have; run against each of them. */
 export function storeContract(
@@ -88,42 +90,87 @@ export function storeContract(
       expect(await events.read("nobody-here")).toEqual({ records: [], more: false });
     });
 
-    const row = (pk: string, sk: string, note: string): IndexRow => ({
-      kind: "name",
+    const at = (v: number) => new Date(Date.UTC(2022, 2, 1, 0, 0, v)).toISOString();
+    const force = (pk: string, sk: string, note: string): IndexRow => ({
+      kind: "force",
       pk,
       sk,
       key: `${pk}|${sk}|${note}`,
-      data: { entityId: entity, name: note, matched: note, words: [note] },
+      data: {
+        entityId: entity,
+        sanctionId: note,
+        authority: "EU",
+        program: null,
+        announcedOn: "2022-01-01",
+        effectiveFrom: "2022-01-01",
+        end: null,
+        from: "2022-01-01",
+        until: null,
+        measures: ["asset-freeze"],
+        scope: null,
+        legalBasis: null,
+      },
+    });
+    const open = (row: IndexRow, id: string, from: string): DerivedWrite => ({
+      type: "open",
+      row,
+      id,
+      from,
+    });
+    const close = (row: IndexRow, id: string, from: string, until: string): DerivedWrite => ({
+      type: "close",
+      row,
+      id,
+      from,
+      until,
+    });
+
+    it("knows the stream's head, now and at a moment", async () => {
+      expect(await events.head(entity)).toBeUndefined();
+      for (const v of [1, 2, 3]) await events.append(record(v));
+      expect(await events.head(entity)).toEqual({ version: 3, recordedAt: record(3).recordedAt });
+      expect(await events.head(entity, record(2).recordedAt)).toEqual({
+        version: 2,
+        recordedAt: record(2).recordedAt,
+      });
+      expect(await events.head(entity, "2022-02-28T00:00:00.000Z")).toBeUndefined();
     });
 
     it("opens rows once, closes them once, and reads them in sort-key order", async () => {
       const pk = `rows-${entity}`;
-      const a = row(pk, "2022-04-02#a", "a");
-      const b = row(pk, "2022-04-05#b", "b");
-      const c = row(pk, "2022-05-01#c", "c");
-      await views.openRow(b, "idb", "T1");
-      await views.openRow(a, "ida", "T1");
-      await views.openRow(c, "idc", "T2");
-      await views.closeRow(a, "ida", "T1", "T3");
-      // idempotent, and never reopened or moved by a late projector
-      await views.openRow(a, "ida", "T1");
-      await views.closeRow(a, "ida", "T1", "T4");
-      // closing a row that was never opened creates nothing
-      await views.closeRow(row(pk, "2022-06-01#d", "d"), "idd", "T1", "T4");
+      const a = force(pk, "2022-04-02#a", "a");
+      const b = force(pk, "2022-04-05#b", "b");
+      const c = force(pk, "2022-05-01#c", "c");
+      await views.write([open(b, "idb", "T1"), open(a, "ida", "T1")]);
+      await views.write([open(c, "idc", "T2"), close(a, "ida", "T1", "T3")]);
+      // idempotent: a late projector writing the same items again changes nothing
+      await views.write([open(a, "ida", "T1")]);
+      await views.write([close(a, "ida", "T1", "T3")]);
       const all = await views.queryRows(pk, {}, 10);
       expect(all.rows.map((r) => [r.sk, r.recordedFrom, r.recordedUntil])).toEqual([
-        [storedSortKey(a, "ida", "T1"), "T1", "T3"],
-        [storedSortKey(b, "idb", "T1"), "T1", null],
-        [storedSortKey(c, "idc", "T2"), "T2", null],
+        [VIEW_KEYS.row(a, "ida", "T1"), "T1", "T3"],
+        [VIEW_KEYS.row(b, "idb", "T1"), "T1", null],
+        [VIEW_KEYS.row(c, "idc", "T2"), "T2", null],
       ]);
-      expect(all.rows[0]).toMatchObject({ pk, kind: "name", data: a.data });
+      expect(all.rows[0]).toMatchObject({ pk, kind: "force", data: a.data });
       expect(all.next).toBeUndefined();
+    });
+
+    it("answers a row's close across a page boundary", async () => {
+      const pk = `rows-${entity}`;
+      const a = force(pk, "2022-04-02#a", "a");
+      const b = force(pk, "2022-04-05#b", "b");
+      await views.write([open(a, "ida", "T1"), close(a, "ida", "T1", "T3"), open(b, "idb", "T1")]);
+      const first = await views.queryRows(pk, {}, 1);
+      expect(first.rows.map((r) => [r.recordedFrom, r.recordedUntil])).toEqual([["T1", "T3"]]);
+      const rest = await views.queryRows(pk, { after: first.next as string }, 10);
+      expect(rest.rows.map((r) => r.sk)).toEqual([VIEW_KEYS.row(b, "idb", "T1")]);
     });
 
     it("reads rows between bounds, by prefix, after a position, and in pages", async () => {
       const pk = `rows-${entity}`;
       const days = ["2022-04-01", "2022-04-02", "2022-04-03", "2022-04-04", "2022-05-01"];
-      for (const day of days) await views.openRow(row(pk, `${day}#x`, day), "id", "T");
+      await views.write(days.map((day) => open(force(pk, `${day}#x`, day), "id", "T")));
       const sks = async (range: Parameters<ViewStore["queryRows"]>[1], limit = 10) =>
         (await views.queryRows(pk, range, limit)).rows.map((r) => r.sk.slice(0, 10));
       expect(await sks({ between: ["2022-04-02", "2022-04-03#\uffff"] })).toEqual([
@@ -149,121 +196,73 @@ export function storeContract(
       expect(between.rows.map((r) => r.sk.slice(0, 10))).toEqual(days.slice(2));
     });
 
-    it("finds the latest snapshot recorded at or before a moment", async () => {
-      const at = (v: number) => new Date(Date.UTC(2022, 2, 1, 0, 0, v)).toISOString();
-      const snap = (v: number) => ({
-        entityId: entity,
-        version: v,
-        state: { ...initialState(entity), version: v, headRecordedAt: at(v) },
+    it("puts and deletes search rows, current knowledge only", async () => {
+      const pk = `word#${entity}`;
+      const name = (sk: string) => ({
+        type: "name" as const,
+        row: { pk, sk, data: { entityId: entity, matched: sk } },
       });
-      expect(await views.getSnapshot(entity, at(500))).toBeUndefined();
-      for (const v of [100, 200, 300]) await views.putSnapshot(snap(v));
-      await views.putSnapshot(snap(200));
-      expect((await views.getSnapshot(entity, at(99)))?.version).toBeUndefined();
-      expect((await views.getSnapshot(entity, at(100)))?.version).toBe(100);
-      expect((await views.getSnapshot(entity, at(299)))?.version).toBe(200);
-      expect(await views.getSnapshot(entity, at(400))).toEqual(snap(300));
+      await views.write([name("bank#a"), name("banking#b"), name("bar#c")]);
+      await views.write([{ type: "unname", pk, sk: "banking#b" }]);
+      const rows = await views.queryRows(pk, { beginsWith: "ban" }, 10);
+      expect(rows.rows.map((r) => [r.sk, r.kind, r.recordedFrom, r.data])).toEqual([
+        ["bank#a", "name", null, { entityId: entity, matched: "bank#a" }],
+      ]);
+      // a put and a delete of one key in one call: the last wins
+      await views.write([name("bar#c"), { type: "unname", pk, sk: "bar#c" }]);
+      expect((await views.queryRows(pk, { beginsWith: "bar" }, 10)).rows).toEqual([]);
     });
 
-    it("keeps a state larger than one item can hold", async () => {
+    it("moves an entity's card forward only", async () => {
+      const card = (version: number) => ({
+        type: "card" as const,
+        card: { entityId: entity, version, name: `v${version}`, kind: "other", names: ["d"] },
+      });
+      expect(await views.getCards([entity])).toEqual(new Map());
+      await views.write([card(2)]);
+      await views.write([card(1)]);
+      expect((await views.getCards([entity, "nobody"])).get(entity)?.name).toBe("v2");
+      await views.write([card(3)]);
+      expect((await views.getCards([entity])).get(entity)).toEqual(card(3).card);
+    });
+
+    it("keeps versions of a record by the moment they were recorded", async () => {
+      const version = (v: number, value: unknown): DerivedWrite => ({
+        type: "record",
+        record: { kind: "head", key: entity, version: v, recordedAt: at(v), value },
+      });
+      expect(await views.getRecord("head", entity)).toBeUndefined();
+      await views.write([version(1, { n: 1 })]);
+      await views.write([version(2, { n: 2 }), version(3, { n: 3 })]);
+      await views.write([version(2, { n: 2 })]);
+      expect(await views.getRecord("head", entity)).toMatchObject({
+        kind: "head",
+        key: entity,
+        version: 3,
+        recordedAt: at(3),
+        value: { n: 3 },
+      });
+      expect((await views.getRecord("head", entity, { upTo: at(2) }))?.value).toEqual({ n: 2 });
+      expect((await views.getRecord("head", entity, { before: at(2) }))?.value).toEqual({ n: 1 });
+      expect(await views.getRecord("head", entity, { upTo: at(0) })).toBeUndefined();
+      // another kind, another key: apart
+      expect(await views.getRecord("page", entity)).toBeUndefined();
+      expect(await views.getRecord("head", `${entity}x`)).toBeUndefined();
+    });
+
+    it("keeps a record larger than one item can hold", async () => {
       const aliases = Array.from({ length: 16_000 }, () => randomBytes(24).toString("hex"));
-      const state = {
-        ...initialState(entity),
-        version: 1,
-        entityEvents: [{ version: 1, data: { name: "big", kind: "other" as const, aliases } }],
-      };
-      expect(gzipSync(JSON.stringify(state)).length).toBeGreaterThan(400 * 1024);
-      expect(await views.putEntity({ entityId: entity, version: 1, state })).toBe(true);
-      expect((await views.getEntity(entity))?.state).toEqual(state);
-      const later = { ...state, version: 100, headRecordedAt: "2022-03-01T00:00:00.000Z" };
-      await views.putSnapshot({ entityId: entity, version: 100, state: later });
-      expect((await views.getSnapshot(entity, "2022-03-02T00:00:00.000Z"))?.state).toEqual(later);
-    });
-
-    it("knows the stream's head, now and at a moment", async () => {
-      expect(await events.head(entity)).toBeUndefined();
-      for (const v of [1, 2, 3]) await events.append(record(v));
-      expect(await events.head(entity)).toEqual({ version: 3, recordedAt: record(3).recordedAt });
-      expect(await events.head(entity, record(2).recordedAt)).toEqual({
-        version: 2,
-        recordedAt: record(2).recordedAt,
-      });
-      expect(await events.head(entity, "2022-02-28T00:00:00.000Z")).toBeUndefined();
-    });
-
-    it("keeps versions of the read model's heads and pages by the moment they were recorded", async () => {
-      const at = (v: number) => new Date(Date.UTC(2022, 2, 1, 0, 0, v)).toISOString();
-      const head = (v: number) => ({
-        entityId: entity,
-        version: v,
-        headHash: "h".repeat(64),
-        headRecordedAt: at(v),
-        details: {
-          name: `v${v}`,
-          kind: "other" as const,
-          aliases: [],
-          country: null,
-          identifiers: [],
+      const value = { ...initialState(entity), aliases };
+      expect(gzipSync(JSON.stringify(value)).length).toBeGreaterThan(400 * 1024);
+      await views.write([
+        {
+          type: "record",
+          record: { kind: "snapshot", key: entity, version: 100, recordedAt: at(100), value },
         },
-        detailsBasis: [1],
-        unpaged: [],
-      });
-      const page = (v: number, year: number, ids: string[]) => ({
-        entityId: entity,
-        year,
-        version: v,
-        recordedAt: at(v),
-        sanctions: ids.map((sanctionId, i) => ({
-          sanctionId,
-          version: i + 2,
-          authority: "EU",
-          program: null,
-          announcedOn: `${year}-01-01`,
-          effectiveFrom: `${year}-01-01`,
-          end: `${year}-06-01`,
-          endBasis: [v],
-          initialTerms: {
-            measures: ["asset-freeze" as const],
-            scope: null,
-            legalBasis: null,
-            basis: [2],
-          },
-          intervals: [],
-        })),
-      });
-      expect(await views.getHead(entity)).toBeUndefined();
-      expect(await views.getPage(entity, 2022)).toBeUndefined();
-      for (const v of [1, 2, 3]) await views.putHead(head(v));
-      await views.putHead(head(2));
-      await views.putPage(page(2, 2022, ["a"]));
-      await views.putPage(page(3, 2022, []));
-      await views.putPage(page(3, 2021, ["b"]));
-      expect(await views.getHead(entity)).toEqual(head(3));
-      expect(await views.getHead(entity, at(2))).toEqual(head(2));
-      expect(await views.getHead(entity, at(0))).toBeUndefined();
-      expect(await views.getPage(entity, 2022)).toEqual(page(3, 2022, []));
-      expect(await views.getPage(entity, 2022, at(2))).toEqual(page(2, 2022, ["a"]));
-      expect(await views.getPage(entity, 2022, at(1))).toBeUndefined();
-      expect(await views.getPage(entity, 2021)).toEqual(page(3, 2021, ["b"]));
-      expect(await views.getPage(entity, 2020)).toBeUndefined();
-    });
-
-    it("stores a view and never moves it backwards", async () => {
-      expect(await views.getEntity(entity)).toBeUndefined();
-      const state = { ...initialState(entity), version: 2 };
-      expect(await views.putEntity({ entityId: entity, version: 2, state })).toBe(true);
-      expect(
-        await views.putEntity({ entityId: entity, version: 1, state: { ...state, version: 1 } }),
-      ).toBe(false);
-      expect(await views.putEntity({ entityId: entity, version: 2, state })).toBe(false);
-      expect(await views.getEntity(entity)).toEqual({ entityId: entity, version: 2, state });
-      expect(
-        await views.putEntity({ entityId: entity, version: 3, state: { ...state, version: 3 } }),
-      ).toBe(true);
-      expect((await views.getEntity(entity))?.version).toBe(3);
-      const openRows = { abc: "2022-03-01T00:00:00.000Z" };
-      await views.putEntity({ entityId: entity, version: 4, state, openRows });
-      expect((await views.getEntity(entity))?.openRows).toEqual(openRows);
+      ]);
+      const read = await views.getRecord("snapshot", entity);
+      expect(read?.value).toEqual(value);
+      expect(read?.bytes).toBe(JSON.stringify(value).length);
     });
   });
 }

@@ -1,19 +1,19 @@
 import type { IsoDate, LedgerEvent, Measure } from "./events.js";
 import { canonicalJson, sha256Hex } from "./hash.js";
 import { searchWords } from "./search.js";
-import type { EntityState } from "./state.js";
-import { entityDetails } from "./state.js";
+import type { EntityDetails, EntityState, SanctionRecord } from "./state.js";
 import type { Interval, Terms } from "./timeline.js";
 import { timelineOf } from "./timeline.js";
 
 /** Every authority at once: the partition that answers queries without an authority filter. */
 export const ANY_AUTHORITY = "*";
 
-/** A stretch of valid time during which a sanction is in force on an entity with fixed terms. */
+/**
+ * A stretch of valid time during which a sanction is in force on an entity with fixed
+ * terms. It names the entity but carries none of its details: a rename re-files no row.
+ */
 export interface ForceRow {
   entityId: string;
-  name: string;
-  kind: string;
   sanctionId: string;
   authority: string;
   program: string | null;
@@ -52,113 +52,102 @@ export function termsDigest(terms: Terms): string {
   return sha256Hex(canonicalJson([terms.measures, terms.scope, terms.legalBasis])).slice(0, 32);
 }
 
-/** A name or alias of an entity, for search. */
-export interface NameRow {
-  entityId: string;
-  name: string;
-  matched: string;
-  words: string[];
-}
-
 /**
- * A row of a cross-entity index: where it is filed (`pk`, and `sk` before the row's id and
- * recording time) and what it says. Rows are derived from an entity's state alone, so the
- * rows of two states can be compared to know which to close and which to open.
+ * A row kept in record time: where it is filed (`pk`, and `sk` before the row's id and
+ * recording time) and what it says. Its `key` names where it is filed and the versions of
+ * the events its content derives from, so two rows with one key say the same.
  */
 export type IndexRow = { pk: string; sk: string; key: string } & (
   | { kind: "force"; data: ForceRow }
   | { kind: "boundary"; data: BoundaryRow }
-  | { kind: "name"; data: NameRow }
 );
+
+/** A name or alias of an entity as search files it: one row per distinct word. */
+export interface NameRow {
+  entityId: string;
+  /** The name or alias, as the entity holds it. */
+  matched: string;
+}
+
+/** A search row: current knowledge only, put when a name gains the word, deleted when it loses it. */
+export interface NameIndexRow {
+  pk: string;
+  sk: string;
+  data: NameRow;
+}
 
 export const forcePartition = (authority: string) => `force#${authority}`;
 export const boundaryPartition = (authority: string) => `change#${authority}`;
-/** Words are filed under their first two characters; a query word needs at least two. */
-export const wordPartition = (word: string) => `word#${word.slice(0, 2)}`;
+/** The first `n` code points of a word: keys never split a surrogate pair. */
+const codePoints = (word: string, n: number) => Array.from(word).slice(0, n).join("");
+/** Words are filed under their first two code points; a query word needs at least two. */
+export const wordPartition = (word: string) => `word#${codePoints(word, 2)}`;
 export const MIN_QUERY_WORD = 2;
+/** The length of a word in code points, as `MIN_QUERY_WORD` counts it. */
+export const wordLength = (word: string) => Array.from(word).length;
 /**
  * How much of a word a row's sort key holds: DynamoDB caps a sort key at 1,024 bytes, and
- * a prefix this long is selective enough; the row keeps the whole words to match on.
+ * a prefix this long is selective enough; matching reads the whole name.
  */
 const MAX_INDEXED_WORD = 64;
-export const indexedWord = (word: string) => word.slice(0, MAX_INDEXED_WORD);
+export const indexedWord = (word: string) => codePoints(word, MAX_INDEXED_WORD);
 
-/** The group of rows that one sanction implies, named by the version of its imposition. */
-const sanctionGroup = (imposedAt: number) => `sanction:${imposedAt}`;
-const NAMES = "names";
-
-/** The index rows that the state implies. */
-export function indexRows(state: EntityState): IndexRow[] {
-  return rowsOf(state);
-}
+/** A short digest of a name: identifies it in a row key and in an entity's card. */
+export const nameDigest = (name: string) => sha256Hex(name).slice(0, 16);
 
 /**
- * The groups of rows that an event may change: the names, and the rows of the sanctions it
- * touches (all of them when the entity's name or kind, which every row carries, changes).
- * `before` is the state the event applies to.
+ * The sanctions whose rows an event may change, by the version of their imposition. Rows
+ * carry nothing of the entity's details, so entity events change none.
  */
-export function touchedGroups(before: EntityState, event: LedgerEvent): Set<string> | "all" {
-  const all = () => "all" as const;
+export function touchedSanctions(before: EntityState, event: LedgerEvent): Set<number> {
   switch (event.type) {
     case "EntityRegistered":
-      return all();
     case "EntityAmended":
-      return event.data.name !== undefined || event.data.kind !== undefined
-        ? all()
-        : new Set([NAMES]);
+      return new Set();
     case "SanctionImposed":
-      return new Set([sanctionGroup(event.version)]);
+      return new Set([event.version]);
     case "SanctionAmended":
     case "SanctionLifted": {
       const s = before.sanctions.find((x) => x.sanctionId === event.data.sanctionId);
-      return new Set(s ? [sanctionGroup(s.version)] : []);
+      return new Set(s ? [s.version] : []);
     }
     case "EventRetracted": {
       const target = event.data.version;
-      const type = before.versions[target - 1]?.type;
-      if (type === "SanctionImposed") return new Set([sanctionGroup(target)]);
+      if (before.versions[target - 1]?.type === "SanctionImposed") return new Set([target]);
       const owner = before.sanctions.find(
         (s) => s.amendments.some((a) => a.version === target) || s.lifting?.version === target,
       );
-      return owner ? new Set([sanctionGroup(owner.version)]) : all();
+      return new Set(owner ? [owner.version] : []);
     }
   }
 }
 
-/** The rows of the state, or only those of some groups. */
-export function rowsOf(state: EntityState, groups: Set<string> | "all" = "all"): IndexRow[] {
-  const details = entityDetails(state);
-  if (!details) return [];
+function sanctionsOf(state: EntityState, only?: ReadonlySet<number>): SanctionRecord[] {
+  return only ? state.sanctions.filter((s) => only.has(s.version)) : state.sanctions;
+}
+
+/** The force rows of the state's sanctions (or of some of them): one per interval and partition. */
+export function forceRows(state: EntityState, only?: ReadonlySet<number>): IndexRow[] {
   const rows: IndexRow[] = [];
   const entityId = state.entityId;
-  const wanted = (group: string) => groups === "all" || groups.has(group);
-  // Events never change, so the versions a row derives from identify what it says: the
-  // row's identity is built from them, without serialising its content.
-  // Force rows carry the entity's name and kind, and nothing else of its details.
-  const detailsKey = JSON.stringify([details.name, details.kind]);
-  for (const s of state.sanctions) {
-    if (!wanted(sanctionGroup(s.version))) continue;
+  for (const s of sanctionsOf(state, only)) {
     const t = timelineOf(s);
-    const header = {
-      entityId,
-      sanctionId: t.sanctionId,
-      authority: t.authority,
-      program: t.program,
-    };
     const endKey = `${t.end}/${t.endBasis.join(",")}`;
     for (const authority of [t.authority, ANY_AUTHORITY]) {
+      const pk = forcePartition(authority);
       for (const i of t.intervals) {
-        const pk = forcePartition(authority);
         const sk = `${entityId}#${t.sanctionId}#${i.from}`;
         rows.push({
           kind: "force",
           pk,
           sk,
-          key: `${pk}|${sk}|${detailsKey}|${i.basis.join(",")}|${i.until}|${endKey}`,
+          // Events never change, so the versions a row derives from identify what it says.
+          key: `${pk}|${sk}|${s.version}|${i.basis.join(",")}|${i.until}|${endKey}`,
           data: {
-            ...header,
-            name: details.name,
-            kind: details.kind,
+            entityId,
+            sanctionId: t.sanctionId,
+            authority: t.authority,
+            program: t.program,
             announcedOn: t.announcedOn,
             effectiveFrom: t.effectiveFrom,
             end: t.end,
@@ -170,16 +159,21 @@ export function rowsOf(state: EntityState, groups: Set<string> | "all" = "all"):
           },
         });
       }
-      const terms = (x: Interval): BoundaryTerms => ({
-        measures: x.measures,
-        digest: termsDigest(x),
-      });
-      const boundary = (
-        day: IsoDate,
-        before: Interval | undefined,
-        after: Interval | undefined,
-      ) => {
-        const pk = boundaryPartition(authority);
+    }
+  }
+  return rows;
+}
+
+/** The boundary rows of the state's sanctions (or of some): each day their terms change. */
+export function boundaryRows(state: EntityState, only?: ReadonlySet<number>): IndexRow[] {
+  const rows: IndexRow[] = [];
+  const entityId = state.entityId;
+  const terms = (x: Interval): BoundaryTerms => ({ measures: x.measures, digest: termsDigest(x) });
+  for (const s of sanctionsOf(state, only)) {
+    const t = timelineOf(s);
+    for (const authority of [t.authority, ANY_AUTHORITY]) {
+      const pk = boundaryPartition(authority);
+      const boundary = (day: IsoDate, before?: Interval, after?: Interval) => {
         const sk = `${day}#${entityId}#${t.sanctionId}`;
         rows.push({
           kind: "boundary",
@@ -187,7 +181,10 @@ export function rowsOf(state: EntityState, groups: Set<string> | "all" = "all"):
           sk,
           key: `${pk}|${sk}|${s.version}|${before?.basis.join(",")}|${after?.basis.join(",")}`,
           data: {
-            ...header,
+            entityId,
+            sanctionId: t.sanctionId,
+            authority: t.authority,
+            program: t.program,
             day,
             before: before ? terms(before) : null,
             after: after ? terms(after) : null,
@@ -202,21 +199,28 @@ export function rowsOf(state: EntityState, groups: Set<string> | "all" = "all"):
       });
     }
   }
-  if (!wanted(NAMES)) return rows;
+  return rows;
+}
+
+/** Every row kept in record time that the state implies. */
+export function indexRows(state: EntityState): IndexRow[] {
+  return [...forceRows(state), ...boundaryRows(state)];
+}
+
+/** The search rows of an entity's names: one per distinct word of each name or alias. */
+export function nameRows(entityId: string, details: EntityDetails | undefined): NameIndexRow[] {
+  if (!details) return [];
+  const rows: NameIndexRow[] = [];
   for (const matched of new Set([details.name, ...details.aliases])) {
-    const words = searchWords(matched);
-    for (const word of new Set(words)) {
-      // A query finds names by its longest word, of at least MIN_QUERY_WORD characters:
+    const digest = nameDigest(matched);
+    for (const word of new Set(searchWords(matched))) {
+      // A query finds names by its longest word, of at least MIN_QUERY_WORD code points:
       // shorter words are matched from the row of a longer one, never looked up.
-      if (word.length < MIN_QUERY_WORD) continue;
-      const pk = wordPartition(word);
-      const sk = `${indexedWord(word)}#${entityId}`;
+      if (wordLength(word) < MIN_QUERY_WORD) continue;
       rows.push({
-        kind: "name",
-        pk,
-        sk,
-        key: `${pk}|${sk}|${details.name}|${matched}`,
-        data: { entityId, name: details.name, matched, words },
+        pk: wordPartition(word),
+        sk: `${indexedWord(word)}#${entityId}#${digest}`,
+        data: { entityId, matched },
       });
     }
   }
@@ -225,7 +229,7 @@ export function rowsOf(state: EntityState, groups: Set<string> | "all" = "all"):
 
 /**
  * A row's identity: a digest of its key, which names where it is filed and the versions of
- * the events its content derives from (two rows with one key say the same).
+ * the events its content derives from.
  */
 export function rowId(row: IndexRow): string {
   return sha256Hex(row.key).slice(0, 24);

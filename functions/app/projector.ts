@@ -1,0 +1,187 @@
+import type { LedgerEvent } from "../domain/events.js";
+import type { EntityHead } from "../domain/pages.js";
+import type { DerivedWrite, Projected } from "../domain/projections/index.js";
+import { initialProjected, projectEvent } from "../domain/projections/index.js";
+import { eventOf } from "../domain/verify.js";
+import type { EventStore, ViewStore } from "../store/ports.js";
+import type { ByteLru } from "./cache.js";
+
+/**
+ * Where this process stands on an entity: its projection at some version (a fold with what
+ * the projections keep beside it), and the version up to which every derived write is
+ * known to be durable (-1 when unknown: a writer that does not project).
+ */
+export interface Position {
+  projected: Projected;
+  complete: number;
+  /** An estimate of the memory the position holds, for the cache's budget. */
+  bytes: number;
+}
+
+/** Raised when a catch-up stops at its deadline: the progress it made is kept. */
+export class ProjectionIncomplete extends Error {
+  constructor(
+    readonly entityId: string,
+    readonly version: number,
+  ) {
+    super(`projection of '${entityId}' stopped at version ${version} to meet its deadline`);
+    this.name = "ProjectionIncomplete";
+  }
+}
+
+/** Events read per page during a catch-up. */
+const READ_PAGE = 1000;
+/** A catch-up files its writes every this many events, or this many writes, whichever first. */
+const FLUSH_EVENTS = 100;
+const FLUSH_WRITES = 500;
+/** How much more memory a fold takes than its JSON text: a rough factor for the budget. */
+export const MEMORY_PER_JSON_BYTE = 4;
+
+/** The memory an event adds to a position, estimated from its JSON. */
+export function eventBytes(event: LedgerEvent): number {
+  return (JSON.stringify(event.data).length + 400) * MEMORY_PER_JSON_BYTE;
+}
+
+/**
+ * Brings an entity's derived records (read model, rows, card, snapshots) up to the head of
+ * its stream. Progress is the read model's head: the head of version V is filed only once
+ * every write of the events before V is durable, so a projection that stops anywhere (a
+ * crash, a deadline) resumes from V, takes V in again, and goes on; every write is
+ * idempotent, so taking an event in twice changes nothing.
+ */
+export class Projector {
+  constructor(
+    private readonly deps: { events: EventStore; views: ViewStore },
+    private readonly positions: ByteLru<Position>,
+  ) {}
+
+  /** This process's position on the entity, or one rebuilt from the stored snapshot and head. */
+  async position(entityId: string): Promise<Position> {
+    return this.held(entityId) ?? (await this.load(entityId));
+  }
+
+  /** The position this process holds on the entity, if any. */
+  held(entityId: string): Position | undefined {
+    return this.positions.get(entityId);
+  }
+
+  /** Keeps a position for the next append or projection in this process. */
+  remember(position: Position): void {
+    this.positions.set(position.projected.state.entityId, position, position.bytes);
+  }
+
+  /** Forgets the entity's position (after a failure that may have left it ahead of the store). */
+  forget(entityId: string): void {
+    this.positions.delete(entityId);
+  }
+
+  /** A position rebuilt from the stored snapshot and head; it may trail the stream. */
+  async load(entityId: string): Promise<Position> {
+    const [head, latest] = await Promise.all([
+      this.deps.views.getRecord<EntityHead>("head", entityId),
+      this.deps.views.getRecord<Projected>("snapshot", entityId),
+    ]);
+    const complete = head ? head.version - 1 : 0;
+    // A snapshot is a fold, a sound place to start whatever its writes; but the writes of
+    // the head's own event may be partial, so the start must not lie beyond `complete`.
+    const snapshot =
+      latest && latest.version <= complete
+        ? latest
+        : head && latest
+          ? await this.deps.views.getRecord<Projected>("snapshot", entityId, {
+              before: head.recordedAt,
+            })
+          : undefined;
+    return {
+      projected: snapshot?.value ?? initialProjected(entityId),
+      complete,
+      bytes: (snapshot?.bytes ?? 1024) * MEMORY_PER_JSON_BYTE,
+    };
+  }
+
+  /**
+   * Takes events (the next ones after the position's version) in, and files the writes of
+   * those past `complete`. Returns the new position, complete up to its version.
+   */
+  async advance(from: Position, events: readonly LedgerEvent[]): Promise<Position> {
+    let position = from;
+    let pending: DerivedWrite[][] = [];
+    let pendingWrites = 0;
+    for (const event of events) {
+      const { after, writes } = projectEvent(position.projected, event);
+      if (event.version > position.complete) {
+        pending.push(writes);
+        pendingWrites += writes.length;
+      }
+      position = {
+        projected: after,
+        complete: position.complete,
+        bytes: position.bytes + eventBytes(event),
+      };
+      if (pending.length >= FLUSH_EVENTS || pendingWrites >= FLUSH_WRITES) {
+        await this.file(pending);
+        position = { ...position, complete: after.state.version };
+        pending = [];
+        pendingWrites = 0;
+      }
+    }
+    await this.file(pending);
+    return { ...position, complete: position.projected.state.version };
+  }
+
+  /**
+   * Brings the entity's derived records up to the head of its stream, page by page. With a
+   * deadline (ms since the epoch), it stops once past it and throws ProjectionIncomplete,
+   * its progress filed. Returns the head version.
+   */
+  async project(entityId: string, deadline?: number): Promise<number> {
+    let position = await this.position(entityId);
+    // Another process may have filed further: its work need not be done again.
+    const stored = await this.deps.views.getRecord<EntityHead>("head", entityId);
+    if (stored && stored.version - 1 > position.complete) {
+      position = { ...position, complete: stored.version - 1 };
+    }
+    for (;;) {
+      const page = await this.deps.events.read(entityId, {
+        afterVersion: position.projected.state.version,
+        limit: READ_PAGE,
+      });
+      const events = page.records.map(eventOf);
+      for (let i = 0; i < events.length; i += FLUSH_EVENTS) {
+        position = await this.advance(position, events.slice(i, i + FLUSH_EVENTS));
+        this.remember(position);
+        if (
+          deadline !== undefined &&
+          Date.now() > deadline &&
+          (page.more || i + FLUSH_EVENTS < events.length)
+        ) {
+          throw new ProjectionIncomplete(entityId, position.projected.state.version);
+        }
+      }
+      if (!page.more) break;
+    }
+    this.remember(position);
+    return position.projected.state.version;
+  }
+
+  /**
+   * Files the writes of consecutive events. One event's go in one call. Several events'
+   * heads go only after all their other writes are durable: a head filed is the promise
+   * that every write before its event is.
+   */
+  private async file(perEvent: DerivedWrite[][]): Promise<void> {
+    if (perEvent.length === 0) return;
+    if (perEvent.length === 1) {
+      await this.deps.views.write(perEvent[0] as DerivedWrite[]);
+      return;
+    }
+    const heads: DerivedWrite[] = [];
+    const rest: DerivedWrite[] = [];
+    for (const writes of perEvent) {
+      for (const w of writes)
+        (w.type === "record" && w.record.kind === "head" ? heads : rest).push(w);
+    }
+    await this.deps.views.write(rest);
+    await this.deps.views.write(heads);
+  }
+}

@@ -1,0 +1,203 @@
+import { gunzipSync, gzipSync } from "node:zlib";
+import type {
+  DerivedWrite,
+  EntityCard,
+  RecordKind,
+  VersionedRecord,
+} from "../domain/projections/index.js";
+import type { IndexRow } from "../domain/rows.js";
+import type { Item, ItemKey, ItemTable } from "./items.js";
+import type { ReadRecord, RecordQuery, RowRange, StoredRow, ViewStore } from "./ports.js";
+
+/**
+ * The layout of the views table: every key the view store files, in one place.
+ *
+ * - A version of a record: `pk` `<kind>#<key>`, `sk` the `recordedAt` of the event that
+ *   made it; its content gzipped in the item, or past what one item holds, in part items
+ *   under `<kind>-part#<key>`, `sk` `<version>#<part>`, written before the item.
+ * - A row kept in record time: `pk` its partition (`force#…`, `change#…`), `sk`
+ *   `<row sk>#<row id>#<recordedFrom>`; when it is closed, a marker item right after it,
+ *   `sk` `<…>#<recordedFrom>~`, holds `recordedUntil`. Both are written once and never
+ *   changed, so a projector that runs late cannot reopen what a faster one closed.
+ * - A search row: `pk` `word#<two code points>`, `sk` `<word>#<entityId>#<name digest>`;
+ *   put while the name holds the word, deleted when it stops.
+ * - An entity's card: `pk` `card#<entityId>`, `sk` `card`.
+ */
+export const VIEW_KEYS = {
+  record: (kind: RecordKind, key: string) => `${kind}#${key}`,
+  recordParts: (kind: RecordKind, key: string) => `${kind}-part#${key}`,
+  row: (row: IndexRow, id: string, from: string) => `${row.sk}#${id}#${from}`,
+  closeMarker: (row: IndexRow, id: string, from: string) => `${row.sk}#${id}#${from}~`,
+  card: (entityId: string) => ({ pk: `card#${entityId}`, sk: "card" }),
+} as const;
+
+/** Zero-padded so that the parts of one version sort together and in order. */
+const partsOf = (version: number) => `${String(version).padStart(12, "0")}#`;
+const partSk = (version: number, i: number) => `${partsOf(version)}${String(i).padStart(4, "0")}`;
+/** The most gzipped content one item holds; more is split into part items. */
+const MAX_INLINE = 300 * 1024;
+const CLOSE = "close";
+
+/** The view store over a key-value table (DynamoDB, or memory in unit tests). */
+export class TableViewStore implements ViewStore {
+  constructor(private readonly table: ItemTable) {}
+
+  async write(writes: readonly DerivedWrite[]): Promise<void> {
+    // One item per key, the last write winning: a batch may not name a key twice.
+    const puts = new Map<string, Item>();
+    const deletes = new Map<string, ItemKey>();
+    const put = (item: Item) => {
+      const id = `${item.pk}\u0000${item.sk}`;
+      deletes.delete(id);
+      puts.set(id, item);
+    };
+    const cards: EntityCard[] = [];
+    const parts: Item[] = [];
+    for (const w of writes) {
+      switch (w.type) {
+        case "record":
+          put(this.recordItem(w.record, parts));
+          break;
+        case "open":
+          put({
+            pk: w.row.pk,
+            sk: VIEW_KEYS.row(w.row, w.id, w.from),
+            kind: w.row.kind,
+            data: JSON.stringify(w.row.data),
+            recordedFrom: w.from,
+          });
+          break;
+        case "close":
+          put({
+            pk: w.row.pk,
+            sk: VIEW_KEYS.closeMarker(w.row, w.id, w.from),
+            kind: CLOSE,
+            recordedUntil: w.until,
+          });
+          break;
+        case "name":
+          put({ pk: w.row.pk, sk: w.row.sk, kind: "name", data: JSON.stringify(w.row.data) });
+          break;
+        case "unname": {
+          const id = `${w.pk}\u0000${w.sk}`;
+          puts.delete(id);
+          deletes.set(id, { pk: w.pk, sk: w.sk });
+          break;
+        }
+        case "card":
+          cards.push(w.card);
+          break;
+      }
+    }
+    // Parts before the items that name them: an item never points at missing parts.
+    if (parts.length > 0) await this.table.writeAll(parts, []);
+    await Promise.all([
+      this.table.writeAll([...puts.values()], [...deletes.values()]),
+      ...cards.map((card) => this.table.putIfNewer({ ...VIEW_KEYS.card(card.entityId), ...card })),
+    ]);
+  }
+
+  private recordItem(record: VersionedRecord, parts: Item[]): Item {
+    const { kind, key, version, recordedAt, value } = record;
+    const blob = gzipSync(JSON.stringify(value));
+    const item: Item = { pk: VIEW_KEYS.record(kind, key), sk: recordedAt, version };
+    if (blob.length <= MAX_INLINE) return { ...item, blob };
+    let n = 0;
+    for (let at = 0; at < blob.length; at += MAX_INLINE, n++) {
+      parts.push({
+        pk: VIEW_KEYS.recordParts(kind, key),
+        sk: partSk(version, n),
+        part: blob.subarray(at, at + MAX_INLINE),
+      });
+    }
+    return { ...item, parts: n };
+  }
+
+  async getRecord<T>(
+    kind: RecordKind,
+    key: string,
+    query: RecordQuery = {},
+  ): Promise<ReadRecord<T> | undefined> {
+    const { items } = await this.table.query(VIEW_KEYS.record(kind, key), {
+      ...query,
+      latestFirst: true,
+      limit: 1,
+    });
+    const item = items[0];
+    if (!item) return undefined;
+    const version = Number(item.version);
+    let blob: Uint8Array;
+    if (typeof item.parts === "number") {
+      const chunks: Uint8Array[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await this.table.query(VIEW_KEYS.recordParts(kind, key), {
+          range: { beginsWith: partsOf(version), ...(after === undefined ? {} : { after }) },
+        });
+        for (const part of page.items) chunks.push(part.part as Uint8Array);
+        if (page.last === undefined) break;
+        after = page.last;
+      }
+      if (chunks.length !== item.parts) {
+        throw new Error(
+          `${kind} ${key} at version ${version}: ${chunks.length} of ${item.parts} parts`,
+        );
+      }
+      blob = Buffer.concat(chunks);
+    } else {
+      blob = item.blob as Uint8Array;
+    }
+    const text = gunzipSync(blob).toString("utf8");
+    return {
+      kind,
+      key,
+      version,
+      recordedAt: item.sk,
+      value: JSON.parse(text) as T,
+      bytes: text.length,
+    };
+  }
+
+  async getCards(entityIds: readonly string[]): Promise<Map<string, EntityCard>> {
+    const items = await this.table.getMany([...new Set(entityIds)].map(VIEW_KEYS.card));
+    return new Map(
+      items.map((item) => {
+        const { pk: _, sk: __, ...card } = item;
+        return [String(card.entityId), card as unknown as EntityCard];
+      }),
+    );
+  }
+
+  async queryRows(
+    pk: string,
+    range: RowRange,
+    limit: number,
+  ): Promise<{ rows: StoredRow[]; next?: string }> {
+    const { items, last } = await this.table.query(pk, { range, limit });
+    const rows: StoredRow[] = [];
+    for (const item of items) {
+      if (item.kind === CLOSE) {
+        // The marker of the row just before it; one first in a page belongs to a row that
+        // the page before already answered with its close.
+        const row = rows[rows.length - 1];
+        if (row && item.sk === `${row.sk}~`) row.recordedUntil = String(item.recordedUntil);
+        continue;
+      }
+      rows.push({
+        pk: item.pk,
+        sk: item.sk,
+        kind: item.kind as StoredRow["kind"],
+        data: JSON.parse(String(item.data)),
+        recordedFrom: typeof item.recordedFrom === "string" ? item.recordedFrom : null,
+        recordedUntil: null,
+      });
+    }
+    // A row last in a page may have its marker first in the next: look it up now.
+    const tail = rows[rows.length - 1];
+    if (last !== undefined && tail && tail.recordedFrom !== null && tail.sk === last) {
+      const marker = await this.table.get({ pk, sk: `${tail.sk}~` });
+      if (marker) tail.recordedUntil = String(marker.recordedUntil);
+    }
+    return last === undefined ? { rows } : { rows, next: last };
+  }
+}
