@@ -112,7 +112,8 @@ export class Appender {
       eventId: request.eventId ?? this.deps.newId(),
     } as AppendCommand;
     const held = this.projector.held(entityId);
-    let position = held ?? (await this.projector.load(entityId));
+    const loaded: { probe?: number } = held ? {} : await this.projector.load(entityId);
+    let position: Position = held ?? (loaded as Position);
     /** Events found past the position while appending: the views must take them in too. */
     const missed: LedgerEvent[] = [];
     let state = position.projected.state;
@@ -152,7 +153,7 @@ export class Appender {
         await catchUp();
         continue;
       }
-      position = await this.takeIn(position, [...missed, event]);
+      position = await this.takeIn(position, [...missed, event], held ? undefined : loaded.probe);
       return { status: 201, answer: answerOf(event) };
     }
     throw new ContentionError(entityId);
@@ -164,7 +165,11 @@ export class Appender {
    * here must not fail the append (a client retry without an eventId would duplicate it):
    * reads look past the views to the head, and the stream projector brings them forward.
    */
-  private async takeIn(position: Position, events: LedgerEvent[]): Promise<Position> {
+  private async takeIn(
+    position: Position,
+    events: LedgerEvent[],
+    probe?: number,
+  ): Promise<Position> {
     const entityId = position.projected.state.entityId;
     const last = events[events.length - 1]?.version ?? 0;
     if (!this.deps.projectOnAppend) {
@@ -183,7 +188,7 @@ export class Appender {
       return position;
     }
     try {
-      const next = await this.projector.advance(position, events);
+      const next = await this.projector.advance(position, events, probe);
       this.projector.remember(next);
       return next;
     } catch (error) {

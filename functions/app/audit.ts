@@ -236,7 +236,7 @@ export class AuditQueries {
     const sorted = [...hits.values()]
       .flatMap((hit) => {
         const card = cards.get(hit.entityId);
-        if (!card || !card.names.includes(nameDigest(hit.matched))) return [];
+        if (!card?.names.includes(nameDigest(hit.matched))) return [];
         return [{ entityId: hit.entityId, name: card.name, matched: hit.matched }];
       })
       .sort((a, b) => (a.entityId < b.entityId ? -1 : 1));

@@ -76,7 +76,7 @@ export class Projector {
   }
 
   /** A position rebuilt from the stored snapshot and head; it may trail the stream. */
-  async load(entityId: string): Promise<Position> {
+  async load(entityId: string): Promise<Position & { probe?: number }> {
     const [head, latest] = await Promise.all([
       this.deps.views.getRecord<EntityHead>("head", entityId),
       this.deps.views.getRecord<Projected>("snapshot", entityId),
@@ -96,20 +96,25 @@ export class Projector {
       projected: snapshot?.value ?? initialProjected(entityId),
       complete,
       bytes: (snapshot?.bytes ?? 1024) * MEMORY_PER_JSON_BYTE,
+      ...(head ? { probe: head.version } : {}),
     };
   }
 
   /**
    * Takes events (the next ones after the position's version) in, and files the writes of
-   * those past `complete`. Returns the new position, complete up to its version.
+   * those past `complete`; those of `probe`, the version of a head found in the store, only
+   * if they are not all durable already. Returns the new position, complete up to its version.
    */
-  async advance(from: Position, events: readonly LedgerEvent[]): Promise<Position> {
+  async advance(from: Position, events: readonly LedgerEvent[], probe?: number): Promise<Position> {
     let position = from;
     let pending: DerivedWrite[][] = [];
     let pendingWrites = 0;
     for (const event of events) {
       const { after, writes } = projectEvent(position.projected, event);
-      if (event.version > position.complete) {
+      // The event of the head found in the store: filed already, unless its writes were
+      // cut short. Reading them back costs less than writing them again.
+      const filed = event.version === probe && (await this.deps.views.filed(writes));
+      if (event.version > position.complete && !filed) {
         pending.push(writes);
         pendingWrites += writes.length;
       }
@@ -141,6 +146,7 @@ export class Projector {
     if (stored && stored.version - 1 > position.complete) {
       position = { ...position, complete: stored.version - 1 };
     }
+    const probe = stored && stored.version > position.complete ? stored.version : undefined;
     for (;;) {
       const page = await this.deps.events.read(entityId, {
         afterVersion: position.projected.state.version,
@@ -148,7 +154,7 @@ export class Projector {
       });
       const events = page.records.map(eventOf);
       for (let i = 0; i < events.length; i += FLUSH_EVENTS) {
-        position = await this.advance(position, events.slice(i, i + FLUSH_EVENTS));
+        position = await this.advance(position, events.slice(i, i + FLUSH_EVENTS), probe);
         this.remember(position);
         if (
           deadline !== undefined &&

@@ -106,6 +106,11 @@ export interface ViewStore {
    * idempotent and order-free within a call: the caller orders calls where it must.
    */
   write(writes: readonly DerivedWrite[]): Promise<void>;
+  /**
+   * Whether every one of these writes is already durable: what a projector asks of the
+   * writes of the event whose head it found, before it files them again.
+   */
+  filed(writes: readonly DerivedWrite[]): Promise<boolean>;
   /** A version of a record: the latest, or the latest recorded by a moment. */
   getRecord<T>(
     kind: RecordKind,

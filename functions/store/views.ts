@@ -97,6 +97,56 @@ export class TableViewStore implements ViewStore {
     ]);
   }
 
+  async filed(writes: readonly DerivedWrite[]): Promise<boolean> {
+    const present: ItemKey[] = [];
+    const absent = new Set<string>();
+    const cards = new Map<string, number>();
+    for (const w of writes) {
+      switch (w.type) {
+        case "record":
+          present.push({
+            pk: VIEW_KEYS.record(w.record.kind, w.record.key),
+            sk: w.record.recordedAt,
+          });
+          break;
+        case "open":
+          present.push({ pk: w.row.pk, sk: VIEW_KEYS.row(w.row, w.id, w.from) });
+          break;
+        case "close":
+          present.push({ pk: w.row.pk, sk: VIEW_KEYS.closeMarker(w.row, w.id, w.from) });
+          break;
+        case "name":
+          present.push({ pk: w.row.pk, sk: w.row.sk });
+          break;
+        case "unname":
+          absent.add(`${w.pk}\u0000${w.sk}`);
+          break;
+        case "card":
+          cards.set(w.card.entityId, w.card.version);
+          present.push(VIEW_KEYS.card(w.card.entityId));
+          break;
+      }
+    }
+    const keys = [
+      ...present,
+      ...[...absent].map((k) => {
+        const [pk, sk] = k.split("\u0000") as [string, string];
+        return { pk, sk };
+      }),
+    ];
+    const found = await this.table.getMany(keys);
+    const seen = new Map(found.map((item) => [`${item.pk}\u0000${item.sk}`, item]));
+    for (const key of present) {
+      const item = seen.get(`${key.pk}\u0000${key.sk}`);
+      if (!item) return false;
+      const version = cards.get(String(item.entityId));
+      if (key.sk === "card" && version !== undefined && Number(item.version) < version)
+        return false;
+    }
+    for (const key of absent) if (seen.has(key)) return false;
+    return true;
+  }
+
   private recordItem(record: VersionedRecord, parts: Item[]): Item {
     const { kind, key, version, recordedAt, value } = record;
     const blob = gzipSync(JSON.stringify(value));

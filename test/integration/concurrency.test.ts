@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppendRequest } from "../../functions/app/ledger.js";
-import { fold } from "../../functions/domain/state.js";
-import { eventOf } from "../../functions/domain/verify.js";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { localFunctions } from "../../local/server.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
+import { expectProjected } from "../support/projection.js";
 
 let api: RunningLedger;
 beforeAll(async () => {
@@ -27,7 +26,7 @@ async function allEvents(entityId: string) {
   return events;
 }
 
-/** Every version exactly once, no duplicated eventId, a valid chain, and a view equal to the fold. */
+/** Every version exactly once, no duplicated eventId, a valid chain, and views equal to a clean projection. */
 async function expectConsistent(entityId: string, count: number) {
   const events = await allEvents(entityId);
   expect(events.map((e) => e.version)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
@@ -36,10 +35,7 @@ async function expectConsistent(entityId: string, count: number) {
   expect(verify.body).toMatchObject({ valid: true, version: count });
   const store = new DynamoEventStore(api.engine.doc, api.engine.tables.events);
   const views = new DynamoViewStore(api.engine.doc, api.engine.tables.views);
-  const { records } = await store.read(entityId);
-  const view = await views.getEntity(entityId);
-  expect(view?.version).toBe(count);
-  expect(view?.state).toEqual(fold(entityId, records.map(eventOf)));
+  await expectProjected(store, views, entityId);
 }
 
 /** An amendment that renames the entity: each writer's mark, so the fold tells them apart. */

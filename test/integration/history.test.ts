@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entityHistory } from "../../bench/history.js";
-import { Ledger, SNAPSHOT_EVERY } from "../../functions/app/ledger.js";
+import { Ledger } from "../../functions/app/ledger.js";
 import { addDays } from "../../functions/domain/dates.js";
 import type { LedgerEvent } from "../../functions/domain/events.js";
+import { SNAPSHOT_EVERY } from "../../functions/domain/projections/index.js";
 import { foldKnownAt } from "../../functions/domain/state.js";
 import { entityOn } from "../../functions/domain/timeline.js";
 import { eventOf } from "../../functions/domain/verify.js";
@@ -115,10 +116,10 @@ describe("a long history", () => {
     // A reader with nothing in memory, whose view store counts what it is asked for.
     let viewReads = 0;
     const views = new DynamoViewStore(api.engine.doc, api.engine.tables.views);
-    const getEntity = views.getEntity.bind(views);
-    views.getEntity = (id) => {
-      viewReads++;
-      return getEntity(id);
+    const getRecord = views.getRecord.bind(views);
+    views.getRecord = (kind, key, query) => {
+      if (kind === "snapshot") viewReads++;
+      return getRecord(kind, key, query);
     };
     const reader = new Ledger({ events: store, views, now: () => new Date(), newId: randomUUID });
 

@@ -1,23 +1,14 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../functions/app/ledger.js";
-import type { EntityHead } from "../../functions/domain/pages.js";
-import type { IndexRow } from "../../functions/domain/projection.js";
-import { diffRows, indexRows } from "../../functions/domain/projection.js";
-import { type EntityState, fold } from "../../functions/domain/state.js";
-import { eventOf } from "../../functions/domain/verify.js";
+import type { DerivedWrite } from "../../functions/domain/projections/index.js";
 import { projectorHandler } from "../../functions/handlers/projector.js";
 import type { Services } from "../../functions/handlers/wiring.js";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
-import type {
-  EntityView,
-  RowRange,
-  Snapshot,
-  ViewStore,
-  YearPage,
-} from "../../functions/store/ports.js";
+import type { RowRange, ViewStore } from "../../functions/store/ports.js";
 import { type Engine, startEngine } from "../../local/engine.js";
+import { expectProjected } from "../support/projection.js";
 
 let engine: Engine;
 let events: DynamoEventStore;
@@ -38,47 +29,21 @@ const ledger = (viewStore: ViewStore = views) =>
 /** A view store whose writes fail while `broken` is set: a crash after the event write. */
 class CrashingViews implements ViewStore {
   broken = true;
-  private check() {
+  async write(writes: readonly DerivedWrite[]) {
     if (this.broken) throw new Error("crash before the views were written");
+    return views.write(writes);
   }
-  getEntity(entityId: string) {
-    return views.getEntity(entityId);
+  filed(writes: readonly DerivedWrite[]) {
+    return views.filed(writes);
   }
-  async putEntity(view: EntityView): Promise<boolean> {
-    this.check();
-    return views.putEntity(view);
+  getRecord<T>(...args: Parameters<ViewStore["getRecord"]>) {
+    return views.getRecord<T>(...args);
   }
-  async openRow(row: IndexRow, id: string, from: string) {
-    this.check();
-    return views.openRow(row, id, from);
-  }
-  async closeRow(row: IndexRow, id: string, from: string, until: string) {
-    this.check();
-    return views.closeRow(row, id, from, until);
+  getCards(ids: readonly string[]) {
+    return views.getCards(ids);
   }
   queryRows(pk: string, range: RowRange, limit: number) {
     return views.queryRows(pk, range, limit);
-  }
-  async putSnapshot(snapshot: Snapshot) {
-    this.check();
-    return views.putSnapshot(snapshot);
-  }
-  async putHead(head: EntityHead) {
-    this.check();
-    return views.putHead(head);
-  }
-  getHead(entityId: string, knownAt?: string) {
-    return views.getHead(entityId, knownAt);
-  }
-  async putPage(page: YearPage) {
-    this.check();
-    return views.putPage(page);
-  }
-  getPage(entityId: string, year: number, knownAt?: string) {
-    return views.getPage(entityId, year, knownAt);
-  }
-  getSnapshot(entityId: string, knownAt: string) {
-    return views.getSnapshot(entityId, knownAt);
   }
 }
 
@@ -93,16 +58,7 @@ const record = (entityId: string, version: number, sequence: number): DynamoDBRe
   },
 });
 
-async function expectViewAtHead(entityId: string) {
-  const { records } = await events.read(entityId);
-  const view = await views.getEntity(entityId);
-  expect(view?.version).toBe(records.length);
-  expect(view?.state).toEqual(fold(entityId, records.map(eventOf)));
-  const open = Object.keys(view?.openRows ?? {}).sort();
-  expect(open).toEqual(
-    [...diffRows([], indexRows(view?.state as EntityState)).opened.keys()].sort(),
-  );
-}
+const expectViewAtHead = (entityId: string) => expectProjected(events, views, entityId);
 
 async function seed(entityId: string, amendments: number, viewStore: ViewStore = views) {
   const l = ledger(viewStore);
@@ -122,7 +78,7 @@ describe("projector", () => {
   it("brings a view left behind by a crash to the head, whatever records arrive", async () => {
     const crashing = new CrashingViews();
     await seed("crashed", 3, crashing);
-    expect(await views.getEntity("crashed")).toBeUndefined();
+    expect(await views.getRecord("head", "crashed")).toBeUndefined();
     // The reader reads past the view: the events are already visible.
     const state = await ledger().state("crashed", { asOf: "2022-01-01" });
     expect(state.version).toBe(4);

@@ -6,23 +6,22 @@
  * Lambda's semantics for partial batch failures: a batch that reports failures is delivered
  * again from the lowest failed sequence number on, until it succeeds.
  *
- * Whatever the faults, every entity must end with its view at the head of its stream, equal
- * to the fold of the stream, and with index rows whose record-time history is exactly the
- * rows that each prefix of the stream implies.
+ * Whatever the faults, every entity must end with derived records equal to those of a clean
+ * projection of its stream: the read model's records as recorded at each event, rows whose
+ * record-time history is exactly the rows that each prefix of the stream implies, the
+ * search rows of its current names, and its card.
  */
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuditQueries } from "../../functions/app/audit.js";
-import { Ledger, SNAPSHOT_EVERY } from "../../functions/app/ledger.js";
+import { Ledger } from "../../functions/app/ledger.js";
 import { addDays } from "../../functions/domain/dates.js";
 import { decide } from "../../functions/domain/decide.js";
 import { DomainError } from "../../functions/domain/errors.js";
 import type { EventBody, IsoDate, LedgerEvent, Measure } from "../../functions/domain/events.js";
-import type { EntityHead } from "../../functions/domain/pages.js";
-import { headOf, pageOf, pageYears } from "../../functions/domain/pages.js";
-import type { IndexRow } from "../../functions/domain/projection.js";
-import { indexRows, rowId } from "../../functions/domain/projection.js";
+import type { DerivedWrite, Projected } from "../../functions/domain/projections/index.js";
+import { SNAPSHOT_EVERY } from "../../functions/domain/projections/index.js";
 import type { EntityState } from "../../functions/domain/state.js";
 import { entityDetails, evolve, fold, initialState } from "../../functions/domain/state.js";
 import { entityOn, sanctionTimeline, timelines } from "../../functions/domain/timeline.js";
@@ -32,17 +31,10 @@ import { projectorHandler } from "../../functions/handlers/projector.js";
 import type { Services } from "../../functions/handlers/wiring.js";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
-import type {
-  EntityView,
-  RowRange,
-  Snapshot,
-  StoredRow,
-  ViewStore,
-  YearPage,
-} from "../../functions/store/ports.js";
-import { storedSortKey } from "../../functions/store/ports.js";
+import type { RowRange, ViewStore } from "../../functions/store/ports.js";
 import { ensureTable, eventsTableInput, viewsTableInput } from "../../functions/store/tables.js";
 import { type Engine, startEngine } from "../../local/engine.js";
+import { expectProjected as expectProjectedIn } from "../support/projection.js";
 
 let engine: Engine;
 /** The stores of the current run: each run has tables of its own, so its checks read only its rows. */
@@ -70,8 +62,11 @@ afterAll(async () => {
 
 // ---- a view store with injected faults ------------------------------------------------
 
-/** `before`: the write never happens. `after`: it lands, but its answer is lost. */
-type Fault = "ok" | "before" | "after";
+/**
+ * `before`: the write never happens. `after`: it lands, but its answer is lost. `partial`:
+ * some of its items land (a process dying between two batches), and the call fails.
+ */
+type Fault = "ok" | "before" | "after" | "partial";
 
 class InjectedFault extends Error {
   constructor(readonly when: Fault) {
@@ -89,50 +84,28 @@ class FaultyViews implements ViewStore {
   mode: "healthy" | "faulty" | "crash" = "healthy";
   constructor(private readonly decideFault: () => Fault = () => "ok") {}
 
-  private async write<T>(op: () => Promise<T>): Promise<T> {
+  async write(writes: readonly DerivedWrite[]): Promise<void> {
     const fault =
       this.mode === "crash" ? "before" : this.mode === "faulty" ? this.decideFault() : "ok";
-    if (fault === "before") {
+    if (fault === "before") throw new InjectedFault(fault);
+    if (fault === "partial") {
+      await views.write(writes.filter((_, i) => i % 2 === 0));
       throw new InjectedFault(fault);
     }
-    const result = await op();
-    if (fault === "after") {
-      throw new InjectedFault(fault);
-    }
-    return result;
+    await views.write(writes);
+    if (fault === "after") throw new InjectedFault(fault);
   }
-  getEntity(entityId: string) {
-    return views.getEntity(entityId);
+  filed(writes: readonly DerivedWrite[]) {
+    return views.filed(writes);
   }
-  putEntity(view: EntityView) {
-    return this.write(() => views.putEntity(view));
+  getRecord<T>(...args: Parameters<ViewStore["getRecord"]>) {
+    return views.getRecord<T>(...args);
   }
-  putSnapshot(snapshot: Snapshot) {
-    return this.write(() => views.putSnapshot(snapshot));
-  }
-  getSnapshot(entityId: string, knownAt: string) {
-    return views.getSnapshot(entityId, knownAt);
-  }
-  openRow(row: IndexRow, id: string, from: string) {
-    return this.write(() => views.openRow(row, id, from));
-  }
-  closeRow(row: IndexRow, id: string, from: string, until: string) {
-    return this.write(() => views.closeRow(row, id, from, until));
+  getCards(entityIds: readonly string[]) {
+    return views.getCards(entityIds);
   }
   queryRows(pk: string, range: RowRange, limit: number) {
     return views.queryRows(pk, range, limit);
-  }
-  putHead(head: EntityHead) {
-    return this.write(() => views.putHead(head));
-  }
-  getHead(entityId: string, knownAt?: string) {
-    return views.getHead(entityId, knownAt);
-  }
-  putPage(page: YearPage) {
-    return this.write(() => views.putPage(page));
-  }
-  getPage(entityId: string, year: number, knownAt?: string) {
-    return views.getPage(entityId, year, knownAt);
   }
 }
 
@@ -390,7 +363,7 @@ const deliveryPlan: fc.Arbitrary<DeliveryPlan> = fc.record({
   order: fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 20 }),
   batches: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 6 }),
   faulty: fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
-  faults: fc.array(fc.constantFrom<Fault>("ok", "ok", "ok", "before", "after"), {
+  faults: fc.array(fc.constantFrom<Fault>("ok", "ok", "ok", "before", "after", "partial"), {
     minLength: 1,
     maxLength: 30,
   }),
@@ -475,94 +448,7 @@ async function deliverAll(
 
 // ---- what a projected entity must look like -------------------------------------------
 
-async function allRows(pk: string): Promise<StoredRow[]> {
-  const out: StoredRow[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await views.queryRows(pk, after === undefined ? {} : { after }, 500);
-    out.push(...page.rows);
-    if (page.next === undefined) return out;
-    after = page.next;
-  }
-}
-
-/** A stored row's id and the moment it was recorded from, read back from its sort key. */
-function idOf(row: StoredRow): string {
-  const parts = row.sk.split("#");
-  expect(parts[parts.length - 1]).toBe(row.recordedFrom);
-  return parts[parts.length - 2] as string;
-}
-
-const sortedIds = (rows: readonly IndexRow[]) => [...new Set(rows.map(rowId))].sort();
-
-/**
- * The entity's view is at the head and equals the fold of its stream; its open rows are the
- * rows the head state implies; and the stored rows' record-time history holds, at each
- * event's `recordedAt`, exactly the rows of the state after that event.
- */
-async function expectProjected(entityId: string): Promise<void> {
-  const { records } = await events.read(entityId);
-  const stream: LedgerEvent[] = records.map(eventOf);
-  const states = [initialState(entityId)];
-  for (const event of stream) states.push(evolve(states[states.length - 1] as EntityState, event));
-  const head = states[states.length - 1] as EntityState;
-  expect(head).toEqual(fold(entityId, stream));
-
-  const view = await views.getEntity(entityId);
-  expect(view?.version, `view of ${entityId} at the head`).toBe(stream.length);
-  expect(view?.state).toEqual(head);
-  const expectedOpen = sortedIds(indexRows(head));
-  expect(Object.keys(view?.openRows ?? {}).sort()).toEqual(expectedOpen);
-
-  const partitions = new Set(states.flatMap((s) => indexRows(s).map((r) => r.pk)));
-  const stored = (await Promise.all([...partitions].map(allRows)))
-    .flat()
-    .filter((r) => (r.data as { entityId: string }).entityId === entityId);
-  for (const r of stored) {
-    if (r.recordedUntil !== null) expect(r.recordedUntil > r.recordedFrom).toBe(true);
-  }
-  const open = stored.filter((r) => r.recordedUntil === null);
-  expect(open.map(idOf).sort(), `open rows of ${entityId}`).toEqual(expectedOpen);
-  for (const r of open) expect(r.recordedFrom).toBe(view?.openRows?.[idOf(r)]);
-
-  // The read model: at each event's recordedAt, the head and every year page are those of
-  // the state after that event.
-  const years = new Set(
-    states.flatMap((st) => st.sanctions.flatMap((x) => pageYears(sanctionTimeline(x)))),
-  );
-  const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-  for (const [k, event] of stream.entries()) {
-    const state = states[k + 1] as EntityState;
-    const t = event.recordedAt;
-    expect(await views.getHead(entityId, t), `head of ${entityId} at v${k + 1}`).toEqual(
-      plain(headOf(state)),
-    );
-    for (const year of years) {
-      const page = await views.getPage(entityId, year, t);
-      expect(page?.sanctions ?? [], `page ${year} of ${entityId} at v${k + 1}`).toEqual(
-        plain(pageOf(state, year)),
-      );
-    }
-  }
-
-  stream.forEach((event, k) => {
-    const t = event.recordedAt;
-    const held = stored.filter(
-      (r) => r.recordedFrom <= t && (r.recordedUntil === null || t < r.recordedUntil),
-    );
-    const rows = indexRows(states[k + 1] as EntityState);
-    expect(held.map(idOf).sort(), `rows of ${entityId} held at v${k + 1}`).toEqual(sortedIds(rows));
-    const byId = new Map(rows.map((r) => [rowId(r), r]));
-    for (const h of held) {
-      const id = idOf(h);
-      const row = byId.get(id) as IndexRow;
-      expect(h.pk).toBe(row.pk);
-      expect(h.sk).toBe(storedSortKey(row, id, h.recordedFrom));
-      expect(h.kind).toBe(row.kind);
-      expect(h.data).toEqual(row.data);
-    }
-  });
-}
+const expectProjected = (entityId: string) => expectProjectedIn(events, views, entityId);
 
 // ---- the properties -------------------------------------------------------------------
 
@@ -681,7 +567,7 @@ describe("a crash between the event write and the projection", () => {
           store.mode = "healthy";
           const stream = (await events.read(entity.entityId)).records.map(eventOf);
           const head = fold(entity.entityId, stream);
-          expect((await views.getEntity(entity.entityId))?.version ?? 0).toBeLessThan(
+          expect((await views.getRecord("head", entity.entityId))?.version ?? 0).toBeLessThan(
             stream.length,
           );
 
@@ -770,8 +656,8 @@ describe("snapshots under faults", () => {
     const stream = (await events.read(entityId)).records.map(eventOf);
     const at = (v: number) => (stream[v - 1] as LedgerEvent).recordedAt;
     const prefix = (v: number) => fold(entityId, stream.slice(0, v));
-    expect((await views.getEntity(entityId))?.version).toBe(SNAPSHOT_EVERY - 6);
-    expect(await views.getSnapshot(entityId, at(count))).toBeUndefined();
+    expect((await views.getRecord("head", entityId))?.version).toBe(SNAPSHOT_EVERY - 6);
+    expect(await views.getRecord("snapshot", entityId)).toBeUndefined();
 
     const checkKnownAt = async () => {
       const reader = ledgerOver(views);
@@ -793,15 +679,17 @@ describe("snapshots under faults", () => {
       order: [3, 1, 2],
       batches: [2],
       faulty: [true, true, false],
-      faults: ["ok", "ok", "before", "ok", "after", "ok", "ok"],
+      faults: ["ok", "ok", "before", "ok", "after", "ok", "partial", "ok"],
       instance: [0, 2, 1],
     };
     await deliverAll(records.slice(SNAPSHOT_EVERY - 8), plan, projectors(plan));
     await expectProjected(entityId);
-    const snapshot = await views.getSnapshot(entityId, at(count));
+    const snapshot = await views.getRecord<Projected>("snapshot", entityId);
     expect(snapshot?.version).toBe(SNAPSHOT_EVERY);
-    expect(snapshot?.state).toEqual(prefix(SNAPSHOT_EVERY));
-    expect(await views.getSnapshot(entityId, at(SNAPSHOT_EVERY - 1))).toBeUndefined();
+    expect(snapshot?.value.state).toEqual(prefix(SNAPSHOT_EVERY));
+    expect(
+      await views.getRecord("snapshot", entityId, { upTo: at(SNAPSHOT_EVERY - 1) }),
+    ).toBeUndefined();
     // After it: reads before the view's head start from the snapshot.
     await checkKnownAt();
   }, 60_000);
