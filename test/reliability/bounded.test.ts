@@ -1,0 +1,346 @@
+/**
+ * What an event costs to project, against a real dynalite server: the derived writes of an
+ * event are those its own change opens or closes, whatever the entity's history and names;
+ * search reads only what holds now; a projector killed any number of times converges; and
+ * the limits on names are answered clearly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prng } from "../../bench/history.js";
+import type { AppendRequest } from "../../functions/app/ledger.js";
+import { Ledger } from "../../functions/app/ledger.js";
+import { NAME_LIMITS } from "../../functions/domain/limits.js";
+import type { DerivedWrite } from "../../functions/domain/projections/index.js";
+import { wordPartition } from "../../functions/domain/rows.js";
+import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
+import { type RunningLedger, startLedger } from "../support/ledger.js";
+import { expectProjected } from "../support/projection.js";
+
+let api: RunningLedger;
+let events: DynamoEventStore;
+let views: DynamoViewStore;
+beforeAll(async () => {
+  api = await startLedger();
+  events = new DynamoEventStore(api.engine.doc, api.engine.tables.events);
+  views = new DynamoViewStore(api.engine.doc, api.engine.tables.views);
+});
+afterAll(async () => {
+  await api.close();
+});
+
+/** The DynamoDB view store, counting the derived writes it is asked for, by type. */
+class CountingViews extends DynamoViewStore {
+  counts: Record<string, number> = {};
+  reset() {
+    this.counts = {};
+  }
+  override async write(writes: readonly DerivedWrite[]) {
+    for (const w of writes) {
+      const what = w.type === "record" ? `record:${w.record.kind}` : w.type;
+      this.counts[what] = (this.counts[what] ?? 0) + 1;
+    }
+    return super.write(writes);
+  }
+  get total() {
+    return Object.values(this.counts).reduce((a, b) => a + b, 0);
+  }
+}
+
+let n = 0;
+function counted() {
+  const counting = new CountingViews(api.engine.doc, api.engine.tables.views);
+  const ledger = new Ledger({
+    events,
+    views: counting,
+    now: () => new Date(),
+    newId: () => `bounded-${++n}`,
+  });
+  return { counting, ledger };
+}
+
+/** `count` distinct words of 7 random letters. */
+function words(seed: number, count: number): string[] {
+  const next = prng(seed);
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 7 }, () => String.fromCharCode(97 + Math.floor(next() * 26))).join(""),
+  );
+}
+
+/** The largest set of names the API admits: the most aliases, the most words in all. */
+function heaviestNames(seed: number): string[] {
+  const pool = words(seed, NAME_LIMITS.wordsPerEntity);
+  const perAlias = Math.floor(NAME_LIMITS.wordsPerEntity / (NAME_LIMITS.aliases + 1));
+  return Array.from({ length: NAME_LIMITS.aliases }, (_, i) =>
+    pool.slice(i * perAlias, (i + 1) * perAlias).join(" "),
+  );
+}
+
+const imposition = (sanctionId: string): AppendRequest => ({
+  type: "SanctionImposed",
+  data: {
+    sanctionId,
+    authority: "EU",
+    measures: ["asset-freeze"],
+    announcedOn: "2022-03-01",
+    effectiveFrom: "2022-03-15",
+  },
+});
+
+describe("derived writes bounded by the event", () => {
+  it("the heaviest names the API admits: a rename files the names it changes only, an imposition no name at all", async () => {
+    const { counting, ledger } = counted();
+    const aliases = heaviestNames(1);
+    const registered = await ledger.append(
+      "heavy",
+      {
+        type: "EntityRegistered",
+        data: { name: "Heavy Names Bank", kind: "organization", aliases },
+      },
+      "t",
+    );
+    expect(registered.status).toBe(201);
+    // The registration files a search row per distinct word: as many as the event carries.
+    expect(counting.counts.name).toBeGreaterThan(NAME_LIMITS.wordsPerEntity * 0.85);
+
+    counting.reset();
+    await ledger.append(
+      "heavy",
+      { type: "EntityAmended", data: { name: "Heavy Names Trust" } },
+      "t",
+    );
+    // The old name's three words out, the new name's in (none of the aliases'); the details,
+    // the head and the card once each.
+    expect(counting.counts).toEqual({
+      name: 3,
+      unname: 3,
+      card: 1,
+      "record:details": 1,
+      "record:head": 1,
+    });
+
+    counting.reset();
+    await ledger.append(
+      "heavy",
+      { type: "EntityAmended", data: { aliases: { add: ["Zeta Omega"] } } },
+      "t",
+    );
+    expect(counting.counts.name).toBe(2);
+    expect(counting.counts.unname).toBeUndefined();
+
+    counting.reset();
+    await ledger.append("heavy", imposition("s1"), "t");
+    const heavyImposition = counting.counts;
+    // The same imposition on an entity with one short name writes the same items.
+    const light = counted();
+    await light.ledger.append(
+      "light",
+      { type: "EntityRegistered", data: { name: "Light", kind: "organization" } },
+      "t",
+    );
+    light.counting.reset();
+    await light.ledger.append("light", imposition("s1"), "t");
+    expect(heavyImposition).toEqual(light.counting.counts);
+    expect(heavyImposition.name).toBeUndefined();
+    await expectProjected(events, views, "heavy");
+  }, 120_000);
+
+  it("an event on a long history writes what it changes, not the history", async () => {
+    const { counting, ledger } = counted();
+    await ledger.append(
+      "long",
+      { type: "EntityRegistered", data: { name: "Long History", kind: "organization" } },
+      "t",
+    );
+    for (let i = 0; i < 150; i++) await ledger.append("long", imposition(`s${i}`), "t");
+    counting.reset();
+    await ledger.append("long", imposition("last"), "t");
+    const late = counting.total;
+    const fresh = counted();
+    await fresh.ledger.append(
+      "short",
+      { type: "EntityRegistered", data: { name: "Short", kind: "organization" } },
+      "t",
+    );
+    fresh.counting.reset();
+    await fresh.ledger.append("short", imposition("first"), "t");
+    expect(late).toBe(fresh.counting.total);
+  }, 120_000);
+});
+
+describe("search reads what holds now", () => {
+  it("renames and re-imports of common words never make another entity's search fail", async () => {
+    const { ledger } = counted();
+    await ledger.append(
+      "vtb-like",
+      { type: "EntityRegistered", data: { name: "VTB Bank PJSC", kind: "organization" } },
+      "t",
+    );
+    // An entity whose name holds "bank", renamed back and forth: every rename drops the row
+    // it replaced, so no history of its names stays behind for queries to read.
+    await ledger.append(
+      "renamed",
+      { type: "EntityRegistered", data: { name: "Bank 0", kind: "organization" } },
+      "t",
+    );
+    for (let i = 1; i <= 60; i++) {
+      await ledger.append("renamed", { type: "EntityAmended", data: { name: `Bank ${i}` } }, "t");
+    }
+    const rows = await views.queryRows(wordPartition("bank"), { beginsWith: "bank#renamed#" }, 100);
+    expect(rows.rows).toHaveLength(1);
+    const found = await api.get("/search?q=vtb%20bank");
+    expect(found.status).toBe(200);
+    expect(found.body.items.map((i: { entityId: string }) => i.entityId)).toEqual(["vtb-like"]);
+    const renamed = await api.get("/search?q=bank%2060");
+    expect(renamed.body.items).toEqual([
+      { entityId: "renamed", name: "Bank 60", matched: "Bank 60" },
+    ]);
+    expect((await api.get("/search?q=bank%2059")).body.items).toEqual([]);
+  }, 60_000);
+
+  it("keys are cut by code points: a name of astral letters files well-formed keys", async () => {
+    const { ledger } = counted();
+    const name = "𠀀𠀁𠀂 Trading";
+    await ledger.append("astral", { type: "EntityRegistered", data: { name, kind: "other" } }, "t");
+    const pk = wordPartition("𠀀𠀁𠀂");
+    expect(pk).toBe("word#𠀀𠀁");
+    expect(pk.isWellFormed()).toBe(true);
+    const found = await api.get(`/search?q=${encodeURIComponent("𠀀𠀁")}`);
+    expect(found.body.items.map((i: { entityId: string }) => i.entityId)).toEqual(["astral"]);
+  });
+});
+
+describe("a projector killed mid-catch-up", () => {
+  it("killed after every few writes, again and again, converges to a clean projection", async () => {
+    // A stream written with the projection off, then projected by projectors that each die
+    // after a handful of derived writes: every run resumes from the progress kept.
+    const writer = new Ledger({
+      events,
+      views,
+      now: () => new Date(),
+      newId: () => `kill-${++n}`,
+      projectOnAppend: false,
+    });
+    await writer.append(
+      "killed",
+      { type: "EntityRegistered", data: { name: "Killed Often", kind: "organization" } },
+      "t",
+    );
+    for (let i = 0; i < 120; i++) {
+      const body: AppendRequest =
+        i % 3 === 0
+          ? { type: "EntityAmended", data: { aliases: { add: [`Alias ${i}`] } } }
+          : imposition(`k${i}`);
+      await writer.append("killed", body, "t");
+    }
+    class Dying extends DynamoViewStore {
+      constructor(private budget: number) {
+        super(api.engine.doc, api.engine.tables.views);
+      }
+      override async write(writes: readonly DerivedWrite[]) {
+        this.budget -= 1;
+        if (this.budget < 0) throw new Error("killed");
+        // Half the writes land before the process dies.
+        if (this.budget === 0) {
+          await super.write(writes.slice(0, Math.ceil(writes.length / 2)));
+          throw new Error("killed mid-write");
+        }
+        return super.write(writes);
+      }
+    }
+    let runs = 0;
+    for (;;) {
+      runs++;
+      expect(runs, "progress is kept between runs").toBeLessThan(200);
+      const projector = new Ledger({
+        events,
+        views: new Dying(1 + (runs % 3)),
+        now: () => new Date(),
+        newId: () => "p",
+      });
+      try {
+        await projector.project("killed");
+        break;
+      } catch (error) {
+        expect((error as Error).message).toMatch(/killed/);
+      }
+    }
+    expect(runs).toBeGreaterThan(2);
+    await expectProjected(events, views, "killed");
+  }, 180_000);
+
+  it("stops at its deadline with its progress kept, and the next run goes on", async () => {
+    const writer = new Ledger({
+      events,
+      views,
+      now: () => new Date(),
+      newId: () => `deadline-${++n}`,
+      projectOnAppend: false,
+    });
+    await writer.append(
+      "deadline",
+      { type: "EntityRegistered", data: { name: "Deadline", kind: "organization" } },
+      "t",
+    );
+    for (let i = 0; i < 120; i++) await writer.append("deadline", imposition(`d${i}`), "t");
+    const projector = new Ledger({ events, views, now: () => new Date(), newId: () => "p" });
+    await expect(projector.project("deadline", Date.now() - 1)).rejects.toMatchObject({
+      name: "ProjectionIncomplete",
+    });
+    const head = await views.getRecord("head", "deadline");
+    expect(head?.version).toBeGreaterThan(0);
+    expect(head?.version).toBeLessThan(121);
+    const fresh = new Ledger({ events, views, now: () => new Date(), newId: () => "q" });
+    expect(await fresh.project("deadline")).toBe(121);
+    await expectProjected(events, views, "deadline");
+  }, 120_000);
+});
+
+describe("limits on names", () => {
+  const register = (data: Record<string, unknown>) => ({
+    type: "EntityRegistered",
+    data: { kind: "organization", ...data },
+  });
+
+  it("more aliases than an entity may have: 422 naming the aliases, nothing written", async () => {
+    const aliases = Array.from({ length: NAME_LIMITS.aliases + 1 }, (_, i) => `Alias ${i}`);
+    const res = await api.post(
+      "/entities/too-many-aliases/events",
+      register({ name: "X", aliases }),
+    );
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([
+      { path: "/data/aliases", message: expect.stringMatching(/at most 256/) },
+    ]);
+    expect((await api.get("/entities/too-many-aliases")).status).toBe(404);
+  });
+
+  it("more words in one name, or in all names, than allowed: 422, nothing written", async () => {
+    const long = Array.from({ length: NAME_LIMITS.wordsPerName + 1 }, () => "ab").join(" ");
+    const res = await api.post("/entities/too-many-words/events", register({ name: long }));
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toMatch(/at most 64 words/);
+    const all = Array.from({ length: 40 }, (_, i) => words(10 + i, 60).join(" "));
+    const over = await api.post(
+      "/entities/too-many-in-all/events",
+      register({ name: "Y", aliases: all }),
+    );
+    expect(over.status).toBe(422);
+    expect(over.body.detail).toMatch(/at most 2000 are allowed/);
+    expect((await api.get("/entities/too-many-in-all")).status).toBe(404);
+  });
+
+  it("an amendment that would pass the limits: 422, and the entity is unchanged", async () => {
+    await api.post(
+      "/entities/near-limit/events",
+      register({
+        name: "Near",
+        aliases: Array.from({ length: NAME_LIMITS.aliases }, (_, i) => `Alias ${i}`),
+      }),
+    );
+    const res = await api.post("/entities/near-limit/events", {
+      type: "EntityAmended",
+      data: { aliases: { add: ["One Too Many"] } },
+    });
+    expect(res.status).toBe(422);
+    expect((await api.get("/entities/near-limit")).body.version).toBe(1);
+  });
+});
