@@ -3,11 +3,9 @@ import { randomUUID } from "node:crypto";
 import { type AppendRequest, Ledger } from "../functions/app/ledger.js";
 import { decide, stamp } from "../functions/domain/decide.js";
 import type { AppendCommand, LedgerEvent } from "../functions/domain/events.js";
-import { changedPages, headOf } from "../functions/domain/pages.js";
-import { indexRows, rowId } from "../functions/domain/projection.js";
+import { SNAPSHOT_EVERY } from "../functions/domain/projections/index.js";
 import type { EntityState } from "../functions/domain/state.js";
 import { evolve, initialState } from "../functions/domain/state.js";
-import { eventOf } from "../functions/domain/verify.js";
 import { DynamoEventStore, DynamoViewStore } from "../functions/store/dynamo.js";
 import { type EventRecord, recordOf, type ViewStore } from "../functions/store/ports.js";
 import type { Engine } from "../local/engine.js";
@@ -102,53 +100,6 @@ export function stampStream(
   return { records, events, state, folds };
 }
 
-/**
- * How often the projection keeps a snapshot of the fold, if the ledger exports such an
- * interval (`SNAPSHOT_EVERY`), read at run time so the benchmark follows the code as it is.
- */
-export async function snapshotInterval(): Promise<number | undefined> {
-  const ledger = (await import("../functions/app/ledger.js")) as Record<string, unknown>;
-  const every = ledger.SNAPSHOT_EVERY;
-  return typeof every === "number" && every > 0 ? every : undefined;
-}
-
-/**
- * Files the read model of a stream as the projection leaves it: the head after every
- * event, and each year page an event changes, under the event's `recordedAt`.
- */
-async function seedReadModel(
-  views: ViewStore,
-  entityId: string,
-  records: readonly EventRecord[],
-  concurrency: number,
-): Promise<void> {
-  const writes: (() => Promise<void>)[] = [];
-  let state = initialState(entityId);
-  for (const record of records) {
-    const event = eventOf(record);
-    const next = evolve(state, event);
-    for (const [year, sanctions] of changedPages(state, next)) {
-      const page = {
-        entityId,
-        year,
-        version: next.version,
-        recordedAt: event.recordedAt,
-        sanctions,
-      };
-      writes.push(() => views.putPage(page));
-    }
-    const head = headOf(next);
-    writes.push(() => views.putHead(head));
-    state = next;
-  }
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < writes.length) await (writes[next++] as () => Promise<void>)();
-    }),
-  );
-}
-
 /** The stored outcome of seeding one stream. */
 export interface Seeded {
   entityId: string;
@@ -158,13 +109,9 @@ export interface Seeded {
 }
 
 /**
- * Writes streams straight into the stores, as the writer and the projector would have left
- * them: each event through `EventStore.append`, the entity view through `putEntity`, and a
- * snapshot through `putSnapshot` at every interval the ledger declares (when the store has
- * that method). Index rows are not filed: they serve only the cross-entity queries, and
- * computing them event by event is what makes a long history slow to project (see the
- * point-in-time section); the view lists the rows its state implies as open, as a
- * projected view would. Setup, not measured.
+ * Writes streams into the stores as the writer and the projector would have left them: each
+ * event through `EventStore.append`, then the stream projected by the ledger's own projector
+ * (the read model, rows, card and snapshots). Setup, not measured.
  */
 export async function seedStreams(
   engine: Engine,
@@ -173,27 +120,11 @@ export async function seedStreams(
   concurrency = 8,
 ): Promise<Seeded[]> {
   const events = eventStore(engine);
-  const views = viewStore(engine);
-  // Snapshots are new in the view store: seed them only where the store keeps them.
-  const putSnapshot = (
-    views as unknown as {
-      putSnapshot?: (snapshot: {
-        entityId: string;
-        version: number;
-        state: EntityState;
-      }) => Promise<void>;
-    }
-  ).putSnapshot?.bind(views);
-  const every = putSnapshot ? await snapshotInterval() : undefined;
+  const projector = fullLedger(engine);
   const seeded: Seeded[] = new Array(streams.length);
   const one = async (index: number) => {
     const { entityId, requests } = streams[index] as (typeof streams)[number];
-    const { records, state, folds } = stampStream(
-      entityId,
-      requests,
-      (version) => clock(index, version),
-      every,
-    );
+    const { records, state } = stampStream(entityId, requests, (version) => clock(index, version));
     if (streams.length === 1) {
       // One long stream: its versions in parallel, each conditional on its own key.
       let next = 0;
@@ -205,15 +136,13 @@ export async function seedStreams(
     } else {
       for (const record of records) await events.append(record);
     }
-    for (const fold of folds) {
-      await putSnapshot?.({ entityId, version: fold.version, state: fold });
-    }
-    await seedReadModel(views, entityId, records, concurrency);
-    // The rows the projection would hold open, so that later appends close them as usual.
-    const recordedAt = state.headRecordedAt ?? "";
-    const openRows = Object.fromEntries(indexRows(state).map((row) => [rowId(row), recordedAt]));
-    await views.putEntity({ entityId, version: state.version, state, openRows, readModel: true });
-    seeded[index] = { entityId, records, state, snapshots: folds.length };
+    await projector.project(entityId);
+    seeded[index] = {
+      entityId,
+      records,
+      state,
+      snapshots: Math.floor(state.version / SNAPSHOT_EVERY),
+    };
   };
   let next = 0;
   await Promise.all(

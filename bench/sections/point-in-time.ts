@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { Ledger } from "../../functions/app/ledger.js";
 import type { Timestamp } from "../../functions/domain/events.js";
+import { SNAPSHOT_EVERY } from "../../functions/domain/projections/index.js";
 import { fold, foldKnownAt } from "../../functions/domain/state.js";
 import { entityOn } from "../../functions/domain/timeline.js";
 import { eventOf } from "../../functions/domain/verify.js";
@@ -13,14 +14,7 @@ import { entityHistory } from "../history.js";
 import { getJson, type Harness, serveJson, startHarness } from "../local.js";
 import { MEASURED_COLUMNS, type Measured, measuredCells, Samples } from "../measure.js";
 import { grid, median, type Row, round, type Section, since } from "../report.js";
-import {
-  eventStore,
-  fullLedger,
-  seedStreams,
-  snapshotInterval,
-  viewStore,
-  viewsWith,
-} from "../stores.js";
+import { eventStore, fullLedger, seedStreams, viewStore, viewsWith } from "../stores.js";
 import type { Options } from "./options.js";
 
 interface StateAnswer {
@@ -77,7 +71,7 @@ export async function pointInTime(options: Options): Promise<Section> {
     return entityOn(state, asOf);
   });
   try {
-    const every = await snapshotInterval();
+    const every = SNAPSHOT_EVERY;
     const setupSeconds: Record<number, number> = {};
     const urls: Record<number, Record<ReadName, string>> = {};
     const appendMs: Record<number, { first: number; next: number }> = {};
