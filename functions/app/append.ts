@@ -62,9 +62,6 @@ const MAX_TRAILING = 100;
  * next version, and files the event's derived writes before answering (read-your-writes).
  */
 export class Appender {
-  /** The tail of each entity's queue of appends in this process. */
-  private readonly turns = new Map<string, Promise<void>>();
-
   constructor(
     private readonly deps: AppendDeps,
     private readonly projector: Projector,
@@ -78,27 +75,7 @@ export class Appender {
    * lost write folds the versions it lost to, and checks their ids on the next attempt.
    */
   async append(entityId: string, request: AppendRequest, actor: string): Promise<AppendResult> {
-    return this.inTurn(entityId, () => this.appendNow(entityId, request, actor));
-  }
-
-  /**
-   * Runs appends to one entity one after the other within this process. Writers in other
-   * processes still race, and the conditional write settles those races; in one process a
-   * queue spares the attempts that would only lose.
-   */
-  private async inTurn<T>(entityId: string, work: () => Promise<T>): Promise<T> {
-    const before = this.turns.get(entityId) ?? Promise.resolve();
-    const mine = before.then(work, work);
-    const settled = mine.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.turns.set(entityId, settled);
-    try {
-      return await mine;
-    } finally {
-      if (this.turns.get(entityId) === settled) this.turns.delete(entityId);
-    }
+    return this.projector.inTurn(entityId, () => this.appendNow(entityId, request, actor));
   }
 
   private async appendNow(

@@ -50,10 +50,33 @@ export function eventBytes(event: LedgerEvent): number {
  * idempotent, so taking an event in twice changes nothing.
  */
 export class Projector {
+  /** The tail of each entity's queue of work in this process. */
+  private readonly turns = new Map<string, Promise<void>>();
+
   constructor(
     private readonly deps: { events: EventStore; views: ViewStore },
     private readonly positions: ByteLru<Position>,
   ) {}
+
+  /**
+   * Runs work on one entity one piece after the other within this process: appends and
+   * projections of an entity share its position, which a step takes over and updates.
+   * Writers in other processes still race, and the conditional write settles those races.
+   */
+  async inTurn<T>(entityId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(entityId) ?? Promise.resolve();
+    const mine = before.then(work, work);
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.turns.set(entityId, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.turns.get(entityId) === settled) this.turns.delete(entityId);
+    }
+  }
 
   /** This process's position on the entity, or one rebuilt from the stored snapshot and head. */
   async position(entityId: string): Promise<Position> {
@@ -139,7 +162,19 @@ export class Projector {
    * deadline (ms since the epoch), it stops once past it and throws ProjectionIncomplete,
    * its progress filed. Returns the head version.
    */
-  async project(entityId: string, deadline?: number): Promise<number> {
+  project(entityId: string, deadline?: number): Promise<number> {
+    return this.inTurn(entityId, async () => {
+      try {
+        return await this.projectNow(entityId, deadline);
+      } catch (error) {
+        // A step that failed may have left the held position half taken over.
+        if (!(error instanceof ProjectionIncomplete)) this.forget(entityId);
+        throw error;
+      }
+    });
+  }
+
+  private async projectNow(entityId: string, deadline?: number): Promise<number> {
     let position = await this.position(entityId);
     // Another process may have filed further: its work need not be done again.
     const stored = await this.deps.views.getRecord<EntityHead>("head", entityId);

@@ -43,56 +43,11 @@ export class TableViewStore implements ViewStore {
   constructor(private readonly table: ItemTable) {}
 
   async write(writes: readonly DerivedWrite[]): Promise<void> {
-    // One item per key, the last write winning: a batch may not name a key twice.
-    const puts = new Map<string, Item>();
-    const deletes = new Map<string, ItemKey>();
-    const put = (item: Item) => {
-      const id = `${item.pk}\u0000${item.sk}`;
-      deletes.delete(id);
-      puts.set(id, item);
-    };
-    const cards: EntityCard[] = [];
-    const parts: Item[] = [];
-    for (const w of writes) {
-      switch (w.type) {
-        case "record":
-          put(this.recordItem(w.record, parts));
-          break;
-        case "open":
-          put({
-            pk: w.row.pk,
-            sk: VIEW_KEYS.row(w.row, w.id, w.from),
-            kind: w.row.kind,
-            data: JSON.stringify(w.row.data),
-            recordedFrom: w.from,
-          });
-          break;
-        case "close":
-          put({
-            pk: w.row.pk,
-            sk: VIEW_KEYS.closeMarker(w.row, w.id, w.from),
-            kind: CLOSE,
-            recordedUntil: w.until,
-          });
-          break;
-        case "name":
-          put({ pk: w.row.pk, sk: w.row.sk, kind: "name", data: JSON.stringify(w.row.data) });
-          break;
-        case "unname": {
-          const id = `${w.pk}\u0000${w.sk}`;
-          puts.delete(id);
-          deletes.set(id, { pk: w.pk, sk: w.sk });
-          break;
-        }
-        case "card":
-          cards.push(w.card);
-          break;
-      }
-    }
+    const { puts, deletes, cards, parts } = itemsOf(writes);
     // Parts before the items that name them: an item never points at missing parts.
     if (parts.length > 0) await this.table.writeAll(parts, []);
     await Promise.all([
-      this.table.writeAll([...puts.values()], [...deletes.values()]),
+      this.table.writeAll(puts, deletes),
       ...cards.map((card) => this.table.putIfNewer({ ...VIEW_KEYS.card(card.entityId), ...card })),
     ]);
   }
@@ -145,22 +100,6 @@ export class TableViewStore implements ViewStore {
     }
     for (const key of absent) if (seen.has(key)) return false;
     return true;
-  }
-
-  private recordItem(record: VersionedRecord, parts: Item[]): Item {
-    const { kind, key, version, recordedAt, value } = record;
-    const blob = gzipSync(JSON.stringify(value));
-    const item: Item = { pk: VIEW_KEYS.record(kind, key), sk: recordedAt, version };
-    if (blob.length <= MAX_INLINE) return { ...item, blob };
-    let n = 0;
-    for (let at = 0; at < blob.length; at += MAX_INLINE, n++) {
-      parts.push({
-        pk: VIEW_KEYS.recordParts(kind, key),
-        sk: partSk(version, n),
-        part: blob.subarray(at, at + MAX_INLINE),
-      });
-    }
-    return { ...item, parts: n };
   }
 
   async getRecord<T>(
@@ -250,4 +189,80 @@ export class TableViewStore implements ViewStore {
     }
     return last === undefined ? { rows } : { rows, next: last };
   }
+}
+
+/**
+ * The items that derived writes put and delete, one per key (the last write winning: a
+ * batch may not name a key twice), the cards to move forward, and the parts of records too
+ * large for one item.
+ */
+export function itemsOf(writes: readonly DerivedWrite[]): {
+  puts: Item[];
+  deletes: ItemKey[];
+  cards: EntityCard[];
+  parts: Item[];
+} {
+  // One item per key, the last write winning: a batch may not name a key twice.
+  const puts = new Map<string, Item>();
+  const deletes = new Map<string, ItemKey>();
+  const put = (item: Item) => {
+    const id = `${item.pk}\u0000${item.sk}`;
+    deletes.delete(id);
+    puts.set(id, item);
+  };
+  const cards: EntityCard[] = [];
+  const parts: Item[] = [];
+  for (const w of writes) {
+    switch (w.type) {
+      case "record":
+        put(recordItem(w.record, parts));
+        break;
+      case "open":
+        put({
+          pk: w.row.pk,
+          sk: VIEW_KEYS.row(w.row, w.id, w.from),
+          kind: w.row.kind,
+          data: JSON.stringify(w.row.data),
+          recordedFrom: w.from,
+        });
+        break;
+      case "close":
+        put({
+          pk: w.row.pk,
+          sk: VIEW_KEYS.closeMarker(w.row, w.id, w.from),
+          kind: CLOSE,
+          recordedUntil: w.until,
+        });
+        break;
+      case "name":
+        put({ pk: w.row.pk, sk: w.row.sk, kind: "name", data: JSON.stringify(w.row.data) });
+        break;
+      case "unname": {
+        const id = `${w.pk}\u0000${w.sk}`;
+        puts.delete(id);
+        deletes.set(id, { pk: w.pk, sk: w.sk });
+        break;
+      }
+      case "card":
+        cards.push(w.card);
+        break;
+    }
+  }
+  return { puts: [...puts.values()], deletes: [...deletes.values()], cards, parts };
+}
+
+function recordItem(record: VersionedRecord, parts: Item[]): Item {
+  const { kind, key, version, recordedAt, value } = record;
+  const blob = gzipSync(JSON.stringify(value));
+  const item: Item = { pk: VIEW_KEYS.record(kind, key), sk: recordedAt, version };
+  if (blob.length <= MAX_INLINE) return { ...item, blob };
+  let n = 0;
+  for (let at = 0; at < blob.length; at += MAX_INLINE, n++) {
+    parts.push({
+      pk: VIEW_KEYS.recordParts(kind, key),
+      sk: partSk(version, n),
+      part: blob.subarray(at, at + MAX_INLINE),
+    });
+  }
+  return { ...item, parts: n };
 }

@@ -37,7 +37,11 @@ export function initialProjected(entityId: string): Projected {
 
 /**
  * Takes one event in: the writes every projection asks of it (a snapshot among them every
- * {@link SNAPSHOT_EVERY} versions) and the projection after it. Pure.
+ * {@link SNAPSHOT_EVERY} versions) and the projection after it. The open rows of `before`
+ * are handed on to `after` and updated in place (a long history holds tens of thousands of
+ * them, and copying them at every event would cost what the history weighs): `before` is
+ * not to be used again. Deterministic: the same event on the same projection gives the same
+ * writes.
  */
 export function projectEvent(
   before: Projected,
@@ -54,7 +58,8 @@ export function projectEvent(
         key: state.entityId,
         version: state.version,
         recordedAt: event.recordedAt,
-        value: after,
+        // A copy: the open rows go on changing in place after this event.
+        value: { ...after, openRows: { ...after.openRows } },
       },
     });
   }
@@ -63,15 +68,13 @@ export function projectEvent(
 
 /** What the projection keeps after a step: the fold, and what its writes opened, closed and filed. */
 function keep(before: Projected, state: Projected["state"], writes: DerivedWrite[]): Projected {
-  let openRows = before.openRows;
+  const openRows = before.openRows;
   let pages = before.pages;
   let detailsVersion = before.detailsVersion;
   for (const w of writes) {
-    if (w.type === "open" || w.type === "close") {
-      if (openRows === before.openRows) openRows = { ...openRows };
-      if (w.type === "open") openRows[w.id] = w.from;
-      else delete openRows[w.id];
-    } else if (w.type === "record" && w.record.kind === "head") {
+    if (w.type === "open") openRows[w.id] = w.from;
+    else if (w.type === "close") delete openRows[w.id];
+    else if (w.type === "record" && w.record.kind === "head") {
       const head = w.record.value as { pages: Record<string, number>; detailsVersion: number };
       pages = head.pages;
       detailsVersion = head.detailsVersion;
