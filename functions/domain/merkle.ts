@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /**
  * The ledger-wide Merkle log: RFC 9162 §2.1 hashing, proofs and their verification, and
@@ -14,26 +14,32 @@ export type Hash = Uint8Array;
 
 export const HASH_SIZE = 32;
 
-function sha256(...parts: Uint8Array[]): Hash {
-  const h = createHash("sha256");
-  for (const part of parts) h.update(part);
-  return new Uint8Array(h.digest());
+function sha256(data: Uint8Array): Hash {
+  return hash("sha256", data, "buffer");
 }
 
-const LEAF_PREFIX = new Uint8Array([0x00]);
-const NODE_PREFIX = new Uint8Array([0x01]);
+/** Scratch space for a node's preimage; hashing is synchronous, so one buffer serves all. */
+const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
 
 /** RFC 9162 §2.1.1: the hash of an empty tree, SHA-256 of nothing. */
-export const EMPTY_ROOT: Hash = sha256();
+export const EMPTY_ROOT: Hash = sha256(new Uint8Array());
 
 /** RFC 9162 §2.1.1: the hash of a leaf, SHA-256(0x00 ‖ leaf). */
 export function hashLeaf(leaf: Uint8Array): Hash {
-  return sha256(LEAF_PREFIX, leaf);
+  const input = new Uint8Array(1 + leaf.length);
+  input.set(leaf, 1);
+  return sha256(input);
 }
 
 /** RFC 9162 §2.1.1: the hash of an interior node, SHA-256(0x01 ‖ left ‖ right). */
 export function hashChildren(left: Hash, right: Hash): Hash {
-  return sha256(NODE_PREFIX, left, right);
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    throw new RangeError("a child hash is not 32 bytes");
+  }
+  nodeInput[0] = 0x01;
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return sha256(nodeInput);
 }
 
 export function equalHashes(a: Uint8Array, b: Uint8Array): boolean {
