@@ -113,7 +113,9 @@ describe.skipIf(!moto)("KMS signer (against moto_server)", () => {
 
   it("refuses a key of another spec, and names KMS's error for an unknown key", async () => {
     const rsa = await createKey("RSA_2048");
-    await expect(kmsSigner(ORIGIN, rsa, kmsOverHttp(target))).rejects.toThrow(/not an ECDSA P-256 key/);
+    await expect(kmsSigner(ORIGIN, rsa, kmsOverHttp(target))).rejects.toThrow(
+      /not an ECDSA P-256 key/,
+    );
     await expect(
       kmsSigner(ORIGIN, "00000000-0000-0000-0000-000000000000", kmsOverHttp(target)),
     ).rejects.toThrow(/NotFoundException/);
