@@ -155,8 +155,11 @@ export class Sequencer {
       if (leaves.length === 0) return { head, published };
       const grown = await this.grow(head, leaves);
       published.push(grown.note);
-      await log.advanceHead(grown.head);
-      head = (await log.head()) ?? grown.head;
+      // Not advanced: another sequencer is further on; go on from there.
+      head = (await log.advanceHead(grown.head)) ? grown.head : ((await log.head()) ?? grown.head);
+      // Fewer than asked for: the log ended there (leaves added since are their
+      // sequencer's to publish).
+      if (leaves.length < this.maxLeaves) return { head, published };
     }
   }
 

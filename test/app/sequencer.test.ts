@@ -246,7 +246,7 @@ describe.each(["dynamo", "memory"] as const)("sequencer over the %s log store", 
           await audit(f, events, notes, spkiPem(signer.spki));
         },
       ),
-      { numRuns: kind === "dynamo" ? 5 : 15 },
+      { numRuns: kind === "dynamo" ? 4 : 15 },
     );
   });
 
