@@ -94,6 +94,15 @@ export class Sequencer {
 
   /** Admits the events (each once; events already in the log are skipped) and publishes. */
   async sequence(events: readonly EventRef[]): Promise<SequenceResult> {
+    // A leaf is forever: nothing malformed may reach one.
+    for (const e of events) {
+      if (!/^[0-9a-f]{64}$/.test(e.hash) || !Number.isSafeInteger(e.version) || e.version < 1) {
+        throw new RangeError(`not an event to sequence: ${JSON.stringify(e)}`);
+      }
+      if (typeof e.entityId !== "string" || e.entityId.length === 0) {
+        throw new RangeError(`not an event to sequence: ${JSON.stringify(e)}`);
+      }
+    }
     let next: number | undefined;
     for (const e of events) {
       next ??= await this.firstFree();

@@ -210,6 +210,44 @@ describe.each(["dynamo", "memory"] as const)("sequencer over the %s log store", 
     );
   });
 
+  it("refuses malformed events before writing anything", async () => {
+    const f = await fixture(kind);
+    const seq = new Sequencer({
+      log: f.log,
+      checkpoints: f.checkpoints,
+      signer: await localSigner(ORIGIN),
+      origin: ORIGIN,
+    });
+    const [good] = eventsOf(1, 1, "malformed") as [EventRef];
+    for (const bad of [
+      { ...good, hash: good.hash.toUpperCase() },
+      { ...good, hash: good.hash.slice(2) },
+      { ...good, version: 0 },
+      { ...good, version: 1.5 },
+      { ...good, entityId: "" },
+    ]) {
+      await expect(seq.sequence([good, bad])).rejects.toThrow(RangeError);
+    }
+    expect(await f.log.readLeaves(0, 10)).toEqual([]);
+    expect(await f.log.claims(good.entityId, 0, 10)).toEqual([]);
+  });
+
+  it("refuses a checkpoint store that holds another root for the same tree size: a fork", async () => {
+    const f = await fixture(kind);
+    const signer = await localSigner(ORIGIN);
+    const events = eventsOf(2, 2, "fork");
+    const other = new Sequencer({
+      log: new MemoryLogStore(),
+      checkpoints: f.checkpoints,
+      signer,
+      origin: ORIGIN,
+    });
+    // Another log (same origin and key) published a tree of the same size first.
+    await other.sequence(events.slice(0, 3).map((e) => ({ ...e, hash: "11".repeat(32) })));
+    const seq = new Sequencer({ log: f.log, checkpoints: f.checkpoints, signer, origin: ORIGIN });
+    await expect(seq.sequence(events.slice(0, 3))).rejects.toThrow(/fork/);
+  });
+
   it("keeps one order when sequencers race, are killed mid-way and run again", async () => {
     await fc.assert(
       fc.asyncProperty(
