@@ -98,7 +98,9 @@ export function fitColumns(natural: readonly number[], width: number): number[] 
 /**
  * A table without colours (the output is often piped or captured). Every cell is escaped
  * (`esc`); with `width` (the terminal's), long cells are cut with an ellipsis so that the
- * table fits, the widest columns first. Without it (a pipe or a file) nothing is cut.
+ * table fits, the widest columns first, and a terminal too narrow for every column at its
+ * least width gets one `Header: value` block per row instead. Without `width` (a pipe or a
+ * file) nothing is cut.
  */
 export function table(head: string[], rows: (string | number)[][], width?: number): string {
   let cells = [head, ...rows].map((row) => row.map((cell) => esc(String(cell))));
@@ -106,6 +108,8 @@ export function table(head: string[], rows: (string | number)[][], width?: numbe
     const natural = head.map((_, i) =>
       Math.max(0, ...cells.map((row) => displayWidth(row[i] ?? ""))),
     );
+    const least = natural.reduce((sum, w) => sum + Math.min(w, MIN_COLUMN), 3 * natural.length + 1);
+    if (least > width) return records(cells, width);
     const widths = fitColumns(natural, width);
     cells = cells.map((row) => row.map((cell, i) => truncate(cell, widths[i] ?? cell.length)));
   }
@@ -113,6 +117,21 @@ export function table(head: string[], rows: (string | number)[][], width?: numbe
   const t = new Table({ head: headCells, style: { head: [], border: [] } });
   for (const row of bodyRows) t.push(row);
   return t.toString();
+}
+
+/** Escaped rows as blocks of `Header: value` lines, each cut to `width`, a blank line apart. */
+function records([head = [], ...rows]: string[][], width: number): string {
+  const labels = head.map((h) => `${h}:`);
+  const labelWidth = Math.max(0, ...labels.map(displayWidth));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) =>
+          truncate(`${(labels[i] ?? "").padEnd(labelWidth)} ${cell}`, Math.max(width, 1)),
+        )
+        .join("\n"),
+    )
+    .join("\n\n");
 }
 
 /** Aligned `label: value` lines, each value escaped (`esc`). */
