@@ -68,8 +68,9 @@ export function truncate(text: string, max: number): string {
   return `${out}…`;
 }
 
-/** A column is never cut below this many columns (or its natural width, if less). */
-const MIN_COLUMN = 6;
+/** A column is never cut below this many columns (or its natural width, if less): narrower,
+ * a cell shows too little to read, and the rows are better shown as blocks of lines. */
+const MIN_COLUMN = 10;
 
 /**
  * The widths of the columns in `width` terminal columns: each column's natural width,

@@ -44,8 +44,8 @@ describe("widths", () => {
     // 3 columns: borders take 10 of 40, leaving 30.
     expect(fitColumns([5, 50, 40], 40)).toEqual([5, 13, 12]);
     expect(fitColumns([5, 10, 8], 40)).toEqual([5, 10, 8]);
-    // Narrower than the minimum of every column: nothing below 6 (or its natural width).
-    expect(fitColumns([4, 30, 30], 12)).toEqual([4, 6, 6]);
+    // Narrower than the minimum of every column: nothing below 10 (or its natural width).
+    expect(fitColumns([4, 30, 30], 12)).toEqual([4, 10, 10]);
   });
 
   it("fits a table to the width, with an ellipsis where a cell is cut", () => {
