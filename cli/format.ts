@@ -68,8 +68,10 @@ export function truncate(text: string, max: number): string {
   return `${out}…`;
 }
 
-/** A column is never cut below this many columns (or its natural width, if less): narrower,
- * a cell shows too little to read, and the rows are better shown as blocks of lines. */
+/**
+ * A column is never cut below this many columns (or its natural width, if less): narrower,
+ * a cell shows too little to read, and the rows are better shown as blocks of lines.
+ */
 const MIN_COLUMN = 10;
 
 /**
