@@ -1,7 +1,4 @@
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type {
   appendAnswerSchema,
@@ -17,8 +14,9 @@ import type {
   verificationSchema,
 } from "../functions/api/schemas.js";
 
-/** Static credentials or a provider of them, as the signer takes them. */
-export type Credentials = ConstructorParameters<typeof SignatureV4>[0]["credentials"];
+import type { Credentials, createSigner } from "./signing.js";
+
+export type { Credentials } from "./signing.js";
 
 /** An `application/problem+json` answer of the ledger (architecture §3). */
 export interface Problem {
@@ -61,7 +59,131 @@ export type Query = Record<string, string | number | undefined>;
 export interface Answer<T> {
   status: number;
   body: T;
+  /** Requests sent to get this answer: more than 1 when earlier ones were retried. */
+  attempts?: number;
 }
+
+/**
+ * When and how often a request that is safe to repeat is sent again: after 429, 502, 503,
+ * 504 or a network error (a reset or dropped connection, a failed DNS lookup that may be
+ * passing), waiting a random time up to `min(maxDelayMs, baseDelayMs × 2^retry)` ("full
+ * jitter"), or what `Retry-After` asks when that is longer.
+ */
+export interface RetryOptions {
+  /** Requests in all, the first included; 1 never retries. @default 5 */
+  attempts?: number;
+  /** The cap of the first wait, doubled at each retry. @default 250 */
+  baseDelayMs?: number;
+  /**
+   * The longest wait between two attempts. A `Retry-After` asking for longer ends the
+   * retries (the answer is reported) rather than leaving the command hanging. @default 20000
+   */
+  maxDelayMs?: number;
+  /** A number in [0, 1) for the jitter. @default Math.random */
+  random?: () => number;
+  /** Waits `ms` milliseconds. @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
+  /** Told before each wait (the CLI prints a note to stderr). */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+/** A retry about to happen. */
+export interface RetryNotice {
+  method: string;
+  url: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  attempts: number;
+  delayMs: number;
+  /** The status that failed, or the network error's message. */
+  reason: string;
+}
+
+const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
+
+/** Network failures where nothing says the server is gone for good: worth another try. */
+const RETRIED_NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
+]);
+
+/**
+ * The wait a `Retry-After` header asks for, in milliseconds: delay-seconds or an HTTP-date
+ * (RFC 9110 §10.2.3). Undefined when absent or unreadable; 0 for a date already past.
+ */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/[a-z]/i.test(text)) return undefined; // "1.5", "-1": neither form
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Full jitter: a random wait up to the capped exponential backoff of this retry (from 0). */
+export function backoffMs(retry: number, options: RetryOptions = {}): number {
+  const base = options.baseDelayMs ?? 250;
+  const max = options.maxDelayMs ?? 20_000;
+  const random = options.random ?? Math.random;
+  return Math.floor(random() * Math.min(max, base * 2 ** retry));
+}
+
+/** An append: `POST /entities/{entityId}/events`, relative to the base path. */
+const APPEND_PATH = /^\/entities\/[^/]+\/events$/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The body to send, with an `eventId` (a UUID) added to an append, or to each item of a
+ * batch, that has none: the ledger answers a repeated `eventId` with the original result
+ * and writes nothing, so the request becomes safe to send again.
+ */
+export function withEventIds(method: string, path: string, body: unknown): unknown {
+  if (method !== "POST") return body;
+  if (APPEND_PATH.test(path) && isObject(body) && body.eventId === undefined) {
+    return { ...body, eventId: randomUUID() };
+  }
+  if (path === "/batches" && isObject(body) && Array.isArray(body.items)) {
+    return {
+      ...body,
+      items: body.items.map((item: unknown) =>
+        isObject(item) && item.eventId === undefined ? { ...item, eventId: randomUUID() } : item,
+      ),
+    };
+  }
+  return body;
+}
+
+/**
+ * Whether sending a request twice does no more than sending it once: reads always; an
+ * append only with an `eventId`; a batch only when every item has one; nothing else.
+ */
+export function safeToRepeat(method: string, path: string, body: unknown): boolean {
+  if (method === "GET") return true;
+  if (method !== "POST" || !isObject(body)) return false;
+  if (APPEND_PATH.test(path)) return typeof body.eventId === "string";
+  if (path === "/batches") {
+    return (
+      Array.isArray(body.items) &&
+      body.items.every((item: unknown) => isObject(item) && typeof item.eventId === "string")
+    );
+  }
+  return false;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface ClientOptions {
   /** The API's base URL, possibly with a stage path (`https://abc.execute-api.eu-west-1.amazonaws.com/v1`). */
@@ -76,6 +198,8 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Milliseconds before a request is abandoned; default 60 s. */
   timeoutMs?: number;
+  /** When requests are sent again; `{attempts: 1}` never retries. */
+  retry?: RetryOptions;
 }
 
 const EXECUTE_API_HOST =
@@ -109,7 +233,7 @@ export class LedgerClient {
   readonly signingRegion: string | undefined;
   private readonly fetchFn: typeof fetch;
   private readonly timeoutMs: number;
-  private signer: SignatureV4 | undefined;
+  private signer: ReturnType<typeof createSigner> | undefined;
 
   constructor(private readonly options: ClientOptions) {
     let base: URL;
@@ -149,25 +273,60 @@ export class LedgerClient {
   /**
    * Sends one request and answers its status with the parsed body (200 and 201 can mean
    * different things, e.g. for appends). Any status of 300 or more throws a `ProblemError`.
+   * An append (or a batch item) without an `eventId` is given one, so that the request is
+   * safe to repeat; a request safe to repeat is retried as `retry` says.
    */
   async send<T = unknown>(
     method: "GET" | "POST",
     path: string,
     { query = {}, body }: { query?: Query; body?: unknown } = {},
   ): Promise<Answer<T>> {
-    const { url, init } = await this.prepare(method, path, query, body);
-    let res: Response;
-    try {
-      res = await this.fetchFn(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (error) {
-      throw this.connectionError(error);
+    const payload = withEventIds(method, path, body);
+    const retry = this.options.retry ?? {};
+    const attempts = safeToRepeat(method, path, payload) ? Math.max(1, retry.attempts ?? 5) : 1;
+    const maxDelay = retry.maxDelayMs ?? 20_000;
+    for (let attempt = 1; ; attempt++) {
+      // Signed anew each time: a SigV4 signature is only valid for a few minutes.
+      const { url, init } = await this.prepare(method, path, query, payload);
+      let res: Response | undefined;
+      let text = "";
+      let failure: ConnectionError | undefined;
+      try {
+        res = await this.fetchFn(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+        text = await res.text();
+      } catch (error) {
+        failure = this.connectionError(error);
+      }
+      const retryable = failure
+        ? isTransient(failure)
+        : res !== undefined && RETRIED_STATUSES.has(res.status);
+      if (retryable && attempt < attempts) {
+        const asked = res ? retryAfterMs(res.headers.get("retry-after")) : undefined;
+        const delayMs = Math.max(asked ?? 0, backoffMs(attempt - 1, retry));
+        if (delayMs <= maxDelay) {
+          retry.onRetry?.({
+            method,
+            url,
+            attempt,
+            attempts,
+            delayMs,
+            reason: failure ? failure.message : `${res?.status} ${res?.statusText}`.trim(),
+          });
+          await (retry.sleep ?? sleep)(delayMs);
+          continue;
+        }
+      }
+      if (failure) {
+        if (attempt > 1) failure.message += ` (after ${attempt} attempts)`;
+        throw failure;
+      }
+      const answer = res as Response;
+      return { ...this.read<T>(answer, text), ...(attempt > 1 ? { attempts: attempt } : {}) };
     }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (error) {
-      throw this.connectionError(error);
-    }
+  }
+
+  /** The parsed body of an answer, or the `ProblemError` it stands for. */
+  private read<T>(res: Response, text: string): Answer<T> {
     const parsed = parseJson(text);
     if (res.status >= 300) {
       throw new ProblemError(res.status, toProblem(res, parsed, text));
@@ -247,7 +406,7 @@ export class LedgerClient {
     if (payload !== undefined) headers["content-type"] = "application/json";
     if (!this.signed) return { url, init: { method, headers, body: payload } };
 
-    const request = new HttpRequest({
+    const request = {
       method,
       protocol: this.baseUrl.protocol,
       hostname: this.baseUrl.hostname,
@@ -256,10 +415,10 @@ export class LedgerClient {
       query: params,
       headers: { ...headers, host: this.baseUrl.host },
       ...(payload !== undefined ? { body: payload } : {}),
-    });
-    let signed: HttpRequest;
+    };
+    let signed: Record<string, string>;
     try {
-      signed = (await this.getSigner().sign(request)) as HttpRequest;
+      signed = await (await this.getSigner())(request);
     } catch (error) {
       const profile = this.options.profile ? ` with profile ${this.options.profile}` : "";
       throw new Error(
@@ -270,20 +429,21 @@ export class LedgerClient {
       );
     }
     // fetch sets Host itself, from the same URL that was signed.
-    const { host: _host, ...sent } = signed.headers;
+    const { host: _host, ...sent } = signed;
     return { url, init: { method, headers: sent, body: payload } };
   }
 
-  private getSigner(): SignatureV4 {
+  private async getSigner(): Promise<ReturnType<typeof createSigner>> {
     if (!this.signer) {
-      const credentials =
-        this.options.credentials ??
-        fromNodeProviderChain(this.options.profile ? { profile: this.options.profile } : {});
-      this.signer = new SignatureV4({
-        service: "execute-api",
+      // Loaded only to sign: the credential chain is most of the CLI's code, and commands
+      // against the local runtime (or --version) need not load it.
+      const { createSigner } = await import("./signing.js");
+      this.signer = createSigner({
         region: this.signingRegion ?? "us-east-1",
-        credentials,
-        sha256: Sha256,
+        ...(this.options.profile !== undefined ? { profile: this.options.profile } : {}),
+        ...(this.options.credentials !== undefined
+          ? { credentials: this.options.credentials }
+          : {}),
       });
     }
     return this.signer;
@@ -326,6 +486,17 @@ export class LedgerClient {
       cause: error,
     });
   }
+}
+
+/** Whether a failed request may succeed if sent again (not a refusal, unknown host or our timeout). */
+function isTransient(error: ConnectionError): boolean {
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code && RETRIED_NETWORK_CODES.has(code)) return true;
+    cause = cause.cause;
+  }
+  return false;
 }
 
 function parseJson(text: string): unknown {

@@ -19,13 +19,17 @@ import { registerSearch } from "./commands/search.js";
 import { registerState } from "./commands/state.js";
 import { registerTimeline } from "./commands/timeline.js";
 import { registerVerify } from "./commands/verify.js";
-import { json } from "./format.js";
+import { esc, escLines, json } from "./format.js";
 
 export type { CliContext, CliIO, GlobalOptions } from "./commands/context.js";
 
 const DEFAULT_URL = "http://localhost:3000";
 
+/** The package's version, set by the bundler (cli/build.mjs); read from package.json otherwise. */
+declare const SANCTIONS_LEDGER_VERSION: string | undefined;
+
 function version(): string {
+  if (typeof SANCTIONS_LEDGER_VERSION === "string") return SANCTIONS_LEDGER_VERSION;
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
     version: string;
   };
@@ -95,12 +99,20 @@ export async function run(
   io: CliIO,
   overrides: ClientOverrides = {},
 ): Promise<number> {
-  const program = buildProgram(io, overrides);
+  // Everything printed is escaped on its way out (keeping line breaks), whatever printed
+  // it: commander echoing an argument, a problem's detail, a URL. Tables and values are
+  // escaped before that, line breaks included, where they are laid out.
+  const safeIo: CliIO = {
+    ...io,
+    stdout: (text) => io.stdout(escLines(text)),
+    stderr: (text) => io.stderr(escLines(text)),
+  };
+  const program = buildProgram(safeIo, overrides);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;
   } catch (error) {
-    return report(error, io, program.opts<GlobalOptions>().json === true);
+    return report(error, safeIo, program.opts<GlobalOptions>().json === true);
   }
 }
 
@@ -127,8 +139,12 @@ function report(error: unknown, io: CliIO, asJson: boolean): number {
 
 /** `status title: detail`, then each `path: message`. */
 export function problemText(problem: Problem): string {
-  const lines = [`error: ${problem.status} ${problem.title}: ${problem.detail}`];
-  for (const e of problem.errors ?? []) lines.push(`  ${e.path || "/"}: ${e.message}`);
+  const lines = [
+    `error: ${problem.status} ${esc(String(problem.title))}: ${esc(String(problem.detail))}`,
+  ];
+  for (const e of problem.errors ?? []) {
+    lines.push(`  ${esc(String(e.path || "/"))}: ${esc(String(e.message))}`);
+  }
   if (problem.currentVersion !== undefined) {
     lines.push(`  current version: ${problem.currentVersion}`);
   }
@@ -146,6 +162,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stderrIsTTY: process.stderr.isTTY === true,
+    ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
     env: process.env,
   });
 }

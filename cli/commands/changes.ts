@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ChangesPage } from "../client.js";
-import { plural, table } from "../format.js";
+import { esc, plural, table } from "../format.js";
 import { type CliContext, examples, wholeNumber } from "./context.js";
 import { addFilterOptions, type Filters, filtersOf, printList } from "./sanctions.js";
 
@@ -43,8 +43,8 @@ export function registerChanges(program: Command, ctx: CliContext): void {
     );
 }
 
-export function renderChanges(page: ChangesPage): string {
-  const lines = [`${page.from} to ${page.to}, known at ${page.knownAt}`];
+export function renderChanges(page: ChangesPage, width?: number): string {
+  const lines = [`${esc(page.from)} to ${esc(page.to)}, known at ${esc(page.knownAt)}`];
   if (page.items.length === 0) {
     lines.push("No changes.");
     return lines.join("\n");
@@ -53,6 +53,7 @@ export function renderChanges(page: ChangesPage): string {
     table(
       ["On", "Change", "Entity", "Sanction", "Authority"],
       page.items.map((c) => [c.on, c.change, c.entityId, c.sanctionId, c.authority]),
+      width,
     ),
     `${plural(page.items.length, "change")}.`,
   );

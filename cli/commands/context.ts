@@ -13,6 +13,11 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** Whether standard error is a terminal (progress bars are drawn only there). */
   stderrIsTTY?: boolean;
+  /**
+   * The terminal's width when standard output is a terminal: tables are fitted to it.
+   * Undefined for a pipe or a file, where nothing is cut.
+   */
+  columns?: number;
   /** Reads all of standard input; defaults to `process.stdin`. */
   readStdin?(): Promise<string>;
 }
@@ -34,6 +39,8 @@ export interface CliContext {
   json(): boolean;
   /** The client for `--url`, `--profile`, `--region` (one per run, made on first use). */
   client(): LedgerClient;
+  /** The width to fit tables to (the terminal's), or undefined to cut nothing. */
+  width(): number | undefined;
   /** Writes one line (or lines) of text to stdout, adding the final newline. */
   out(text: string): void;
   /** Writes a value as pretty JSON to stdout. */
@@ -57,7 +64,7 @@ export class CliExit extends Error {
 }
 
 /** Test-only overrides of the client (a fake fetch, static credentials). */
-export type ClientOverrides = Pick<ClientOptions, "fetch" | "credentials" | "timeoutMs">;
+export type ClientOverrides = Pick<ClientOptions, "fetch" | "credentials" | "timeoutMs" | "retry">;
 
 export function createContext(
   io: CliIO,
@@ -77,10 +84,18 @@ export function createContext(
           ...(profile !== undefined ? { profile } : {}),
           ...(region !== undefined ? { region } : {}),
           ...overrides,
+          retry: {
+            onRetry: (r) =>
+              io.stderr(
+                `note: ${r.method} ${r.url}: ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt + 1} of ${r.attempts})\n`,
+              ),
+            ...overrides.retry,
+          },
         });
       }
       return client;
     },
+    width: () => io.columns,
     out: (text) => io.stdout(`${text}\n`),
     printJson: (value) => io.stdout(json(value)),
     async readInput(path) {

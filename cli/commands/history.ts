@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { type EventsPage, type StoredEvent, segment } from "../client.js";
-import { cut, list, orDash, plural, scopeText, table } from "../format.js";
+import { cut, esc, list, orDash, plural, scopeText, table } from "../format.js";
 import { type CliContext, examples, wholeNumber } from "./context.js";
 
 export function registerHistory(program: Command, ctx: CliContext): void {
@@ -41,13 +41,18 @@ export function registerHistory(program: Command, ctx: CliContext): void {
         if (ctx.json()) {
           return ctx.printJson({ entityId, events, ...(nextToken ? { nextToken } : {}) });
         }
-        ctx.out(renderHistory(entityId, events, nextToken !== undefined));
+        ctx.out(renderHistory(entityId, events, nextToken !== undefined, ctx.width()));
       },
     );
 }
 
-export function renderHistory(entityId: string, events: StoredEvent[], more: boolean): string {
-  if (events.length === 0) return `No events of ${entityId}.`;
+export function renderHistory(
+  entityId: string,
+  events: StoredEvent[],
+  more: boolean,
+  width?: number,
+): string {
+  if (events.length === 0) return `No events of ${esc(entityId)}.`;
   const retractedBy = new Map<number, number>();
   for (const e of events) {
     if (e.type === "EventRetracted" && typeof e.data.version === "number") {
@@ -67,8 +72,12 @@ export function renderHistory(entityId: string, events: StoredEvent[], more: boo
     ];
   });
   const lines = [
-    table(["Version", "Recorded at", "Type", "Event id", "Actor", "Summary", "Source"], rows),
-    `${plural(events.length, "event")} of ${entityId}.`,
+    table(
+      ["Version", "Recorded at", "Type", "Event id", "Actor", "Summary", "Source"],
+      rows,
+      width,
+    ),
+    `${plural(events.length, "event")} of ${esc(entityId)}.`,
   ];
   if (more) lines.push("More events remain: raise --limit to see them.");
   return lines.join("\n");

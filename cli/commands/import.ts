@@ -1,14 +1,15 @@
 import { stat } from "node:fs/promises";
-import { SingleBar } from "cli-progress";
+import type { SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
 import { isIsoDate } from "../../functions/domain/dates.js";
-import { table } from "../format.js";
+import { esc, table } from "../format.js";
 import type { ImportPlan } from "../import/diff.js";
 import type { Publication } from "../import/model.js";
-import { parseOfacCsv } from "../import/ofac.js";
-import { type ImportProgress, type ImportSummary, runImport } from "../import/run.js";
-import { parseUnXml } from "../import/un.js";
+import type { ImportProgress, ImportSummary } from "../import/run.js";
 import { type CliContext, CliExit, examples, wholeNumber } from "./context.js";
+
+// The parsers, the importer and the progress bar are loaded when an import runs: they are
+// most of the CLI's code and every other command (and --version) starts without them.
 
 const FORMATS = ["ofac-csv", "un-xml"] as const;
 type Format = (typeof FORMATS)[number];
@@ -19,21 +20,24 @@ async function readPublication(format: Format, path: string): Promise<Publicatio
   if (format === "ofac-csv") {
     if (!info.isDirectory())
       throw new CliExit(1, `ofac-csv reads a folder of CSV files; ${path} is not one`);
+    const { parseOfacCsv } = await import("../import/ofac.js");
     return parseOfacCsv(path);
   }
   if (info.isDirectory()) throw new CliExit(1, `un-xml reads one XML file; ${path} is a folder`);
+  const { parseUnXml } = await import("../import/un.js");
   return parseUnXml(path);
 }
 
 /** Progress on a terminal as a bar; elsewhere as a line now and then. */
-function progressReporter(ctx: CliContext, tty: boolean) {
+async function progressReporter(ctx: CliContext, tty: boolean) {
+  const { SingleBar } = tty ? await import("cli-progress") : { SingleBar: undefined };
   let bar: SingleBar | undefined;
   let phase: ImportProgress["phase"] | undefined;
   let lastLog = 0;
   const started = Date.now();
   return {
     update(p: ImportProgress) {
-      if (tty) {
+      if (SingleBar) {
         if (phase !== p.phase) {
           bar?.stop();
           bar = new SingleBar({
@@ -62,7 +66,7 @@ function progressReporter(ctx: CliContext, tty: boolean) {
   };
 }
 
-function describePlan(plan: ImportPlan): string {
+function describePlan(plan: ImportPlan, width?: number): string {
   const rows = plan.entries.flatMap((entry) =>
     entry.events.map((e) => [
       entry.entityId,
@@ -75,15 +79,23 @@ function describePlan(plan: ImportPlan): string {
           : "",
     ]),
   );
-  return rows.length === 0 ? "no change" : table(["entity", "change", "what", "dates"], rows);
+  return rows.length === 0
+    ? "no change"
+    : table(["entity", "change", "what", "dates"], rows, width);
 }
 
-function describeSummary(s: ImportSummary, seconds: number, dryRun: boolean): string {
+function describeSummary(
+  s: ImportSummary,
+  seconds: number,
+  dryRun: boolean,
+  width?: number,
+): string {
   const lines = [
-    `${dryRun ? "would import" : "imported"} ${s.list} published ${s.published}: ${s.entries} entries${dryRun ? "" : ` in ${seconds.toFixed(1)} s`}`,
+    `${dryRun ? "would import" : "imported"} ${esc(s.list)} published ${esc(s.published)}: ${s.entries} entries${dryRun ? "" : ` in ${seconds.toFixed(1)} s`}`,
     table(
       ["registered", "imposed", "amended", "lifted", "unchanged", "rejected"],
       [[s.registered, s.imposed, s.amended, s.lifted, s.unchanged, s.rejected.length]],
+      width,
     ),
   ];
   if (!dryRun) {
@@ -97,6 +109,7 @@ function describeSummary(s: ImportSummary, seconds: number, dryRun: boolean): st
       table(
         ["entry", "entity", "reason"],
         s.rejected.map((r) => [r.ref, r.entityId || "-", r.reason]),
+        width,
       ),
     );
   }
@@ -150,7 +163,8 @@ entry, change), so importing the same publication again writes nothing.
         }
         const publication = await readPublication(format as Format, path);
         const tty = !ctx.json() && ctx.io.stderrIsTTY === true;
-        const progress = progressReporter(ctx, tty);
+        const progress = await progressReporter(ctx, tty);
+        const { runImport } = await import("../import/run.js");
         const started = Date.now();
         let result: Awaited<ReturnType<typeof runImport>>;
         try {
@@ -168,8 +182,8 @@ entry, change), so importing the same publication again writes nothing.
         if (ctx.json()) {
           ctx.printJson(options.dryRun ? { summary, plan } : { summary, seconds });
         } else {
-          if (options.dryRun) ctx.out(describePlan(plan));
-          ctx.out(describeSummary(summary, seconds, options.dryRun));
+          if (options.dryRun) ctx.out(describePlan(plan, ctx.width()));
+          ctx.out(describeSummary(summary, seconds, options.dryRun, ctx.width()));
         }
         // Entries the ledger refused make the run fail; rows the publication itself holds
         // malformed are reported but are no failure of the import.

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Query, SanctionsPage } from "../client.js";
-import { list, orDash, plural, table } from "../format.js";
+import { esc, list, orDash, plural, table } from "../format.js";
 import { type CliContext, examples, wholeNumber } from "./context.js";
 
 /** The filters that `/sanctions` and `/changes` share. */
@@ -24,7 +24,7 @@ export async function printList<P extends { items: unknown[]; nextToken?: string
   path: string,
   query: Query,
   opts: { limit?: number; pageSize: number },
-  render: (page: P) => string,
+  render: (page: P, width?: number) => string,
 ): Promise<void> {
   const answer = await ctx.client().gather<P>(path, query, {
     limit: opts.limit,
@@ -32,7 +32,7 @@ export async function printList<P extends { items: unknown[]; nextToken?: string
   });
   if (!answer) return;
   if (ctx.json()) return ctx.printJson(answer);
-  ctx.out(render(answer));
+  ctx.out(render(answer, ctx.width()));
 }
 
 export function addFilterOptions(command: Command): Command {
@@ -74,8 +74,8 @@ export function registerSanctions(program: Command, ctx: CliContext): void {
     );
 }
 
-export function renderSanctions(page: SanctionsPage): string {
-  const lines = [`asOf ${page.asOf}, known at ${page.knownAt}`];
+export function renderSanctions(page: SanctionsPage, width?: number): string {
+  const lines = [`asOf ${esc(page.asOf)}, known at ${esc(page.knownAt)}`];
   if (page.items.length === 0) {
     lines.push("No entity has a matching sanction in force.");
     return lines.join("\n");
@@ -107,6 +107,7 @@ export function renderSanctions(page: SanctionsPage): string {
         "End",
       ],
       rows,
+      width,
     ),
     `${plural(page.items.length, "entity", "entities")}, ${plural(rows.length, "sanction")}.`,
   );

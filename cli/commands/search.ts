@@ -33,11 +33,11 @@ export function registerSearch(program: Command, ctx: CliContext): void {
       }
       const answer: SearchPage = { items, ...(nextToken ? { nextToken } : {}) };
       if (ctx.json()) return ctx.printJson(answer);
-      ctx.out(renderSearch(answer, opts.asOf));
+      ctx.out(renderSearch(answer, opts.asOf, ctx.width()));
     });
 }
 
-export function renderSearch(page: SearchPage, asOf: string | undefined): string {
+export function renderSearch(page: SearchPage, asOf: string | undefined, width?: number): string {
   if (page.items.length === 0) return "No match.";
   const head = ["Entity", "Name", "Matched"];
   if (asOf) head.push(`In force on ${asOf}`);
@@ -48,7 +48,7 @@ export function renderSearch(page: SearchPage, asOf: string | undefined): string
     }
     return row;
   });
-  const lines = [table(head, rows), `${plural(page.items.length, "match", "matches")}.`];
+  const lines = [table(head, rows, width), `${plural(page.items.length, "match", "matches")}.`];
   if (page.nextToken) lines.push("More matches remain: raise --limit to see them.");
   return lines.join("\n");
 }

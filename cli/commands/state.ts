@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { type EntityState, type SanctionOnDate, segment } from "../client.js";
-import { fields, list, orDash, table } from "../format.js";
+import { esc, fields, list, orDash, table } from "../format.js";
 import { type CliContext, examples } from "./context.js";
 
 export function registerState(program: Command, ctx: CliContext): void {
@@ -24,11 +24,11 @@ export function registerState(program: Command, ctx: CliContext): void {
         knownAt: opts.knownAt,
       });
       if (ctx.json()) return ctx.printJson(state);
-      ctx.out(renderState(state));
+      ctx.out(renderState(state, ctx.width()));
     });
 }
 
-export function renderState(state: EntityState): string {
+export function renderState(state: EntityState, width?: number): string {
   const header = fields([
     ["entity", state.entityId],
     ["name", state.name],
@@ -53,7 +53,7 @@ export function renderState(state: EntityState): string {
     ...state.pending.map((s) => sanctionRow("pending", s)),
   ];
   if (rows.length === 0) {
-    return `${header}\n\nNo sanction in force or pending on ${state.asOf}.`;
+    return `${header}\n\nNo sanction in force or pending on ${esc(state.asOf)}.`;
   }
   return `${header}\n\n${table(
     [
@@ -68,6 +68,7 @@ export function renderState(state: EntityState): string {
       "End",
     ],
     rows,
+    width,
   )}`;
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { segment, type Timeline } from "../client.js";
-import { cut, list, orDash, plural, scopeText, table } from "../format.js";
+import { cut, esc, list, orDash, plural, scopeText, table } from "../format.js";
 import { type CliContext, examples } from "./context.js";
 
 export function registerTimeline(program: Command, ctx: CliContext): void {
@@ -18,20 +18,21 @@ export function registerTimeline(program: Command, ctx: CliContext): void {
         .client()
         .get<Timeline>(`/entities/${segment(entityId)}/timeline`, { knownAt: opts.knownAt });
       if (ctx.json()) return ctx.printJson(timeline);
-      ctx.out(renderTimeline(timeline));
+      ctx.out(renderTimeline(timeline, ctx.width()));
     });
 }
 
-export function renderTimeline(timeline: Timeline): string {
-  const blocks = [`${timeline.entityId}, known at ${timeline.knownAt}`];
+export function renderTimeline(timeline: Timeline, width?: number): string {
+  const blocks = [`${esc(timeline.entityId)}, known at ${esc(timeline.knownAt)}`];
   if (timeline.sanctions.length === 0) {
     blocks.push("No sanctions.");
     return blocks.join("\n");
   }
   for (const s of timeline.sanctions) {
-    const heading =
+    const heading = esc(
       `${s.sanctionId} (${s.authority}${s.program ? `, ${s.program}` : ""}): ` +
-      `announced ${s.announcedOn}, effective ${s.effectiveFrom}, end ${orDash(s.end)}`;
+        `announced ${s.announcedOn}, effective ${s.effectiveFrom}, end ${orDash(s.end)}`,
+    );
     const body =
       s.intervals.length === 0
         ? "never in force"
@@ -45,6 +46,7 @@ export function renderTimeline(timeline: Timeline): string {
               cut(orDash(i.legalBasis), 40),
               list(i.basis),
             ]),
+            width,
           );
     blocks.push(`\n${heading}\n${body}`);
   }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { segment, type Verification } from "../client.js";
+import { esc } from "../format.js";
 import { type CliContext, CliExit, examples } from "./context.js";
 
 /** The exit code of `verify` when the chain is broken (1 is any other failure). */
@@ -20,10 +21,10 @@ Exit codes: 0 valid, 2 broken chain, 1 any other error.
       const result = await ctx.client().get<Verification>(`/entities/${segment(entityId)}/verify`);
       if (ctx.json()) ctx.printJson(result);
       else if (result.valid) {
-        ctx.out(`valid: chain of ${result.version} events, head ${result.headHash}`);
+        ctx.out(`valid: chain of ${result.version} events, head ${esc(String(result.headHash))}`);
       } else {
         ctx.out(
-          `BROKEN at version ${result.firstBrokenVersion ?? "?"} (sound up to version ${result.version}, hash ${result.headHash})`,
+          `BROKEN at version ${result.firstBrokenVersion ?? "?"} (sound up to version ${result.version}, hash ${esc(String(result.headHash))})`,
         );
       }
       if (!result.valid) throw new CliExit(BROKEN_CHAIN_EXIT);
