@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadDemo } from "./demo.js";
 import { startEngine } from "./engine.js";
+import { ensureViewsFormat } from "./format.js";
 import { createLocalServer, listen, localFunctions } from "./server.js";
 
 const HELP = `sanctions-ledger local runtime
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(values.data);
   if (!values.memory) mkdirSync(dataDir, { recursive: true });
   const engine = await startEngine(values.memory ? {} : { path: dataDir });
+  await ensureViewsFormat(engine, (message) => console.log(message));
   if (values.demo) {
     const { written, replayed } = await loadDemo(engine);
     console.log(`demo: ${written} events written, ${replayed} already present`);

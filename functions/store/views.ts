@@ -31,6 +31,12 @@ export const VIEW_KEYS = {
   card: (entityId: string) => ({ pk: `card#${entityId}`, sk: "card" }),
 } as const;
 
+/**
+ * The format of the views table that this code writes. There is no migration between
+ * formats: views are derived, and a table of another format is rebuilt from the events.
+ */
+export const VIEWS_FORMAT = 2;
+
 /** Zero-padded so that the parts of one version sort together and in order. */
 const partsOf = (version: number) => `${String(version).padStart(12, "0")}#`;
 const partSk = (version: number, i: number) => `${partsOf(version)}${String(i).padStart(4, "0")}`;

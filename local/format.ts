@@ -1,0 +1,64 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { Ledger } from "../functions/app/ledger.js";
+import { DynamoEventStore, DynamoItemTable, DynamoViewStore } from "../functions/store/dynamo.js";
+import { EVENTS_TABLE } from "../functions/store/keys.js";
+import { ensureTable, viewsTableInput } from "../functions/store/tables.js";
+import { VIEWS_FORMAT } from "../functions/store/views.js";
+import type { Engine } from "./engine.js";
+
+const FORMAT_KEY = { pk: "format", sk: "views" };
+
+/**
+ * Brings a data directory's views to the format this code writes. Views are derived: a
+ * table of another format (or of none, written by an earlier version) is dropped and
+ * rebuilt from the events, entity by entity. Returns how many entities were rebuilt.
+ */
+export async function ensureViewsFormat(
+  engine: Engine,
+  log: (message: string) => void = () => undefined,
+): Promise<number> {
+  const table = new DynamoItemTable(engine.doc, engine.tables.views);
+  const marker = await table.get(FORMAT_KEY);
+  if (marker && Number(marker.format) === VIEWS_FORMAT) return 0;
+  const entities = await entityIds(engine);
+  const stale = marker !== undefined || entities.length > 0;
+  if (stale) {
+    log(
+      `views of format ${marker?.format ?? 1} found: rebuilding them for ${entities.length} entities`,
+    );
+    await engine.client.send(new DeleteTableCommand({ TableName: engine.tables.views }));
+    await ensureTable(engine.client, viewsTableInput(engine.tables.views));
+    const ledger = new Ledger({
+      events: new DynamoEventStore(engine.doc, engine.tables.events),
+      views: new DynamoViewStore(engine.doc, engine.tables.views),
+      now: () => new Date(),
+      newId: () => "rebuild",
+    });
+    for (const entityId of entities) await ledger.project(entityId);
+  }
+  await table.writeAll([{ ...FORMAT_KEY, format: VIEWS_FORMAT }], []);
+  return stale ? entities.length : 0;
+}
+
+/** Every entity with a stream: a scan of the events table, which only the local runtime makes. */
+async function entityIds(engine: Engine): Promise<string[]> {
+  const ids = new Set<string>();
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await engine.client.send(
+      new ScanCommand({
+        TableName: engine.tables.events,
+        ProjectionExpression: "#pk",
+        ExpressionAttributeNames: { "#pk": EVENTS_TABLE.partitionKey },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const id = item[EVENTS_TABLE.partitionKey]?.S;
+      if (id !== undefined) ids.add(id);
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return [...ids].sort();
+}
