@@ -81,6 +81,7 @@ describe("deep links", () => {
         knownAt: "",
         authority: "JP",
         measure: "asset-freeze",
+        limit: "2",
         token: "",
       },
       {
@@ -90,9 +91,16 @@ describe("deep links", () => {
         knownAt: "",
         authority: "",
         measure: "",
+        limit: "",
         token: "abc",
       },
-      { page: "corrections", from: "2022-03-26T00:00:00Z", to: "2022-05-01T00:00:00Z", token: "" },
+      {
+        page: "corrections",
+        from: "2022-03-26T00:00:00Z",
+        to: "2022-05-01T00:00:00Z",
+        limit: "",
+        token: "",
+      },
     ] as const;
     for (const route of routes) {
       const url = new URL(hrefOf(route), "http://localhost");
