@@ -26,5 +26,6 @@ export async function configureFromServer(): Promise<void> {
   }
   if (!response.ok || !response.headers.get("content-type")?.includes("json")) return;
   const deployed = (await response.json()) as DeployedConfig;
-  configureApi({ baseUrl: deployed.apiUrl.replace(/\/$/, "") });
+  const { signedFetchConfig } = await import("./aws.js");
+  configureApi(await signedFetchConfig(deployed));
 }

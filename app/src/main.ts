@@ -1,7 +1,7 @@
 import "./style.css";
 import { configureFromServer } from "./config.js";
 import { h } from "./dom.js";
-import { current, startRouter } from "./nav.js";
+import { startRouter } from "./nav.js";
 import { changesPage } from "./pages/changes.js";
 import { correctionsPage } from "./pages/corrections.js";
 import { entityPage } from "./pages/entity.js";
@@ -17,14 +17,23 @@ const NAV: [PageRoute["page"], string, PageRoute][] = [
   [
     "sanctions",
     "Sanctions in force",
-    { page: "sanctions", asOf: "", knownAt: "", authority: "", measure: "", token: "" },
+    { page: "sanctions", asOf: "", knownAt: "", authority: "", measure: "", limit: "", token: "" },
   ],
   [
     "changes",
     "Changes",
-    { page: "changes", from: "", to: "", knownAt: "", authority: "", measure: "", token: "" },
+    {
+      page: "changes",
+      from: "",
+      to: "",
+      knownAt: "",
+      authority: "",
+      measure: "",
+      limit: "",
+      token: "",
+    },
   ],
-  ["corrections", "Corrections", { page: "corrections", from: "", to: "", token: "" }],
+  ["corrections", "Corrections", { page: "corrections", from: "", to: "", limit: "", token: "" }],
 ];
 
 function markNav(page: PageRoute["page"]): void {
@@ -42,13 +51,15 @@ function markNav(page: PageRoute["page"]): void {
   );
 }
 
+let renders = 0;
+
 async function renderPage(route: PageRoute): Promise<void> {
   markNav(route.page);
-  const token = current();
+  const token = ++renders;
   const page = h("div", { class: "page" });
   main.replaceChildren(page);
   /** Whether this render is still the one on screen (a later navigation replaces it). */
-  const live = () => token === current() && main.contains(page);
+  const live = () => token === renders && main.contains(page);
   try {
     switch (route.page) {
       case "search":
@@ -77,7 +88,9 @@ async function renderPage(route: PageRoute): Promise<void> {
   } catch (error) {
     if (live()) page.append(problemBox(error));
   }
-  if (live()) {
+  // After a navigation inside the app, focus goes to the new page's heading (as a page load
+  // would put it at the top); the first load leaves it at the start, before the skip link.
+  if (live() && token > 1) {
     const h1 = page.querySelector("h1");
     if (h1 && document.activeElement === document.body) h1.focus({ preventScroll: true });
   }

@@ -48,8 +48,3 @@ export function record(route: PageRoute, options: { replace?: boolean } = {}): v
   else if (href !== key()) history.pushState(null, "", href);
   shown = key();
 }
-
-/** Whether a render started for `token` is still the one on screen. */
-export function current(): string {
-  return shown;
-}

@@ -11,6 +11,7 @@ export type PageRoute =
       knownAt: string;
       authority: string;
       measure: string;
+      limit: string;
       token: string;
     }
   | {
@@ -20,17 +21,18 @@ export type PageRoute =
       knownAt: string;
       authority: string;
       measure: string;
+      limit: string;
       token: string;
     }
-  | { page: "corrections"; from: string; to: string; token: string }
+  | { page: "corrections"; from: string; to: string; limit: string; token: string }
   | { page: "not-found"; path: string };
 
 const FIELDS = {
   search: ["q", "asOf"],
   entity: ["asOf", "knownAt"],
-  sanctions: ["asOf", "knownAt", "authority", "measure", "token"],
-  changes: ["from", "to", "knownAt", "authority", "measure", "token"],
-  corrections: ["from", "to", "token"],
+  sanctions: ["asOf", "knownAt", "authority", "measure", "limit", "token"],
+  changes: ["from", "to", "knownAt", "authority", "measure", "limit", "token"],
+  corrections: ["from", "to", "limit", "token"],
 } as const;
 
 function pick<K extends string>(params: URLSearchParams, keys: readonly K[]): Record<K, string> {

@@ -38,6 +38,7 @@ export function changesPage(page: HTMLElement, route: Route, live: () => boolean
         knownAt: v.knownAt ?? "",
         authority: v.authority ?? "",
         measure: v.measure ?? "",
+        limit: route.limit,
         token: "",
       }),
       ready: Boolean(route.from || route.to),
@@ -48,6 +49,7 @@ export function changesPage(page: HTMLElement, route: Route, live: () => boolean
           ...(route.knownAt ? { knownAt: route.knownAt } : {}),
           ...(route.authority ? { authority: route.authority } : {}),
           ...(route.measure ? { measure: route.measure as Measure } : {}),
+          ...(route.limit ? { limit: Number(route.limit) } : {}),
           ...(route.token ? { nextToken: route.token } : {}),
         });
         const rows = answer.items.map((c) => ({

@@ -25,12 +25,19 @@ export function correctionsPage(page: HTMLElement, route: Route, live: () => boo
           "RFC 3339",
         ),
       ],
-      routeOf: (v) => ({ page: "corrections", from: v.from ?? "", to: v.to ?? "", token: "" }),
+      routeOf: (v) => ({
+        page: "corrections",
+        from: v.from ?? "",
+        to: v.to ?? "",
+        limit: route.limit,
+        token: "",
+      }),
       ready: true,
       async load() {
         const answer = await api.corrections({
           ...(route.from ? { from: route.from } : {}),
           ...(route.to ? { to: route.to } : {}),
+          ...(route.limit ? { limit: Number(route.limit) } : {}),
           ...(route.token ? { nextToken: route.token } : {}),
         });
         const rows = answer.items.map((c) => ({
