@@ -73,7 +73,8 @@ export async function verifyCheckpoint(
   let checkpoint: Awaited<ReturnType<typeof api.latestCheckpoint>>;
   let pem: string;
   try {
-    [checkpoint, pem] = await Promise.all([api.latestCheckpoint(), api.checkpointKey()]);
+    checkpoint = await api.latestCheckpoint();
+    pem = await api.checkpointKey();
   } catch (error) {
     if (error instanceof ApiError && error.status === 404)
       return { state: "unavailable", detail: error.problem.detail };

@@ -33,6 +33,15 @@ export function knownFromOf(item: Undetermined): string | undefined {
   return undefined;
 }
 
+/** A label under a believed span, shortened and moved left so that it stays in the picture. */
+function ghostLabel(long: string, short: string, x: number, y: number, width: number) {
+  const charWidth = 6.6; // at 12px: an estimate, so that the label is placed without measuring
+  const room = width - 2 * PAD_X;
+  const text = long.length * charWidth <= room ? long : short;
+  const left = Math.max(PAD_X, Math.min(x, width - PAD_X - text.length * charWidth));
+  return s("text", { x: left, y, class: "ghost-label" }, text);
+}
+
 function spanDays(input: TimelineInput): [number, number] {
   const days = [input.asOf];
   const add = (t: TimelineSanction | undefined) => {
@@ -264,10 +273,12 @@ export function renderTimeline(input: TimelineInput): SVGSVGElement {
               `${id}: believed in force from ${b.effectiveFrom}${b.end ? ` until ${b.end}` : ""} until corrected at ${fix.at}`,
             ),
           ),
-          s(
-            "text",
-            { x: Math.min(bx0 + 4, right - 180), y: ghostY + GHOST_H + 12, class: "ghost-label" },
+          ghostLabel(
             `believed from ${b.effectiveFrom}, corrected ${fix.at.slice(0, 10)}`,
+            `believed from ${b.effectiveFrom}`,
+            bx0 + 4,
+            ghostY + GHOST_H + 12,
+            width,
           ),
         ),
       );

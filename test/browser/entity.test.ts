@@ -167,6 +167,47 @@ describe("the entity page", () => {
     await bad.getByRole("alert").getByText(problem.detail).waitFor();
   });
 
+  it("an undetermined sanction (issue 11's contract) is drawn as not known, never as not sanctioned", async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    // The ledger answers `undetermined` once coverage lands; until then the test adds it.
+    await page.route(
+      (url) => url.pathname === "/entities/ru-vtb-bank",
+      async (route) => {
+        const answer = (await (await fetch(route.request().url())).json()) as object;
+        const body = {
+          ...answer,
+          inForce: [],
+          pending: [],
+          undetermined: [
+            {
+              sanctionId: "jp-asset-freeze",
+              authority: "JP",
+              knownFrom: "2022-04-02",
+              reason: "the first publication imported states no listing date",
+            },
+          ],
+        };
+        await route.fulfill({
+          status: 200,
+          contentType: "application/json",
+          body: JSON.stringify(body),
+        });
+      },
+    );
+    await page.goto(`${baseUrl}/app/entities/ru-vtb-bank?asOf=2022-01-10`);
+    const item = page
+      .getByRole("region", { name: "Undetermined" })
+      .locator('li[data-sanction="jp-asset-freeze"]');
+    await item.waitFor();
+    expect(await item.textContent()).toContain("known from 2022-04-02");
+    expect(await page.locator(".verdict").textContent()).toBe(
+      "Status not known: 1 sanction undetermined",
+    );
+    await page.locator('svg g.lane[data-sanction="jp-asset-freeze"] rect.undetermined').waitFor();
+    await context.close();
+  });
+
   it("axe-core finds no serious or critical violation on the entity page", async () => {
     const page = await open(browser, baseUrl, "/app/entities/country-ru?asOf=2022-04-05");
     await page.locator("ul.corrections").waitFor();
