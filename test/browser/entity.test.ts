@@ -208,6 +208,42 @@ describe("the entity page", () => {
     await context.close();
   });
 
+  it("amended terms are drawn as segments of one lane, each with its terms and events", async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    // The demo holds no amendment: the timeline answer gains one, as an amendment would give.
+    await page.route(
+      (url) => url.pathname === "/entities/ru-vtb-bank/timeline",
+      async (route) => {
+        const answer = (await (await fetch(route.request().url())).json()) as {
+          sanctions: { intervals: Record<string, unknown>[] }[];
+        };
+        const freeze = answer.sanctions[0];
+        const first = freeze?.intervals[0];
+        if (freeze && first) {
+          freeze.intervals = [
+            { ...first, until: "2022-06-01" },
+            { ...first, from: "2022-06-01", measures: ["asset-freeze"], basis: [3] },
+          ];
+        }
+        await route.fulfill({
+          status: 200,
+          contentType: "application/json",
+          body: JSON.stringify(answer),
+        });
+      },
+    );
+    await page.goto(`${baseUrl}/app/entities/ru-vtb-bank?asOf=2022-07-01`);
+    const lane = page.locator('svg g.lane[data-sanction="jp-asset-freeze"]');
+    await lane.locator("rect.amended").waitFor();
+    expect(await lane.locator("rect.in-force").count()).toBe(2);
+    expect(await lane.locator("path.amendment").count()).toBe(1);
+    expect(await lane.locator("rect.amended title").textContent()).toBe(
+      "jp-asset-freeze (JP): in force from 2022-06-01 (open-ended), amended terms: asset-freeze; events 3",
+    );
+    await context.close();
+  });
+
   it("axe-core finds no serious or critical violation on the entity page", async () => {
     const page = await open(browser, baseUrl, "/app/entities/country-ru?asOf=2022-04-05");
     await page.locator("ul.corrections").waitFor();
