@@ -17,6 +17,7 @@ import { writerHandler } from "../functions/handlers/writer.js";
 import { DynamoEventStore, DynamoViewStore } from "../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../functions/store/keys.js";
 import type { Engine } from "./engine.js";
+import { serveApp } from "./static.js";
 
 /** The ledger's functions wired to one engine, as Lambda would run them on AWS. */
 export interface LocalFunctions {
@@ -153,6 +154,8 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
 /** Serves the ledger's routes over HTTP with the same handlers that Lambda runs. */
 export function createLocalServer(fns: LocalFunctions): Server {
   return createServer(async (req, res) => {
+    // The web app's static files, at /app/ on the API's origin (local/static.ts).
+    if (serveApp(req, res)) return;
     try {
       let url: URL;
       try {
