@@ -13,7 +13,7 @@ import {
   propsOf,
   refOf,
   resources,
-  SKIP_BUNDLING,
+  SYNTH_CONTEXT,
   synthesizeStack,
 } from "./support.js";
 
@@ -113,7 +113,7 @@ describe("the writer's projection on append", () => {
     try {
       const { app, stack } = createLedgerApp({
         outdir: dir,
-        context: { ...SKIP_BUNDLING, projectOnAppend: "false" },
+        context: { ...SYNTH_CONTEXT, projectOnAppend: "false" },
       });
       expect(() => app.synth()).not.toThrow();
       expect(writerOf(Template.fromStack(stack)).variables[ENV.projectOnAppend]).toBe("false");
@@ -123,7 +123,7 @@ describe("the writer's projection on append", () => {
   });
 
   it("off, the writer is told so and may only read the views", () => {
-    const app = new App({ context: SKIP_BUNDLING });
+    const app = new App({ context: SYNTH_CONTEXT });
     const stack = new LedgerStack(app, "NoProjection", { api: { projectOnAppend: false } });
     const { variables, actions } = writerOf(Template.fromStack(stack));
     expect(variables[ENV.projectOnAppend]).toBe("false");
