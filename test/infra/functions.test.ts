@@ -85,6 +85,35 @@ describe("the functions", () => {
   });
 });
 
+describe("reserved concurrency", () => {
+  it("is none by default: the functions share the account's unreserved pool", () => {
+    template.resourcePropertiesCountIs(
+      "AWS::Lambda::Function",
+      { ReservedConcurrentExecutions: Match.absent() },
+      3,
+    );
+  });
+
+  it("is a prop of each function", () => {
+    const app = new App({ context: SYNTH_CONTEXT });
+    const stack = new LedgerStack(app, "Reserved", {
+      api: { writerReservedConcurrency: 7, readerReservedConcurrency: 11 },
+      projector: { reservedConcurrency: 2 },
+    });
+    const reserved = Template.fromStack(stack);
+    for (const [role, count] of [
+      ["writer", 7],
+      ["reader", 11],
+      ["projector", 2],
+    ] as const) {
+      reserved.hasResourceProperties("AWS::Lambda::Function", {
+        Description: Match.stringLikeRegexp(`^sanctions-ledger ${role}:`),
+        ReservedConcurrentExecutions: count,
+      });
+    }
+  });
+});
+
 describe("the writer's projection on append", () => {
   const writerOf = (t: Template) => {
     const [, fn] = only(
