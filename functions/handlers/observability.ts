@@ -29,16 +29,19 @@ const serviceName = process.env[SERVICE_NAME_ENV] || DEFAULT_SERVICE_NAME;
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
 
 /**
- * The tracer, only where it can trace: in Lambda, with tracing not turned off
- * (`POWERTOOLS_TRACE_ENABLED=false`). Elsewhere (`npm start`, the tests) it is not even
- * loaded: the X-Ray SDK under it takes about 200 ms to load, which the local runtime has
- * no use for. The import is still static to esbuild, so the bundle holds it.
+ * The tracer, only where it traces: in Lambda, with tracing not turned off
+ * (`POWERTOOLS_TRACE_ENABLED=false`; Powertools also turns it off under SAM or Amplify).
+ * Elsewhere (`npm start`, the tests) it is not even loaded: the X-Ray SDK under it takes
+ * about 200 ms to load, which the local runtime has no use for. The import is still
+ * static to esbuild, so the bundle holds it.
  */
-export const tracer: Tracer | undefined =
-  process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined &&
-  process.env.POWERTOOLS_TRACE_ENABLED !== "false"
-    ? new (await import("@aws-lambda-powertools/tracer")).Tracer({ serviceName })
-    : undefined;
+export const tracer: Tracer | undefined = await (async () => {
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME === undefined) return undefined;
+  if (process.env.POWERTOOLS_TRACE_ENABLED === "false") return undefined;
+  const { Tracer } = await import("@aws-lambda-powertools/tracer");
+  const loaded = new Tracer({ serviceName });
+  return loaded.isTracingEnabled() ? loaded : undefined;
+})();
 
 /** The client, its every call an X-Ray subsegment where tracing is on; as is elsewhere. */
 export function traced<C>(client: C): C {
