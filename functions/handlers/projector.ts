@@ -28,18 +28,27 @@ export function projectorHandler(
       if (entityId !== undefined && sequence !== undefined && !firstRecord.has(entityId)) {
         firstRecord.set(entityId, sequence);
       }
-      if (entityId !== undefined)
-        recordsOf.set(entityId, [...(recordsOf.get(entityId) ?? []), record]);
+      if (entityId !== undefined) {
+        const records = recordsOf.get(entityId) ?? [];
+        records.push(record);
+        recordsOf.set(entityId, records);
+      }
     }
     const failures: { itemIdentifier: string }[] = [];
     await Promise.all(
       [...firstRecord].map(async ([entityId, sequence]) => {
         try {
           await services().ledger.project(entityId);
-          onProjected(recordsOf.get(entityId) ?? []);
         } catch (error) {
           logger.error("projection failed", { entityId, error: error as Error });
           failures.push({ itemIdentifier: sequence });
+          return;
+        }
+        try {
+          onProjected(recordsOf.get(entityId) ?? []);
+        } catch (error) {
+          // The views are up to date: a metric that fails must not make the batch redelivered.
+          logger.warn("projection not reported", { entityId, error: error as Error });
         }
       }),
     );
