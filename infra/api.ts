@@ -22,15 +22,29 @@ export interface LedgerApiProps {
    */
   readonly stageName?: string;
   /**
-   * Steady-state request rate allowed on the stage (requests per second).
-   * @default 50
+   * Throttle of each write method (the POST routes: appends and batches). API Gateway
+   * applies it to every method separately.
+   * @default { rateLimit: 25, burstLimit: 50 }
    */
-  readonly throttlingRateLimit?: number;
+  readonly writeThrottle?: MethodThrottle;
   /**
-   * Burst of requests allowed on the stage above the steady rate.
-   * @default 100
+   * Throttle of each read method (the GET routes), also the stage's default for any method
+   * without its own. API Gateway applies it to every method separately.
+   * @default { rateLimit: 50, burstLimit: 100 }
    */
-  readonly throttlingBurstLimit?: number;
+  readonly readThrottle?: MethodThrottle;
+  /**
+   * Executions reserved for the writer: also its ceiling. Unset, the writer draws on the
+   * account's unreserved concurrency like any function; set, it can neither starve the
+   * other functions of the account nor be starved by them.
+   * @default - none reserved
+   */
+  readonly writerReservedConcurrency?: number;
+  /**
+   * Executions reserved for the reader (see {@link writerReservedConcurrency}).
+   * @default - none reserved
+   */
+  readonly readerReservedConcurrency?: number;
   /**
    * Retention of the access log and of the functions' logs.
    * @default logs.RetentionDays.ONE_YEAR
@@ -56,6 +70,61 @@ export interface LedgerApiProps {
    * @default true
    */
   readonly projectOnAppend?: boolean;
+}
+
+/** The request rate API Gateway allows a method: a steady rate and a burst above it. */
+export interface MethodThrottle {
+  /**
+   * Steady-state requests per second.
+   * @default - no default; required
+   */
+  readonly rateLimit: number;
+  /**
+   * Requests allowed at once above the steady rate (the token bucket's size).
+   * @default - no default; required
+   */
+  readonly burstLimit: number;
+}
+
+/** The default throttle of each write (POST) method. */
+export const DEFAULT_WRITE_THROTTLE: MethodThrottle = { rateLimit: 25, burstLimit: 50 };
+/** The default throttle of each read (GET) method. */
+export const DEFAULT_READ_THROTTLE: MethodThrottle = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * The access log: one JSON line per request, with what an operator needs to answer "who
+ * called, what failed and where the time went": the request id (the `instance` of a 5xx
+ * problem and the `correlation_id` of the functions' log lines), the caller's ARN, API
+ * Gateway's own error message, and the integration's latency beside the whole request's.
+ */
+function accessLogFormat(): apigateway.AccessLogFormat {
+  const F = apigateway.AccessLogField;
+  const fields: Record<string, string> = {
+    requestId: F.contextRequestId(),
+    extendedRequestId: F.contextExtendedRequestId(),
+    requestTime: F.contextRequestTime(),
+    httpMethod: F.contextHttpMethod(),
+    resourcePath: F.contextResourcePath(),
+    path: F.contextPath(),
+    protocol: F.contextProtocol(),
+    status: F.contextStatus(),
+    responseLength: F.contextResponseLength(),
+    responseLatency: F.contextResponseLatency(),
+    integrationLatency: F.contextIntegrationLatency(),
+    integrationStatus: F.contextIntegrationStatus(),
+    ip: F.contextIdentitySourceIp(),
+    userAgent: F.contextIdentityUserAgent(),
+    caller: F.contextIdentityCaller(),
+    user: F.contextIdentityUser(),
+    userArn: F.contextIdentityUserArn(),
+    errorType: F.contextErrorResponseType(),
+    xrayTraceId: F.contextXrayTraceId(),
+  };
+  const quoted = Object.entries(fields).map(([key, value]) => `"${key}":"${value}"`);
+  // `$context.error.messageString` is `$context.error.message` already quoted and escaped
+  // by API Gateway, so that a message holding a quote cannot break the line's JSON.
+  quoted.push(`"errorMessage":${F.contextErrorMessageString()}`);
+  return apigateway.AccessLogFormat.custom(`{${quoted.join(",")}}`);
 }
 
 /** A route's resource path as API Gateway matches it in an execute-api ARN. */
@@ -94,6 +163,8 @@ export class LedgerApi extends Construct {
     const stageName = props.stageName ?? "v1";
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const routes = props.routes ?? ROUTES;
+    const writeThrottle = props.writeThrottle ?? DEFAULT_WRITE_THROTTLE;
+    const readThrottle = props.readThrottle ?? DEFAULT_READ_THROTTLE;
     const environment = {
       [ENV.eventsTable]: store.eventsTable.tableName,
       [ENV.viewsTable]: store.viewsTable.tableName,
@@ -107,6 +178,7 @@ export class LedgerApi extends Construct {
         : "sanctions-ledger writer: appends events; the projector brings the views up to date",
       environment: { ...environment, [ENV.projectOnAppend]: String(projectOnAppend) },
       logRetention: retention,
+      reservedConcurrentExecutions: props.writerReservedConcurrency,
     });
     store.grantAppend(this.writer);
     if (projectOnAppend) store.grantWriteViews(this.writer);
@@ -117,11 +189,17 @@ export class LedgerApi extends Construct {
       description: "sanctions-ledger reader: answers the queries of the HTTP API",
       environment,
       logRetention: retention,
+      reservedConcurrentExecutions: props.readerReservedConcurrency,
     });
     store.grantReadEvents(this.reader);
     store.grantReadViews(this.reader);
 
     const accessLogs = new logs.LogGroup(this, "AccessLogs", { retention });
+    const methodSettings = {
+      metricsEnabled: true,
+      loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+      dataTraceEnabled: false,
+    } satisfies apigateway.MethodDeploymentOptions;
     const cloudWatchRole = props.cloudWatchRole ?? true;
     this.restApi = new apigateway.RestApi(this, "RestApi", {
       // A display name, not a unique physical name; CloudFormation requires one, and the
@@ -137,23 +215,26 @@ export class LedgerApi extends Construct {
       deployOptions: {
         stageName,
         tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        throttlingRateLimit: props.throttlingRateLimit ?? 50,
-        throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+        ...methodSettings,
+        throttlingRateLimit: readThrottle.rateLimit,
+        throttlingBurstLimit: readThrottle.burstLimit,
+        // A method's own settings replace the stage's for that method, so each repeats the
+        // logging and metrics settings beside its throttle.
+        methodOptions: Object.fromEntries(
+          routes.map((route) => {
+            const throttle = route.method === "GET" ? readThrottle : writeThrottle;
+            return [
+              `${route.resource}/${route.method}`,
+              {
+                ...methodSettings,
+                throttlingRateLimit: throttle.rateLimit,
+                throttlingBurstLimit: throttle.burstLimit,
+              },
+            ];
+          }),
+        ),
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        accessLogFormat: accessLogFormat(),
       },
     });
     this.stage = this.restApi.deploymentStage;

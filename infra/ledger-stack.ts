@@ -26,12 +26,18 @@ export interface LedgerStackProps extends StackProps {
    * Alarm thresholds.
    * @default - the Monitoring defaults
    */
-  readonly monitoring?: Pick<MonitoringProps, "iteratorAgeThreshold" | "serverErrorThreshold">;
+  readonly monitoring?: Pick<
+    MonitoringProps,
+    | "iteratorAgeThreshold"
+    | "serverErrorThreshold"
+    | "durationTimeoutRatio"
+    | "clientErrorRateThreshold"
+  >;
 }
 
 /**
  * The whole sanctions ledger on AWS (architecture §5): the tables, the HTTP API with its
- * writer and reader, the stream projector and the alarms.
+ * writer and reader, the stream projector, the alarms and the dashboard.
  *
  * Outputs: `ApiUrl`, `ReaderPolicyArn` and `WriterPolicyArn` (attach them to the IAM
  * principals that call the API) and `AlarmTopicArn` (subscribe on-call endpoints to it).
@@ -61,6 +67,7 @@ export class LedgerStack extends Stack {
         Reader: this.api.reader.function,
         Projector: this.projector.projector.function,
       },
+      tables: { Events: this.store.eventsTable, Views: this.store.viewsTable },
       streamConsumer: this.projector.projector.function,
       deadLetterQueue: this.projector.deadLetterQueue,
       apiStage: this.api.stage,

@@ -1,4 +1,4 @@
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as sources from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as logs from "aws-cdk-lib/aws-logs";
@@ -36,6 +36,12 @@ export interface ProjectorProps {
    */
   readonly timeout?: Duration;
   /**
+   * Executions reserved for the projector, also its ceiling. It needs one per shard of the
+   * stream (the parallelization factor is 1), far below any account's limit.
+   * @default - none reserved: it shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
+  /**
    * Retention of the projector's logs.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -52,7 +58,8 @@ export interface ProjectorProps {
  * description (shard and sequence numbers; no event data) to an encrypted dead-letter
  * queue, so a stuck record never blocks its shard for long. Since views are rebuilt from
  * the stream itself, a record in the dead-letter queue is repaired by any later append to
- * the same entity, or by replaying that entity.
+ * the same entity, or by replaying that entity. The queue is retained when the stack is
+ * deleted, as the tables are.
  */
 export class Projector extends Construct {
   /** The projector function. */
@@ -73,6 +80,7 @@ export class Projector extends Construct {
       },
       timeout: props.timeout ?? Duration.seconds(60),
       logRetention: props.logRetention,
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
     store.grantReadEvents(this.projector);
     store.grantWriteViews(this.projector);
@@ -83,7 +91,14 @@ export class Projector extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // What it holds is the record of what was not projected: deleting the stack must not
+      // delete the evidence of a failure that may still need a replay.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Its TLS-only policy stays with it.
+    const queuePolicy = this.deadLetterQueue.node.tryFindChild("Policy");
+    if (queuePolicy instanceof sqs.QueuePolicy)
+      queuePolicy.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.projector.function.addEventSource(
       new sources.DynamoEventSource(store.eventsTable, {

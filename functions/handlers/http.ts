@@ -5,8 +5,17 @@ import { UnanswerableQuery } from "../app/audit.js";
 import { ContentionError } from "../app/ledger.js";
 import { InvalidToken } from "../app/tokens.js";
 import { DomainError, VersionConflict } from "../domain/errors.js";
+import { currentInstance } from "./request-scope.js";
+import { DEFAULT_SERVICE_NAME, SERVICE_NAME_ENV } from "./telemetry.js";
 
-export const logger = new Logger({ serviceName: "sanctions-ledger" });
+/**
+ * The functions' logger: JSON lines with, in Lambda, the invocation's context (function,
+ * cold start, invocation id) and the API Gateway request id as `correlation_id` (see
+ * `observability.ts`). The service is the deployment's (`POWERTOOLS_SERVICE_NAME`).
+ */
+export const logger = new Logger({
+  serviceName: process.env[SERVICE_NAME_ENV] || DEFAULT_SERVICE_NAME,
+});
 
 /** The largest request body the API accepts, in bytes. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -30,13 +39,19 @@ export class Problem extends Error {
     this.name = "Problem";
   }
 
-  /** The problem document. */
+  /**
+   * The problem document. A server error (5xx) raised while answering a request names that
+   * request as its `instance` (`urn:uuid:<request id>`), the id its log lines and the
+   * access log carry, so that whoever receives it can quote it.
+   */
   body(): Record<string, unknown> {
+    const instance = this.status >= 500 ? currentInstance() : undefined;
     return {
       type: `https://sanctions-ledger.dev/problems/${slug(this.title)}`,
       title: this.title,
       status: this.status,
       detail: this.message,
+      ...(instance === undefined ? {} : { instance }),
       ...(this.errors ? { errors: this.errors } : {}),
       ...this.extra,
     };
@@ -185,9 +200,16 @@ export function toProblem(error: unknown): Problem {
     return invalid([{ path: error.path, message: error.message }], "query");
   }
   if (error instanceof ContentionError) {
+    logger.warn("answered 503: contention", {
+      entityId: error.entityId,
+      instance: currentInstance(),
+    });
     return new Problem(503, "Contention", error.message);
   }
-  logger.error("unexpected error", { error: error as Error });
+  logger.error("answered 500: unexpected error", {
+    error: error as Error,
+    instance: currentInstance(),
+  });
   return new Problem(500, "Internal error", "The ledger could not answer this request.");
 }
 

@@ -1,6 +1,7 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { EVENTS_TABLE } from "../store/keys.js";
 import { logger } from "./http.js";
+import { eventHandler, recordProjectionLag } from "./observability.js";
 import { type Services, servicesFromEnv } from "./wiring.js";
 
 function entityOf(record: DynamoDBRecord): string | undefined {
@@ -12,15 +13,25 @@ function entityOf(record: DynamoDBRecord): string | undefined {
  * view is brought to the head of its stream by reading the events after the view's
  * version, so duplicated, reordered or dropped records cannot make a view wrong. Entities
  * whose projection fails are reported as partial batch failures, to be redelivered.
+ * `onProjected` is told of the records of each entity whose views are then up to date.
  */
-export function projectorHandler(services: () => Services) {
+export function projectorHandler(
+  services: () => Services,
+  onProjected: (records: readonly DynamoDBRecord[]) => void = () => {},
+) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const firstRecord = new Map<string, string>();
+    const recordsOf = new Map<string, DynamoDBRecord[]>();
     for (const record of event.Records) {
       const entityId = entityOf(record);
       const sequence = record.dynamodb?.SequenceNumber;
       if (entityId !== undefined && sequence !== undefined && !firstRecord.has(entityId)) {
         firstRecord.set(entityId, sequence);
+      }
+      if (entityId !== undefined) {
+        const records = recordsOf.get(entityId) ?? [];
+        records.push(record);
+        recordsOf.set(entityId, records);
       }
     }
     const failures: { itemIdentifier: string }[] = [];
@@ -31,6 +42,13 @@ export function projectorHandler(services: () => Services) {
         } catch (error) {
           logger.error("projection failed", { entityId, error: error as Error });
           failures.push({ itemIdentifier: sequence });
+          return;
+        }
+        try {
+          onProjected(recordsOf.get(entityId) ?? []);
+        } catch (error) {
+          // The views are up to date: a metric that fails must not make the batch redelivered.
+          logger.warn("projection not reported", { entityId, error: error as Error });
         }
       }),
     );
@@ -38,4 +56,4 @@ export function projectorHandler(services: () => Services) {
   };
 }
 
-export const handler = projectorHandler(servicesFromEnv);
+export const handler = eventHandler(projectorHandler(servicesFromEnv, recordProjectionLag));

@@ -13,6 +13,7 @@ import {
 } from "../api/schemas.js";
 import { normalizeTimestamp } from "../domain/dates.js";
 import { json, Problem, parseWith, queryOf, respond } from "./http.js";
+import { apiHandler } from "./observability.js";
 import { entityIdOf } from "./requests.js";
 import { type Services, servicesFromEnv } from "./wiring.js";
 
@@ -59,4 +60,4 @@ export function readerHandler(services: () => Services) {
     });
 }
 
-export const handler = readerHandler(servicesFromEnv);
+export const handler = apiHandler(readerHandler(servicesFromEnv));

@@ -5,6 +5,7 @@ import { DynamoEventStore, DynamoViewStore, documentClient } from "../store/dyna
 import { ENV } from "../store/keys.js";
 import type { EventStore, ViewStore } from "../store/ports.js";
 import { logger } from "./http.js";
+import { traced } from "./observability.js";
 
 /** The application services that the handlers call. */
 export interface Services {
@@ -45,7 +46,7 @@ let built: Services | undefined;
 /** The services over the tables named in the function's environment, built once per container. */
 export function servicesFromEnv(): Services {
   if (!built) {
-    const client = documentClient();
+    const client = traced(documentClient());
     built = services(
       {
         events: new DynamoEventStore(client, required(ENV.eventsTable)),

@@ -11,6 +11,7 @@ import {
   respond,
   toProblem,
 } from "./http.js";
+import { apiHandler, recordAppends } from "./observability.js";
 import { entityIdOf, parseAppend } from "./requests.js";
 import { type Services, servicesFromEnv } from "./wiring.js";
 
@@ -65,4 +66,4 @@ export function writerHandler(services: () => Services) {
     });
 }
 
-export const handler = writerHandler(servicesFromEnv);
+export const handler = apiHandler(writerHandler(servicesFromEnv), recordAppends);

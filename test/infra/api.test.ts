@@ -1,6 +1,8 @@
-import { Match, type Template } from "aws-cdk-lib/assertions";
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../../functions/handlers/routes.js";
+import { LedgerStack } from "../../infra/ledger-stack.js";
 import {
   asArray,
   type CfnResource,
@@ -10,6 +12,7 @@ import {
   propsOf,
   refOf,
   resources,
+  SYNTH_CONTEXT,
   synthesizeStack,
 } from "./support.js";
 
@@ -76,34 +79,103 @@ describe("the REST API", () => {
     }
   });
 
-  it("the stage traces, logs access to a log group, and is throttled", () => {
+  it("the stage traces, logs errors and metrics, and logs access to a log group kept a year", () => {
     template.hasResourceProperties("AWS::ApiGateway::Stage", {
       TracingEnabled: true,
-      AccessLogSetting: {
-        DestinationArn: Match.anyValue(),
-        Format: Match.stringLikeRegexp("user"),
-      },
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
       MethodSettings: Match.arrayWith([
         Match.objectLike({
           HttpMethod: "*",
           ResourcePath: "/*",
           LoggingLevel: "ERROR",
+          MetricsEnabled: true,
           DataTraceEnabled: false,
-          ThrottlingRateLimit: Match.anyValue(),
-          ThrottlingBurstLimit: Match.anyValue(),
         }),
       ]),
     });
     const [, stage] = only(resources(template, "AWS::ApiGateway::Stage"), "stage");
-    const logGroupId = (
-      (propsOf(stage).AccessLogSetting as { DestinationArn: { "Fn::GetAtt": string[] } })
-        .DestinationArn["Fn::GetAtt"] as string[]
-    )[0] as string;
+    // The destination is the log group's ARN built from its name (a Ref to the group).
+    const destination = JSON.stringify(
+      (propsOf(stage).AccessLogSetting as { DestinationArn: unknown }).DestinationArn,
+    );
     const [, logGroup] = only(
-      resources(template, "AWS::Logs::LogGroup").filter(([id]) => id === logGroupId),
+      resources(template, "AWS::Logs::LogGroup").filter(([id]) =>
+        destination.includes(`{"Ref":"${id}"}`),
+      ),
       "access log group",
     );
-    expect(logGroup.Properties?.RetentionInDays).toBeGreaterThan(0);
+    expect(logGroup.Properties?.RetentionInDays).toBe(365);
+  });
+
+  it("logs each request as a JSON line with the request id, caller ARN, error message and latencies", () => {
+    const [, stage] = only(resources(template, "AWS::ApiGateway::Stage"), "stage");
+    const format = (propsOf(stage).AccessLogSetting as { Format: string }).Format;
+    // API Gateway substitutes the variables; `messageString` comes quoted already.
+    const line = JSON.parse(
+      format.replace("$context.error.messageString", '"Missing \\"Authentication\\" Token"'),
+    ) as Record<string, string>;
+    expect(line).toMatchObject({
+      requestId: "$context.requestId",
+      userArn: "$context.identity.userArn",
+      caller: "$context.identity.caller",
+      status: "$context.status",
+      integrationLatency: "$context.integrationLatency",
+      responseLatency: "$context.responseLatency",
+      resourcePath: "$context.resourcePath",
+      httpMethod: "$context.httpMethod",
+      errorMessage: 'Missing "Authentication" Token',
+    });
+    expect(format).toContain("$context.error.message");
+  });
+
+  it("throttles each write method and each read method with its own limits", () => {
+    const expected = ROUTES.map((route) =>
+      Match.objectLike({
+        HttpMethod: route.method,
+        ResourcePath: `/${route.resource.replaceAll("/", "~1")}`,
+        ThrottlingRateLimit: route.method === "POST" ? 25 : 50,
+        ThrottlingBurstLimit: route.method === "POST" ? 50 : 100,
+        LoggingLevel: "ERROR",
+        MetricsEnabled: true,
+      }),
+    );
+    template.hasResourceProperties("AWS::ApiGateway::Stage", {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: "*",
+          ResourcePath: "/*",
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+        ...expected,
+      ]),
+    });
+  });
+
+  it("takes the write and read throttles from its props", () => {
+    const app = new App({ context: SYNTH_CONTEXT });
+    const stack = new LedgerStack(app, "Throttled", {
+      api: {
+        writeThrottle: { rateLimit: 3, burstLimit: 6 },
+        readThrottle: { rateLimit: 40, burstLimit: 80 },
+      },
+    });
+    Template.fromStack(stack).hasResourceProperties("AWS::ApiGateway::Stage", {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: "POST",
+          ResourcePath: "/~1batches",
+          ThrottlingRateLimit: 3,
+          ThrottlingBurstLimit: 6,
+        }),
+        Match.objectLike({
+          HttpMethod: "GET",
+          ResourcePath: "/~1search",
+          ThrottlingRateLimit: 40,
+          ThrottlingBurstLimit: 80,
+        }),
+      ]),
+    });
   });
 });
 

@@ -5,7 +5,7 @@ import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, describe, expect, it } from "vitest";
 import { LedgerStack } from "../../infra/ledger-stack.js";
-import { propsOf, resources } from "./support.js";
+import { CDK_JSON_CONTEXT, propsOf, resources } from "./support.js";
 
 const outdir = mkdtempSync(join(tmpdir(), "ledger-bundling-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -13,7 +13,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 // The one test that really bundles: esbuild from node_modules, no Docker.
 describe("bundling", () => {
   it("bundles the writer, the reader and the projector with the local esbuild (ESM, source maps)", () => {
-    const app = new App({ outdir });
+    const app = new App({ outdir, context: CDK_JSON_CONTEXT });
     const stack = new LedgerStack(app, "SanctionsLedger");
     app.synth();
     const functions = resources(Template.fromStack(stack), "AWS::Lambda::Function");

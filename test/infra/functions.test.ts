@@ -13,7 +13,7 @@ import {
   propsOf,
   refOf,
   resources,
-  SKIP_BUNDLING,
+  SYNTH_CONTEXT,
   synthesizeStack,
 } from "./support.js";
 
@@ -85,6 +85,35 @@ describe("the functions", () => {
   });
 });
 
+describe("reserved concurrency", () => {
+  it("is none by default: the functions share the account's unreserved pool", () => {
+    template.resourcePropertiesCountIs(
+      "AWS::Lambda::Function",
+      { ReservedConcurrentExecutions: Match.absent() },
+      3,
+    );
+  });
+
+  it("is a prop of each function", () => {
+    const app = new App({ context: SYNTH_CONTEXT });
+    const stack = new LedgerStack(app, "Reserved", {
+      api: { writerReservedConcurrency: 7, readerReservedConcurrency: 11 },
+      projector: { reservedConcurrency: 2 },
+    });
+    const reserved = Template.fromStack(stack);
+    for (const [role, count] of [
+      ["writer", 7],
+      ["reader", 11],
+      ["projector", 2],
+    ] as const) {
+      reserved.hasResourceProperties("AWS::Lambda::Function", {
+        Description: Match.stringLikeRegexp(`^sanctions-ledger ${role}:`),
+        ReservedConcurrentExecutions: count,
+      });
+    }
+  });
+});
+
 describe("the writer's projection on append", () => {
   const writerOf = (t: Template) => {
     const [, fn] = only(
@@ -113,7 +142,7 @@ describe("the writer's projection on append", () => {
     try {
       const { app, stack } = createLedgerApp({
         outdir: dir,
-        context: { ...SKIP_BUNDLING, projectOnAppend: "false" },
+        context: { ...SYNTH_CONTEXT, projectOnAppend: "false" },
       });
       expect(() => app.synth()).not.toThrow();
       expect(writerOf(Template.fromStack(stack)).variables[ENV.projectOnAppend]).toBe("false");
@@ -123,7 +152,7 @@ describe("the writer's projection on append", () => {
   });
 
   it("off, the writer is told so and may only read the views", () => {
-    const app = new App({ context: SKIP_BUNDLING });
+    const app = new App({ context: SYNTH_CONTEXT });
     const stack = new LedgerStack(app, "NoProjection", { api: { projectOnAppend: false } });
     const { variables, actions } = writerOf(Template.fromStack(stack));
     expect(variables[ENV.projectOnAppend]).toBe("false");

@@ -1,8 +1,10 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DIMENSION, METRIC, METRICS_NAMESPACE } from "../../functions/handlers/telemetry.js";
 import {
   type CfnResource,
   only,
+  propsOf,
   refOf,
   resources,
   streamConsumer,
@@ -71,6 +73,74 @@ describe("the alarms", () => {
     expect(alarm.Properties?.Statistic).toBe("Sum");
   });
 
+  it("watch every function's p99 duration against 80 % of its own timeout", () => {
+    const fns = resources(template, "AWS::Lambda::Function");
+    const durationAlarms = alarms("Duration", "AWS/Lambda");
+    expect(durationAlarms).toHaveLength(fns.length);
+    for (const [id, fn] of fns) {
+      const timeoutMs = (fn.Properties?.Timeout as number) * 1000;
+      const alarm = only(
+        durationAlarms.filter((a) => dimensionRef(a, "FunctionName") === id),
+        "duration alarm",
+      );
+      expect(alarm.Properties?.ExtendedStatistic).toBe("p99");
+      expect(alarm.Properties?.Threshold).toBe(timeoutMs * 0.8);
+      expect(alarm.Properties?.ComparisonOperator).toBe("GreaterThanThreshold");
+    }
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/Lambda",
+      MetricName: "Duration",
+      ExtendedStatistic: "p99",
+      Threshold: 48_000,
+    });
+  });
+
+  it("watch read and write throttling of both tables", () => {
+    const tableIds = resources(template, "AWS::DynamoDB::Table").map(([id]) => id);
+    expect(tableIds).toHaveLength(2);
+    for (const metric of ["ReadThrottleEvents", "WriteThrottleEvents"]) {
+      const watched = alarms(metric, "AWS/DynamoDB").map((a) => dimensionRef(a, "TableName"));
+      expect(watched.sort()).toEqual([...tableIds].sort());
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: "AWS/DynamoDB",
+        MetricName: metric,
+        Statistic: "Sum",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      });
+    }
+  });
+
+  it("watch the API's 4XX rate, once enough requests come in", () => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Threshold: 0.1,
+      ComparisonOperator: "GreaterThanThreshold",
+      EvaluationPeriods: 3,
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Expression: Match.stringLikeRegexp("clientErrors / requests"),
+          ReturnData: true,
+        }),
+        Match.objectLike({
+          Id: "clientErrors",
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ Namespace: "AWS/ApiGateway", MetricName: "4XXError" }),
+            Stat: "Sum",
+          }),
+          ReturnData: false,
+        }),
+        Match.objectLike({
+          Id: "requests",
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ Namespace: "AWS/ApiGateway", MetricName: "Count" }),
+            Stat: "Sum",
+          }),
+          ReturnData: false,
+        }),
+      ]),
+    });
+  });
+
   it("notify an encrypted, TLS-only SNS topic, whose ARN is a stack output", () => {
     const [topicId, topic] = only(resources(template, "AWS::SNS::Topic"), "topic");
     expect(topic.Properties?.KmsMasterKeyId).toBeDefined();
@@ -104,5 +174,55 @@ describe("the alarms", () => {
       expect(alarm.Properties?.AlarmName).toBeUndefined();
     }
     template.hasOutput("AlarmTopicArn", { Value: { Ref: topicId } });
+  });
+});
+
+describe("the dashboard", () => {
+  /** The dashboard body, its tokens (Refs to the resources) rendered as `<ref>`. */
+  function body(): string {
+    const [, dashboard] = only(resources(template, "AWS::CloudWatch::Dashboard"), "dashboard");
+    expect(dashboard.Properties?.DashboardName).toBeUndefined();
+    const join = (propsOf(dashboard).DashboardBody as { "Fn::Join": [string, unknown[]] })[
+      "Fn::Join"
+    ];
+    return join[1].map((part) => (typeof part === "string" ? part : "<ref>")).join("");
+  }
+
+  it("is one, and shows the ledger's own metrics by their names in its namespace", () => {
+    template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    const text = body();
+    for (const name of Object.values(METRIC)) expect(text).toContain(name);
+    expect(text).toContain(METRICS_NAMESPACE);
+    expect(text).toContain(`${DIMENSION.eventType}} MetricName=\\"${METRIC.eventsAppended}\\"`);
+    expect(text).toContain(`${DIMENSION.status}} MetricName=\\"${METRIC.appendsRejected}\\"`);
+    // the service dimension is the stack's name, which the functions are given
+    expect(text).toContain('service=\\"SanctionsLedger\\"');
+    for (const [, fn] of resources(template, "AWS::Lambda::Function")) {
+      const variables = (propsOf(fn).Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe("SanctionsLedger");
+    }
+  });
+
+  it("shows the functions', the tables' and the API's basic metrics, and every alarm", () => {
+    const text = body();
+    for (const metric of [
+      '"AWS/Lambda","Invocations"',
+      '"AWS/Lambda","Errors"',
+      '"AWS/Lambda","Duration"',
+      '"AWS/Lambda","Throttles"',
+      '"AWS/DynamoDB","ConsumedReadCapacityUnits"',
+      '"AWS/DynamoDB","ConsumedWriteCapacityUnits"',
+      '"AWS/DynamoDB","ReadThrottleEvents"',
+      '"AWS/ApiGateway","Count"',
+      '"AWS/ApiGateway","4XXError"',
+      '"AWS/ApiGateway","5XXError"',
+      '"AWS/ApiGateway","Latency"',
+      '"AWS/ApiGateway","IntegrationLatency"',
+    ]) {
+      expect(text).toContain(metric);
+    }
+    const alarmCount = resources(template, "AWS::CloudWatch::Alarm").length;
+    expect(text.match(/"alarms":\[([^\]]*)\]/)?.[1]?.split(",")).toHaveLength(alarmCount);
   });
 });

@@ -7,7 +7,7 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLedgerApp, type LedgerApp } from "../../infra/ledger-app.js";
-import { SKIP_BUNDLING } from "./support.js";
+import { SYNTH_CONTEXT } from "./support.js";
 
 /**
  * cdk-nag 3 is a policy-validation plugin: `app.synth()` runs it, writes
@@ -51,7 +51,7 @@ describe("cdk-nag AwsSolutions", () => {
   let dir: string;
   beforeAll(() => {
     dir = outdir();
-    ledger = createLedgerApp({ outdir: dir, context: SKIP_BUNDLING });
+    ledger = createLedgerApp({ outdir: dir, context: SYNTH_CONTEXT });
   });
 
   it("the app synthesizes with the plugin and leaves no finding unacknowledged", () => {
@@ -118,7 +118,7 @@ describe("cdk-nag AwsSolutions", () => {
   });
 
   it("the plugin is really wired: an unacknowledged finding fails the synthesis", () => {
-    const control = createLedgerApp({ outdir: outdir(), context: SKIP_BUNDLING });
+    const control = createLedgerApp({ outdir: outdir(), context: SYNTH_CONTEXT });
     const extra = new Stack(control.app, "Control");
     new sqs.Queue(extra, "Plain", { enforceSSL: false });
     expect(() => control.app.synth()).toThrow(/AwsSolutions-SQS4/);

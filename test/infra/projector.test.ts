@@ -32,6 +32,14 @@ describe("the stream projector", () => {
     expect(props.BatchSize).toBe(100);
   });
 
+  it("keeps the dead-letter queue and its TLS-only policy when the stack is deleted", () => {
+    template.hasResource("AWS::SQS::Queue", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+    template.hasResource("AWS::SQS::QueuePolicy", { DeletionPolicy: "Retain" });
+  });
+
   it("sends what fails to an encrypted, TLS-only dead-letter queue kept 14 days", () => {
     const [queueId, queue] = only(resources(template, "AWS::SQS::Queue"), "queue");
     expect(queue.Properties?.SqsManagedSseEnabled ?? queue.Properties?.KmsMasterKeyId).toBeTruthy();

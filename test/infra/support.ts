@@ -3,6 +3,7 @@
  * template semantically — resources are found by their properties and by the references
  * between them, never by their generated logical ids.
  */
+import { readFileSync } from "node:fs";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
@@ -11,15 +12,29 @@ import { LedgerStack } from "../../infra/ledger-stack.js";
 /** Context that makes NodejsFunction skip esbuild: unit tests need no real bundles. */
 export const SKIP_BUNDLING = { "aws:cdk:bundling-stacks": [] } as const;
 
+/**
+ * The context of `cdk.json` (the feature flags), which the CDK CLI gives the app: an `App`
+ * built in a test does not read `cdk.json`, so without it the tests would check a template
+ * other than the one `cdk deploy` deploys.
+ */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = (
+  JSON.parse(readFileSync(new URL("../../cdk.json", import.meta.url), "utf8")) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
+/** The context of a test synthesis: the flags of `cdk.json`, and no bundling. */
+export const SYNTH_CONTEXT = { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING };
+
 export interface Synthesized {
   readonly app: App;
   readonly stack: LedgerStack;
   readonly template: Template;
 }
 
-/** The stack in an app of its own, without bundling and without the cdk-nag plugin. */
+/** The stack in an app of its own, with cdk.json's flags, without bundling nor cdk-nag. */
 export function synthesizeStack(): Synthesized {
-  const app = new App({ context: SKIP_BUNDLING });
+  const app = new App({ context: SYNTH_CONTEXT });
   const stack = new LedgerStack(app, "SanctionsLedger");
   return { app, stack, template: Template.fromStack(stack) };
 }
