@@ -8,7 +8,10 @@ import { join } from "node:path";
  */
 const PID_FILE = "sanctions-ledger.pid";
 
-/** A data directory that another process is serving. */
+/**
+ * A data directory that another process is serving. Without a live pid to name, the engine
+ * only knows that its store would not open, which another holder is the likely reason for.
+ */
 export class DataDirInUse extends Error {
   constructor(
     readonly dir: string,
@@ -16,7 +19,7 @@ export class DataDirInUse extends Error {
   ) {
     super(
       pid === undefined
-        ? `data directory ${dir} is in use by another process`
+        ? `data directory ${dir} is in use by another process, or cannot be opened`
         : `data directory ${dir} is in use by another sanctions-ledger process (pid ${pid})`,
     );
     this.name = "DataDirInUse";
