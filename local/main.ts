@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { loadDemo } from "./demo.js";
 import { EngineStoreUnavailable, startEngine } from "./engine.js";
 import { claimDataDir, DataDirInUse, holderOf } from "./lock.js";
+import { allowedHostName } from "./options.js";
 import { createLocalServer, listen, localFunctions } from "./server.js";
 
 const HELP = `sanctions-ledger local runtime
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT ${process.env.PORT} is not a port`);
-  const allowedHosts = values["allowed-host"].map(hostName);
+  const allowedHosts = values["allowed-host"].map(allowedHostName);
   const dataDir = resolve(values.data);
   if (!values.memory) mkdirSync(dataDir, { recursive: true });
   const engine = await startEngine(values.memory ? {} : { path: dataDir }).catch(
@@ -71,20 +72,6 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-}
-
-/** An `--allowed-host` value as a URL would spell its host name: a name, not a URL or port. */
-function hostName(value: string): string {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(`http://${value}`);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || parsed.host !== parsed.hostname || `${parsed.hostname}` !== value.toLowerCase()) {
-    throw new Error(`--allowed-host ${value} is not a host name (give a name, without a port)`);
-  }
-  return parsed.hostname;
 }
 
 main().catch((error) => {

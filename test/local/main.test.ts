@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startEngine } from "../../local/engine.js";
+import { allowedHostName } from "../../local/options.js";
 import { type MainProcess, raw, startMain, stopMain } from "./support.js";
 
 /** `npm start` as an operator runs it: one process per server, on a real data directory. */
@@ -72,6 +74,20 @@ describe("a data directory in use", () => {
     expect(readFileSync(pidFile(dir), "utf8").trim()).toBe(String(next.child.pid));
     await stopMain(next);
   });
+  it("is reported, without a pid, when another kind of process holds it", async () => {
+    const dir = dataDir();
+    // An engine in this test's process holds the store's lock and writes no pid file.
+    const engine = await startEngine({ path: dir });
+    try {
+      const next = main(["--data", dir]);
+      expect(await next.exited).not.toBe(0);
+      expect(next.stderr()).toContain(
+        `data directory ${dir} is in use by another process, or cannot be opened`,
+      );
+    } finally {
+      await engine.close();
+    }
+  });
 });
 
 describe("--allowed-host", () => {
@@ -88,12 +104,31 @@ describe("--allowed-host", () => {
     await stopMain(server);
   });
 
-  it.each([["http://ledger.test"], ["ledger.test:8080"], ["a/b"], [""]])(
-    "refuses %j, which is not a host name",
-    async (value) => {
-      const server = main(["--memory", "--allowed-host", value]);
-      expect(await server.exited).not.toBe(0);
-      expect(server.stderr()).toContain("is not a host name");
-    },
-  );
+  it("refuses a value that is not a host name, before starting", async () => {
+    const server = main(["--memory", "--allowed-host", "ledger.test:8080"]);
+    expect(await server.exited).not.toBe(0);
+    expect(server.stderr()).toContain("--allowed-host ledger.test:8080 is not a host name");
+  });
+
+  it.each([
+    ["http://ledger.test"],
+    ["ledger.test:8080"],
+    ["ledger.test:80"],
+    ["a/b"],
+    ["user@box"],
+    ["box?x"],
+    [""],
+    ["[::1"],
+  ])("finds %j is not a host name", (value) => {
+    expect(() => allowedHostName(value)).toThrow("is not a host name");
+  });
+
+  it.each([
+    ["ledger.test", "ledger.test"],
+    ["Box", "box"],
+    ["[::1]", "[::1]"],
+    ["192.168.1.5", "192.168.1.5"],
+  ])("reads %j as the host name %j", (value, name) => {
+    expect(allowedHostName(value)).toBe(name);
+  });
 });
