@@ -81,7 +81,7 @@ function opened() {
 server.listen(port, "127.0.0.1", async () => {
   const error = await opened();
   if (error) {
-    parentPort.postMessage({ error: { code: error.code, message: error.message } });
+    parentPort.postMessage({ error: { message: error.message } });
     return;
   }
   parentPort.postMessage({ port: server.address().port });

@@ -33,11 +33,13 @@ function withStaticAuth<T>(request: T, token: string): T {
   return request;
 }
 
-/** The engine could not open its data directory: another process holds it. */
+/**
+ * The engine could not open the store in its data directory: most likely another process
+ * holds the store's lock (dynalite does not tell that reason from others).
+ */
 export class EngineStoreUnavailable extends Error {
   constructor(
     readonly path: string,
-    readonly code: string | undefined,
     message: string,
   ) {
     super(`the engine cannot open ${path}: ${message}`);
@@ -57,16 +59,16 @@ async function serve(
   const worker = new Worker(new URL("./engine-worker.mjs", import.meta.url), {
     workerData: { options, port, token, tokenHeader: ENGINE_TOKEN_HEADER },
   });
-  type Started = { port: number } | { error: { code?: string; message: string } };
+  type Started = { port: number } | { error: { message: string } };
   const started = await new Promise<Started>((resolve, reject) => {
     worker.once("error", reject);
     worker.once("message", resolve);
   });
   if ("error" in started) {
     await worker.terminate();
-    const { code, message } = started.error;
+    const { message } = started.error;
     throw options.path
-      ? new EngineStoreUnavailable(options.path, code, message)
+      ? new EngineStoreUnavailable(options.path, message)
       : new Error(`the engine did not start: ${message}`);
   }
   const bound = started.port;

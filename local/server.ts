@@ -274,6 +274,8 @@ function guard(req: IncomingMessage, allowedHosts: ReadonlySet<string>): Problem
   const names = ownNames(req, allowedHosts);
   const host = req.headers.host;
   // A Host header is a name and a port: no user, path or query that URL would read around.
+  // Its port is not compared: a port mapping (a container's) changes it, and DNS rebinding
+  // needs a foreign name, which is what this refuses.
   const hostname = host && /^[^@/\\?#\s]+$/.test(host) ? hostnameOf(`http://${host}`) : undefined;
   if (hostname === undefined || !names.has(hostname)) {
     return forbidden(
