@@ -377,5 +377,7 @@ export async function listen(server: Server, port: number, host = "127.0.0.1"): 
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  return `http://${host === "0.0.0.0" ? "localhost" : host}:${address.port}`;
+  const name =
+    host === "0.0.0.0" || host === "::" ? "localhost" : isIPv6(host) ? `[${host}]` : host;
+  return `http://${name}:${address.port}`;
 }

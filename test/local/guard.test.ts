@@ -232,3 +232,28 @@ describe("allowed host names", () => {
     expect(answer.status).toBe(403);
   });
 });
+
+describe("an IPv6 loopback listener", () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = createLocalServer(api.fns);
+    url = await listen(server, 0, "::1");
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  });
+
+  it("answers to its loopback names and origin, and refuses others", async () => {
+    const { port: own } = new URL(url);
+    expect(url).toBe(`http://[::1]:${own}`);
+    expect((await raw(url, { path: "/sanctions" })).status).toBe(200);
+    const origin = `http://localhost:${own}`;
+    expect((await raw(url, { path: "/sanctions", headers: { origin } })).status).toBe(200);
+    const host = `evil.example:${own}`;
+    expect((await raw(url, { path: "/sanctions", headers: { host } })).status).toBe(403);
+  });
+});

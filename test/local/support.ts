@@ -22,7 +22,7 @@ export function raw(
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        host: url.hostname,
+        host: url.hostname.replace(/^\[|\]$/g, ""),
         port: url.port,
         method: request.method ?? "GET",
         path: request.path,
