@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIPv4, isIPv6 } from "node:net";
 import type {
   APIGatewayProxyEvent,
   APIGatewayProxyResult,
@@ -151,12 +151,29 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
   res.end(result.body);
 }
 
+/** Options of the local HTTP server. */
+export interface LocalServerOptions {
+  /**
+   * Host names the server answers to besides the address a request arrived on (and
+   * `localhost`, `127.0.0.1`, `[::1]` when it arrived over loopback): the names that other
+   * machines use for it when it listens on a public address.
+   * @default []
+   */
+  allowedHosts?: readonly string[];
+}
+
 /** Serves the ledger's routes over HTTP with the same handlers that Lambda runs. */
-export function createLocalServer(fns: LocalFunctions): Server {
+export function createLocalServer(fns: LocalFunctions, options: LocalServerOptions = {}): Server {
+  const allowedHosts = new Set((options.allowedHosts ?? []).map((name) => name.toLowerCase()));
   return createServer(async (req, res) => {
     // The web app's static files, at /app/ on the API's origin (local/static.ts).
     if (serveApp(req, res)) return;
     try {
+      const refused = guard(req, allowedHosts);
+      if (refused) {
+        send(res, problemResponse(refused));
+        return;
+      }
       let url: URL;
       try {
         url = new URL(req.url ?? "/", "http://localhost");
@@ -175,6 +192,11 @@ export function createLocalServer(fns: LocalFunctions): Server {
           res,
           problemResponse(new Problem(status, title, `No route ${req.method} ${url.pathname}.`)),
         );
+        return;
+      }
+      const unsupported = unsupportedMediaType(req);
+      if (unsupported) {
+        send(res, unsupported);
         return;
       }
       const body = await readBody(req);
@@ -227,6 +249,115 @@ export function createLocalServer(fns: LocalFunctions): Server {
   });
 }
 
+/** The names by which a loopback connection may address this server. */
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+
+/** The host names a request that arrived on this connection may give for this server. */
+function ownNames(req: IncomingMessage, allowedHosts: ReadonlySet<string>): Set<string> {
+  const names = new Set(allowedHosts);
+  let local = req.socket.localAddress ?? "";
+  if (local.startsWith("::ffff:") && isIPv4(local.slice(7))) local = local.slice(7);
+  if (isIPv4(local)) names.add(local);
+  else if (isIPv6(local)) names.add(`[${local}]`);
+  if (local === "::1" || (isIPv4(local) && local.startsWith("127."))) {
+    for (const name of LOOPBACK_NAMES) names.add(name);
+  }
+  return names;
+}
+
+const forbidden = (header: string, message: string, detail: string) =>
+  new Problem(403, "Forbidden", detail, [{ path: `/headers/${header}`, message }]);
+
+/**
+ * Refuses a request that names another host than this server (a DNS rebinding page) or
+ * comes from a web page of another origin: the local ledger checks no credentials, so it
+ * must not be callable from a browser page elsewhere.
+ */
+function guard(req: IncomingMessage, allowedHosts: ReadonlySet<string>): Problem | undefined {
+  const names = ownNames(req, allowedHosts);
+  const host = req.headers.host;
+  // A Host header is a name and a port: no user, path or query that URL would read around.
+  // Its port is not compared: a port mapping (a container's) changes it, and DNS rebinding
+  // needs a foreign name, which is what this refuses.
+  const hostname = host && /^[^@/\\?#\s]+$/.test(host) ? hostnameOf(`http://${host}`) : undefined;
+  if (hostname === undefined || !names.has(hostname)) {
+    return forbidden(
+      "host",
+      "does not name this server",
+      `The Host header ${JSON.stringify(host ?? "")} does not name this server; start it with --allowed-host to add a name.`,
+    );
+  }
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  const port = String(req.socket.localPort);
+  let own = false;
+  try {
+    const parsed = new URL(origin);
+    own =
+      parsed.origin === origin &&
+      parsed.protocol === "http:" &&
+      names.has(parsed.hostname) &&
+      (parsed.port || "80") === port;
+  } catch {
+    own = false;
+  }
+  return own
+    ? undefined
+    : forbidden(
+        "origin",
+        "is not this server's origin",
+        `The Origin ${JSON.stringify(origin)} is not this server's own: requests from other web pages are refused.`,
+      );
+}
+
+function hostnameOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a Content-Type is JSON in UTF-8: `application/json`, any parameters but another charset. */
+function isJson(contentType: string): boolean {
+  const [essence, ...parameters] = contentType.split(";");
+  if (essence?.trim().toLowerCase() !== "application/json") return false;
+  return parameters.every((parameter) => {
+    const at = parameter.indexOf("=");
+    const name = parameter
+      .slice(0, at < 0 ? undefined : at)
+      .trim()
+      .toLowerCase();
+    if (name !== "charset") return true;
+    const value = parameter
+      .slice(at + 1)
+      .trim()
+      .replace(/^"(.*)"$/, "$1")
+      .toLowerCase();
+    return value === "utf-8" || value === "utf8";
+  });
+}
+
+/**
+ * A 415 for a POST whose body is not declared as JSON. Without it a web page could post a
+ * `text/plain` body, which browsers send cross-origin without asking the server first.
+ */
+function unsupportedMediaType(req: IncomingMessage): APIGatewayProxyResult | undefined {
+  if (req.method !== "POST") return undefined;
+  const type = req.headers["content-type"];
+  if (type !== undefined && isJson(type)) return undefined;
+  const detail =
+    type === undefined
+      ? "The body must be sent as application/json; the request has no Content-Type."
+      : `The body must be sent as application/json (UTF-8), not ${JSON.stringify(type)}.`;
+  const result = problemResponse(
+    new Problem(415, "Unsupported media type", detail, [
+      { path: "/headers/content-type", message: "must be application/json" },
+    ]),
+  );
+  return { ...result, headers: { ...result.headers, "accept-post": "application/json" } };
+}
+
 /** The appends that a writer's answer reports, for the stream projector. */
 function appendedIn(result: APIGatewayProxyResult): { entityId: string; version: number }[] {
   const body = JSON.parse(result.body) as {
@@ -249,5 +380,7 @@ export async function listen(server: Server, port: number, host = "127.0.0.1"): 
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  return `http://${host === "0.0.0.0" ? "localhost" : host}:${address.port}`;
+  const name =
+    host === "0.0.0.0" || host === "::" ? "localhost" : isIPv6(host) ? `[${host}]` : host;
+  return `http://${name}:${address.port}`;
 }

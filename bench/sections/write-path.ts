@@ -178,7 +178,7 @@ export async function writePath(options: Options): Promise<Section> {
     const sets = new Map<string, string[]>();
     const names: string[] = [];
     for (const mode of [...MODES, "projection"]) {
-      for (let r = 0; r < (mode === "projection" ? 1 : rounds); r++) {
+      for (let r = 0; r < rounds; r++) {
         const set = Array.from({ length: perRound }, (_, i) =>
           `w-${mode.replace(/ /g, "")}-${r}-${i}`.toLowerCase(),
         );
@@ -232,12 +232,13 @@ export async function writePath(options: Options): Promise<Section> {
         if (r % 2 === 1) add("raw", await raw());
         options.log(`write path: round ${r + 1}/${rounds}, ${mode}`);
       }
+      // The writer as deployed, projection on (read model, rows, card, snapshots).
+      const full = fullLedger(h.engine);
+      const projection = sets.get(`projection#${r}`) ?? [];
+      add("projection on, cold", await appendPhase(h, full, projection, [1], true));
+      add("projection on, warm", await appendPhase(h, full, projection, warmKs, true));
+      options.log(`write path: round ${r + 1}/${rounds}, projection on`);
     }
-    // Reference: the writer as deployed, projection on (views, index rows, snapshots).
-    const full = fullLedger(h.engine);
-    const projection = sets.get("projection#0") ?? [];
-    add("projection on, cold", await appendPhase(h, full, projection, [1], true));
-    add("projection on, warm", await appendPhase(h, full, projection, warmKs, true));
 
     const rate = (name: string) => median((phases[name] ?? []).map((p) => p.perSecond));
     const perAppend = (name: string) =>
@@ -267,16 +268,19 @@ export async function writePath(options: Options): Promise<Section> {
         });
       }
     }
-    for (const temp of ["cold", "warm"]) {
+    for (const temp of ["warm", "cold"]) {
       rows.push({
-        measure: `appends/s with eventId, projection on, ${temp} (reference)`,
+        measure: `appends/s with eventId, projection on, ${temp} vs raw PutItem`,
         value: rate(`projection on, ${temp}`),
         baseline: rawRate,
+        ...(temp === "warm"
+          ? { target: "≥ 0.3×", met: rate(`projection on, ${temp}`) >= 0.3 * rawRate }
+          : {}),
       });
     }
     for (const temp of ["cold", "warm"]) {
       rows.push({
-        measure: `DynamoDB requests per append with eventId, projection on, ${temp} (reference)`,
+        measure: `DynamoDB requests per append with eventId, projection on, ${temp}`,
         value: perAppend(`projection on, ${temp}`),
       });
     }
@@ -317,7 +321,7 @@ export async function writePath(options: Options): Promise<Section> {
       notes: [
         "cold: the first append of each entity in a process (the view is read with GetItem); warm: later appends (the view comes from the in-process cache).",
         `raw: conditional PutItem (attribute_not_exists) of items of the same size (canonical JSON of ${canonicalLength} characters) into a table with the events table's keys and indexes, ${warmKs.length} per key, same concurrency; the phases of a round alternate their order.`,
-        "projection on: the same appends through a ledger over the real view store (entity view, index rows, snapshots), for reference; the spec's targets concern the projector-off path.",
+        "projection on: the same appends through a ledger over the real view store, as the writer runs by default: the event, then one BatchWriteItem of its derived items (read model, force and change rows, search rows), and the card when names change.",
       ],
       data: {
         concurrency: CONCURRENCY,
