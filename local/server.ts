@@ -166,14 +166,15 @@ export interface LocalServerOptions {
 export function createLocalServer(fns: LocalFunctions, options: LocalServerOptions = {}): Server {
   const allowedHosts = new Set((options.allowedHosts ?? []).map((name) => name.toLowerCase()));
   return createServer(async (req, res) => {
+    // A foreign Host or Origin is refused before anything is served, the web app included.
+    const refused = guard(req, allowedHosts);
+    if (refused) {
+      send(res, problemResponse(refused));
+      return;
+    }
     // The web app's static files, at /app/ on the API's origin (local/static.ts).
     if (serveApp(req, res)) return;
     try {
-      const refused = guard(req, allowedHosts);
-      if (refused) {
-        send(res, problemResponse(refused));
-        return;
-      }
       let url: URL;
       try {
         url = new URL(req.url ?? "/", "http://localhost");
