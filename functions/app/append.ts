@@ -3,7 +3,7 @@ import { EventIdConflict, VersionConflict } from "../domain/errors.js";
 import type { AppendCommand, EventBody, LedgerEvent, Source, Timestamp } from "../domain/events.js";
 import { contentKey } from "../domain/hash.js";
 import { projectEvent } from "../domain/projections/index.js";
-import { evolve, mayHoldEventId } from "../domain/state.js";
+import { evolve, fold, mayHoldEventId } from "../domain/state.js";
 import { eventOf } from "../domain/verify.js";
 import type { EventRecord, EventStore } from "../store/ports.js";
 import { recordOf, VersionTaken } from "../store/ports.js";
@@ -89,11 +89,13 @@ export class Appender {
       eventId: request.eventId ?? this.deps.newId(),
     } as AppendCommand;
     const held = this.projector.held(entityId);
-    const loaded: { probe?: number } = held ? {} : await this.projector.load(entityId);
-    let position: Position = held ?? (loaded as Position);
+    const loaded = held
+      ? undefined
+      : await this.projector.load(entityId, this.deps.projectOnAppend);
+    let position = held ?? (loaded as NonNullable<typeof loaded>).position;
     /** Events found past the position while appending: the views must take them in too. */
-    const missed: LedgerEvent[] = [];
-    let state = position.projected.state;
+    const missed: LedgerEvent[] = [...(loaded?.tail ?? [])];
+    let state = fold(entityId, missed, position.projected.state);
     const catchUp = async () => {
       const { records } = await this.deps.events.read(entityId, { afterVersion: state.version });
       for (const record of records) {
@@ -103,8 +105,6 @@ export class Appender {
       }
       return records.length > 0;
     };
-    // A position loaded from a snapshot trails the stream by up to a snapshot's interval.
-    if (!held) await catchUp();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       // An id this ledger generated is checked too: a write whose answer was lost (and whose
       // retry by the SDK then found the version taken) is this request's own event.
@@ -130,7 +130,7 @@ export class Appender {
         await catchUp();
         continue;
       }
-      position = await this.takeIn(position, [...missed, event], held ? undefined : loaded.probe);
+      position = await this.takeIn(position, [...missed, event], loaded?.probe);
       return { status: 201, answer: answerOf(event) };
     }
     throw new ContentionError(entityId);

@@ -1,7 +1,7 @@
 import type { LedgerEvent } from "../domain/events.js";
 import type { EntityHead } from "../domain/pages.js";
 import type { DerivedWrite, Projected } from "../domain/projections/index.js";
-import { initialProjected, projectEvent } from "../domain/projections/index.js";
+import { initialProjected, projectEvent, SNAPSHOT_EVERY } from "../domain/projections/index.js";
 import { eventOf } from "../domain/verify.js";
 import type { EventStore, ViewStore } from "../store/ports.js";
 import type { ByteLru } from "./cache.js";
@@ -78,9 +78,9 @@ export class Projector {
     }
   }
 
-  /** This process's position on the entity, or one rebuilt from the stored snapshot and head. */
+  /** This process's position on the entity, or one rebuilt from the store. */
   async position(entityId: string): Promise<Position> {
-    return this.held(entityId) ?? (await this.load(entityId));
+    return this.held(entityId) ?? (await this.load(entityId)).position;
   }
 
   /** The position this process holds on the entity, if any. */
@@ -98,27 +98,53 @@ export class Projector {
     this.positions.delete(entityId);
   }
 
-  /** A position rebuilt from the stored snapshot and head; it may trail the stream. */
-  async load(entityId: string): Promise<Position & { probe?: number }> {
-    const [head, latest] = await Promise.all([
-      this.deps.views.getRecord<EntityHead>("head", entityId),
-      this.deps.views.getRecord<Projected>("snapshot", entityId),
+  /**
+   * A position rebuilt from the store, and the events after it. A stream of at most one
+   * snapshot's interval is read whole, in the one request that also tells it is short; a
+   * longer one from its latest snapshot. With `complete` (a writer that projects, or the
+   * projector), the read model's head is read alongside: the position stands at the last
+   * version whose writes are known durable, and `probe` names the head's own event, whose
+   * writes may have been cut short. Without it, the position is the stream's start or a
+   * snapshot, and every event read is in the tail.
+   */
+  async load(
+    entityId: string,
+    complete = true,
+  ): Promise<{ position: Position; tail: LedgerEvent[]; probe?: number }> {
+    const [head, first] = await Promise.all([
+      complete ? this.deps.views.getRecord<EntityHead>("head", entityId) : undefined,
+      this.deps.events.read(entityId, { limit: SNAPSHOT_EVERY }),
     ]);
-    const complete = head ? head.version - 1 : 0;
-    // A snapshot is a fold, a sound place to start whatever its writes; but the writes of
-    // the head's own event may be partial, so the start must not lie beyond `complete`.
-    const snapshot =
-      latest && latest.version <= complete
-        ? latest
-        : head && latest
-          ? await this.deps.views.getRecord<Projected>("snapshot", entityId, {
+    const done = head ? head.version - 1 : complete ? 0 : -1;
+    let projected = initialProjected(entityId);
+    let bytes = 1024 * MEMORY_PER_JSON_BYTE;
+    let events = first.records.map(eventOf);
+    if (first.more) {
+      const latest = await this.deps.views.getRecord<Projected>("snapshot", entityId);
+      // A snapshot is a fold, a sound place to start whatever its writes; but the writes of
+      // the head's own event may be partial, so the start must not lie beyond `done`.
+      const snapshot =
+        !latest || !head || latest.version <= done
+          ? latest
+          : await this.deps.views.getRecord<Projected>("snapshot", entityId, {
               before: head.recordedAt,
-            })
-          : undefined;
+            });
+      if (snapshot) {
+        projected = snapshot.value;
+        bytes = snapshot.bytes * MEMORY_PER_JSON_BYTE;
+      }
+      const rest = await this.deps.events.read(entityId, { afterVersion: projected.state.version });
+      events = rest.records.map(eventOf);
+    }
+    let i = 0;
+    for (; i < events.length && (events[i] as LedgerEvent).version <= done; i++) {
+      const event = events[i] as LedgerEvent;
+      projected = projectEvent(projected, event).after;
+      bytes += eventBytes(event);
+    }
     return {
-      projected: snapshot?.value ?? initialProjected(entityId),
-      complete,
-      bytes: (snapshot?.bytes ?? 1024) * MEMORY_PER_JSON_BYTE,
+      position: { projected, complete: done, bytes },
+      tail: events.slice(i),
       ...(head ? { probe: head.version } : {}),
     };
   }
