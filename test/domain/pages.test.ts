@@ -17,6 +17,7 @@ import {
 import type { EntityState, SanctionRecord } from "../../functions/domain/state.js";
 import { evolve, initialState } from "../../functions/domain/state.js";
 import { entityOn, sanctionTimeline } from "../../functions/domain/timeline.js";
+import { scaledRuns } from "../support/runs.js";
 import {
   ACTOR,
   amended,
@@ -174,7 +175,7 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
           }
         }
       }),
-      { numRuns: 150 },
+      { numRuns: scaledRuns(150) },
     );
   });
 
@@ -187,7 +188,7 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
           for (const y of pageYears(sanctionTimeline(s))) years.add(y);
         for (const year of years) expect(pages.get(year) ?? []).toEqual(pageOf(last, year));
       }),
-      { numRuns: 150 },
+      { numRuns: scaledRuns(150) },
     );
   });
 
@@ -218,7 +219,7 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
           before = state;
         }
       }),
-      { numRuns: 100 },
+      { numRuns: scaledRuns(100) },
     );
   });
 

@@ -17,13 +17,14 @@ import type {
   ViewStore,
   YearPage,
 } from "../../functions/store/ports.js";
-import { type Engine, startEngine } from "../../local/engine.js";
+import type { Engine } from "../../local/engine.js";
+import { startTestEngine } from "../support/engine.js";
 
 let engine: Engine;
 let events: DynamoEventStore;
 let views: DynamoViewStore;
 beforeAll(async () => {
-  engine = await startEngine();
+  engine = await startTestEngine();
   events = new DynamoEventStore(engine.doc, engine.tables.events);
   views = new DynamoViewStore(engine.doc, engine.tables.views);
 });

@@ -5,12 +5,13 @@ import { initialState } from "../../functions/domain/state.js";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { VIEWS_TABLE } from "../../functions/store/keys.js";
 import { MemoryEventStore, MemoryViewStore } from "../../functions/store/memory.js";
-import { type Engine, startEngine } from "../../local/engine.js";
+import type { Engine } from "../../local/engine.js";
+import { engineName, startTestEngine } from "../support/engine.js";
 import { storeContract } from "./contract.js";
 
 let engine: Engine;
 beforeAll(async () => {
-  engine = await startEngine();
+  engine = await startTestEngine();
 });
 afterAll(async () => {
   await engine.close();
@@ -21,7 +22,7 @@ storeContract("memory", async () => ({
   views: new MemoryViewStore(),
 }));
 
-storeContract("DynamoDB (dynalite over HTTP)", async () => ({
+storeContract(`DynamoDB (${engineName()})`, async () => ({
   events: new DynamoEventStore(engine.doc, engine.tables.events),
   views: new DynamoViewStore(engine.doc, engine.tables.views),
 }));
