@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
-/** The slow suite's own files (`npm run test:slow`): the long imports and races. */
+/** The slow suite's own files (`npm run test:slow`): the long imports, histories and races. */
 export const SLOW_FILES = ["test/**/*.slow.test.ts"];
 
 /**
@@ -42,11 +42,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: [...configDefaults.exclude, ...SLOW_FILES],
     sequence: {
-      sequencer: longestFirst([
-        "integration/history.test.ts",
-        "infra/nag.test.ts",
-        "reliability/projector-faults.test.ts",
-      ]),
+      sequencer: longestFirst(["infra/nag.test.ts", "reliability/projector-faults.test.ts"]),
     },
   },
 });

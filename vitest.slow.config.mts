@@ -3,7 +3,8 @@ import { longestFirst, SCALED_FILES, SLOW_FILES, shared } from "./vitest.config.
 
 /**
  * `npm run test:slow`: the full 2019 SDN import, the imports of the consolidated and UN
- * lists, the 32 × 50 concurrency races, and every run of the fuzz and property tests.
+ * lists, the 32 × 50 concurrency races, histories of hundreds of events, and every run of
+ * the fuzz and property tests.
  */
 export default defineConfig({
   test: {
@@ -16,6 +17,7 @@ export default defineConfig({
         "import/import.slow.test.ts",
         "import/import-lists.slow.test.ts",
         "integration/concurrency.slow.test.ts",
+        "integration/history.slow.test.ts",
       ]),
     },
   },

@@ -6,8 +6,8 @@ export const SLOW = process.env.LEDGER_TEST_SLOW === "1";
 
 /**
  * The runs of a fuzz or property test: `full` in the slow suite, a quarter of it (at least
- * 10) in the fast one, so that `npm test` still samples every generator.
+ * 3) in the fast one, so that `npm test` still samples every generator.
  */
 export function scaledRuns(full: number): number {
-  return SLOW ? full : Math.min(full, Math.max(10, Math.ceil(full / 4)));
+  return SLOW ? full : Math.min(full, Math.max(3, Math.ceil(full / 4)));
 }
