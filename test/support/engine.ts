@@ -8,6 +8,7 @@ import {
 import { documentClient } from "../../functions/store/dynamo.js";
 import { eventsTableInput, viewsTableInput } from "../../functions/store/tables.js";
 import { type Engine, startEngine } from "../../local/engine.js";
+import { enforceAwsRules } from "./aws-rules.js";
 
 /**
  * The variable that points the tests at another DynamoDB endpoint (moto, DynamoDB Local,
@@ -30,9 +31,17 @@ export function engineName(): string {
 /**
  * An engine with the ledger's tables for one test file: dynalite in memory by default, or,
  * when `LEDGER_TEST_DYNAMODB_ENDPOINT` is set, that endpoint with tables of a prefix of
- * their own (so that files running at once never share a table), deleted on close.
+ * their own (so that files running at once never share a table), deleted on close. Either
+ * way its clients refuse what DynamoDB refuses and some engines accept (`enforceAwsRules`).
  */
 export async function startTestEngine(options: { tablePrefix?: string } = {}): Promise<Engine> {
+  const engine = await start(options);
+  enforceAwsRules(engine.client);
+  enforceAwsRules(engine.doc);
+  return engine;
+}
+
+async function start(options: { tablePrefix?: string }): Promise<Engine> {
   const endpoint = externalEndpoint();
   if (!endpoint) return startEngine(options);
   const config = {
