@@ -9,7 +9,8 @@ import { EVENTS_TABLE, VIEWS_TABLE } from "../../functions/store/keys.js";
  * - a key attribute of a table or of a secondary index may not be an empty string or
  *   binary (dynalite accepts an empty local secondary index sort key; moto and DynamoDB
  *   answer ValidationException);
- * - `Limit` is at least 1 (dynalite answers ValidationException, moto an HTTP 500);
+ * - `Limit` is at least 1 (dynalite answers ValidationException; moto answers an empty
+ *   partition with no items and any other with an HTTP 500);
  * - every expression attribute name and value must be used by an expression (moto accepts
  *   unused ones; dynalite and DynamoDB answer ValidationException).
  */
