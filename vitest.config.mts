@@ -1,27 +1,48 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
-/** The files that take longest, started first so the two workers finish together. */
-const LONGEST = ["import/import.test.ts", "integration/concurrency.test.ts"];
+/** The slow suite's own files (`npm run test:slow`): the long imports, histories and races. */
+export const SLOW_FILES = ["test/**/*.slow.test.ts"];
 
-class LongestFirst extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const sorted = await super.sort(files);
-    const rank = (f: TestSpecification) => {
-      const i = LONGEST.findIndex((name) => f.moduleId.endsWith(name));
-      return i === -1 ? LONGEST.length : i;
-    };
-    return [...sorted].sort((a, b) => rank(a) - rank(b));
-  }
+/**
+ * Files whose fuzz and property tests run a quick share of their runs in `npm test` and all
+ * of them in the slow suite (see `scaledRuns` in test/support/runs.ts).
+ */
+export const SCALED_FILES = [
+  "test/domain/pages.test.ts",
+  "test/domain/properties.test.ts",
+  "test/reliability/fuzz.test.ts",
+  "test/reliability/projector-faults.test.ts",
+];
+
+/** A sequencer that starts the named files first, so that the two workers finish together. */
+export function longestFirst(longest: string[]): typeof BaseSequencer {
+  return class LongestFirst extends BaseSequencer {
+    override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+      const sorted = await super.sort(files);
+      const rank = (f: TestSpecification) => {
+        const i = longest.findIndex((name) => f.moduleId.endsWith(name));
+        return i === -1 ? longest.length : i;
+      };
+      return [...sorted].sort((a, b) => rank(a) - rank(b));
+    }
+  };
 }
+
+/** What both suites share. */
+export const shared = {
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: "forks",
+} as const;
 
 export default defineConfig({
   test: {
+    ...shared,
     include: ["test/**/*.test.ts"],
-    exclude: ["test/browser/**", "**/node_modules/**"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: "forks",
-    sequence: { sequencer: LongestFirst },
+    exclude: [...configDefaults.exclude, "test/browser/**", ...SLOW_FILES],
+    sequence: {
+      sequencer: longestFirst(["infra/nag.test.ts", "reliability/projector-faults.test.ts"]),
+    },
   },
 });

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Duration, Stack, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -7,12 +8,28 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { SERVICE_NAME_ENV } from "../functions/handlers/telemetry.js";
 
-/** The repository root: the esbuild project root and the home of `package-lock.json`. */
-export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+/**
+ * The folder that holds `functions/`: the repository root when this module runs from
+ * `infra/`, or the installed package when it runs built, from `dist/infra/`.
+ */
+export const PROJECT_ROOT = fileURLToPath(
+  new URL(
+    existsSync(new URL("../functions/handlers/writer.ts", import.meta.url)) ? ".." : "../..",
+    import.meta.url,
+  ),
+);
+
+/**
+ * Where esbuild runs: in the repository, its root and `package-lock.json`; in an installed
+ * package (which ships no lock file), CDK's default, the app's own lock file and its folder.
+ */
+const BUNDLING_ROOT = existsSync(`${PROJECT_ROOT}package-lock.json`)
+  ? { projectRoot: PROJECT_ROOT, depsLockFilePath: `${PROJECT_ROOT}package-lock.json` }
+  : {};
 
 /** The absolute path of a Lambda entry file under `functions/handlers/`. */
 export function handlerEntry(name: "writer" | "reader" | "projector"): string {
-  return fileURLToPath(new URL(`../functions/handlers/${name}.ts`, import.meta.url));
+  return `${PROJECT_ROOT}functions/handlers/${name}.ts`;
 }
 
 /**
@@ -113,8 +130,7 @@ export class LedgerFunction extends Construct implements iam.IGrantable {
         [SERVICE_NAME_ENV]: Stack.of(this).stackName,
         ...props.environment,
       },
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      ...BUNDLING_ROOT,
       bundling: {
         format: nodejs.OutputFormat.ESM,
         mainFields: ["module", "main"],

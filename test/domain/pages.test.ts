@@ -18,6 +18,7 @@ import {
 import type { EntityState, SanctionRecord } from "../../functions/domain/state.js";
 import { evolve, initialState } from "../../functions/domain/state.js";
 import { entityOn, sanctionTimeline } from "../../functions/domain/timeline.js";
+import { scaledRuns } from "../support/runs.js";
 import {
   ACTOR,
   amended,
@@ -175,7 +176,7 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
           }
         }
       }),
-      { numRuns: 150 },
+      { numRuns: scaledRuns(150) },
     );
   });
 
@@ -188,7 +189,7 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
           for (const y of pageYears(sanctionTimeline(s))) years.add(y);
         for (const year of years) expect(pages.get(year) ?? []).toEqual(pageOf(last, year));
       }),
-      { numRuns: 150 },
+      { numRuns: scaledRuns(150) },
     );
   });
 
@@ -219,7 +220,7 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
           before = state;
         }
       }),
-      { numRuns: 100 },
+      { numRuns: scaledRuns(100) },
     );
   });
 

@@ -21,9 +21,10 @@ import type { EntityState, SanctionRecord } from "../../functions/domain/state.j
 import { evolve, fold, foldKnownAt, initialState } from "../../functions/domain/state.js";
 import { sanctionOn, sanctionTimeline } from "../../functions/domain/timeline.js";
 import { verifyChain } from "../../functions/domain/verify.js";
+import { scaledRuns } from "../support/runs.js";
 import { ACTOR, command, ENTITY, registered } from "./given.js";
 
-const NUM_RUNS = 100;
+const NUM_RUNS = scaledRuns(100);
 const BASE: IsoDate = "2022-03-01";
 const SANCTION_IDS = ["a", "b", "c"] as const;
 const day = (offset: number): IsoDate => addDays(BASE, offset);

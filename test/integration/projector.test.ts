@@ -7,14 +7,15 @@ import type { Services } from "../../functions/handlers/wiring.js";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
 import type { RowRange, ViewStore } from "../../functions/store/ports.js";
-import { type Engine, startEngine } from "../../local/engine.js";
+import type { Engine } from "../../local/engine.js";
+import { startTestEngine } from "../support/engine.js";
 import { expectProjected } from "../support/projection.js";
 
 let engine: Engine;
 let events: DynamoEventStore;
 let views: DynamoViewStore;
 beforeAll(async () => {
-  engine = await startEngine();
+  engine = await startTestEngine();
   events = new DynamoEventStore(engine.doc, engine.tables.events);
   views = new DynamoViewStore(engine.doc, engine.tables.views);
 });

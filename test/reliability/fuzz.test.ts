@@ -18,6 +18,7 @@ import { EVENT_TYPES, type EventType } from "../../functions/domain/events.js";
 import { MAX_BODY_BYTES } from "../../functions/handlers/http.js";
 import { ROUTES } from "../../functions/handlers/routes.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
+import { scaledRuns } from "../support/runs.js";
 import {
   A,
   B,
@@ -1075,7 +1076,7 @@ async function fuzz(arb: fc.Arbitrary<HostileCase>, numRuns: number): Promise<vo
       const failure = await run(c);
       if (failure) throw new Error(failure);
     }),
-    { numRuns },
+    { numRuns: scaledRuns(numRuns) },
   );
 }
 

@@ -35,6 +35,7 @@ import type { RowRange, ViewStore } from "../../functions/store/ports.js";
 import { ensureTable, eventsTableInput, viewsTableInput } from "../../functions/store/tables.js";
 import { type Engine, startEngine } from "../../local/engine.js";
 import { expectProjected as expectProjectedIn } from "../support/projection.js";
+import { scaledRuns } from "../support/runs.js";
 
 let engine: Engine;
 /** The stores of the current run: each run has tables of its own, so its checks read only its rows. */
@@ -454,7 +455,7 @@ const expectProjected = (entityId: string) => expectProjectedIn(events, views, e
 
 let runs = 0;
 /** Runs per property; RELIABILITY_RUNS=500 for a longer search. */
-const NUM_RUNS = Number(process.env.RELIABILITY_RUNS ?? 15);
+const NUM_RUNS = Number(process.env.RELIABILITY_RUNS ?? scaledRuns(15));
 
 describe("the stream projector under faults", () => {
   it("duplicated, reordered, dropped records and failing view writes: every view converges", async () => {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll } from "vitest";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
 import { MemoryEventStore, MemoryViewStore } from "../../functions/store/memory.js";
-import { type Engine, startEngine } from "../../local/engine.js";
+import type { Engine } from "../../local/engine.js";
+import { engineName, startTestEngine } from "../support/engine.js";
 import { storeContract } from "./contract.js";
 
 let engine: Engine;
 beforeAll(async () => {
-  engine = await startEngine();
+  engine = await startTestEngine();
 });
 afterAll(async () => {
   await engine.close();
@@ -17,7 +18,7 @@ storeContract("memory", async () => ({
   views: new MemoryViewStore(),
 }));
 
-storeContract("DynamoDB (dynalite over HTTP)", async () => ({
+storeContract(`DynamoDB (${engineName()})`, async () => ({
   events: new DynamoEventStore(engine.doc, engine.tables.events),
   views: new DynamoViewStore(engine.doc, engine.tables.views),
 }));

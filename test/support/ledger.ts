@@ -1,11 +1,12 @@
 import type { Server } from "node:http";
-import { type Engine, startEngine } from "../../local/engine.js";
+import type { Engine } from "../../local/engine.js";
 import {
   createLocalServer,
   type LocalFunctions,
   listen,
   localFunctions,
 } from "../../local/server.js";
+import { startTestEngine } from "./engine.js";
 
 /** An HTTP answer; each test asserts the shape of the JSON it expects. */
 export interface Answer {
@@ -15,7 +16,10 @@ export interface Answer {
   type: string | null;
 }
 
-/** A running local ledger over a real dynalite server, for integration tests. */
+/**
+ * A running local ledger over a real engine (dynalite, or the endpoint that
+ * `LEDGER_TEST_DYNAMODB_ENDPOINT` names), for integration tests.
+ */
 export interface RunningLedger {
   url: string;
   engine: Engine;
@@ -28,7 +32,7 @@ export interface RunningLedger {
 let prefixes = 0;
 
 export async function startLedger(engine?: Engine): Promise<RunningLedger> {
-  const own = engine ?? (await startEngine({ tablePrefix: `t${++prefixes}` }));
+  const own = engine ?? (await startTestEngine({ tablePrefix: `t${++prefixes}` }));
   const fns = localFunctions(own);
   const server: Server = createLocalServer(fns);
   const url = await listen(server, 0);
