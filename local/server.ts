@@ -97,7 +97,11 @@ function toEvent(
     route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? "")]),
   );
   // fromEntries defines own properties: a parameter named __proto__ stays a parameter.
+  // As API Gateway does, the single-value map keeps the last of repeated values.
   const query = Object.fromEntries(url.searchParams);
+  const multiQuery = Object.fromEntries(
+    [...new Set(url.searchParams.keys())].map((name) => [name, url.searchParams.getAll(name)]),
+  );
   const headers = Object.fromEntries(
     Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
@@ -108,7 +112,7 @@ function toEvent(
     headers,
     multiValueHeaders: {},
     queryStringParameters: Object.keys(query).length > 0 ? query : null,
-    multiValueQueryStringParameters: null,
+    multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
     pathParameters,
     stageVariables: null,
     body: body.length > 0 ? UTF8.decode(body) : null,

@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { isIsoDate, isTimestamp } from "../domain/dates.js";
+import {
+  isCanonicalTimestamp,
+  isIsoDate,
+  isTimestamp,
+  normalizeTimestamp,
+} from "../domain/dates.js";
 import { ENTITY_KINDS, EVENT_TYPES, MEASURES } from "../domain/events.js";
 
 /** The request and answer shapes of the HTTP API: one source for validation and description. */
@@ -10,13 +15,41 @@ export const entityIdSchema = z
 
 export const isoDateSchema = z
   .string()
-  .refine(isIsoDate, "must be a calendar date YYYY-MM-DD")
+  .refine(isIsoDate, "must be a calendar date YYYY-MM-DD, year 0001 to 9999")
   .meta({ format: "date", example: "2022-04-02" });
 
+/** A moment as the ledger answers it: UTC with milliseconds. */
 export const timestampSchema = z
   .string()
-  .refine(isTimestamp, "must be a UTC timestamp such as 2022-03-26T09:15:02.123Z")
+  .refine(isCanonicalTimestamp, "must be a UTC timestamp such as 2022-03-26T09:15:02.123Z")
   .meta({ format: "date-time", example: "2022-03-26T09:15:02.123Z" });
+
+/**
+ * A moment as a client may ask for it: any RFC 3339 timestamp (an offset, `t`/`z` in lower
+ * case, a fraction of any length), read as the ledger's canonical UTC form with milliseconds.
+ */
+export const knownAtSchema = z
+  .string()
+  .refine(
+    isTimestamp,
+    "must be an RFC 3339 timestamp such as 2022-03-26T09:15:02.123Z or 2022-03-26T11:15:02+02:00, in the years 0001 to 9999",
+  )
+  .meta({ format: "date-time", example: "2022-03-26T09:15:02.123Z" })
+  .transform(normalizeTimestamp);
+
+/**
+ * C0 and C1 controls (DEL among them) and the BiDi embeddings, overrides and isolates
+ * (U+202A–U+202E, U+2066–U+2069): text that can rewrite a terminal line or show one name as
+ * another (CVE-2021-42574), never part of a name.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+
+function unsafeCharacter(input: unknown): string {
+  const found = typeof input === "string" ? UNSAFE_TEXT.exec(input) : null;
+  const code = found?.[0].codePointAt(0) ?? 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
 
 const text = (max: number) =>
   z
@@ -39,7 +72,20 @@ const countrySchema = z
   .string()
   .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as RU");
 
-const identifierSchema = z.strictObject({ scheme: text(64), value: text(256) });
+/** The description of text that {@link nameText} admits. */
+export const PRINTABLE_TEXT =
+  "Printable text: no C0/C1 control characters, no BiDi embeddings, overrides or isolates (U+202A–U+202E, U+2066–U+2069).";
+
+/** Text shown as a name: no control characters, no BiDi overrides or isolates. */
+const nameText = (max: number) =>
+  text(max)
+    .refine((s) => !UNSAFE_TEXT.test(s), {
+      error: (issue) =>
+        `must not hold control characters or BiDi overrides and isolates (found ${unsafeCharacter(issue.input)})`,
+    })
+    .meta({ description: PRINTABLE_TEXT });
+
+const identifierSchema = z.strictObject({ scheme: nameText(64), value: nameText(256) });
 
 const measuresSchema = z
   .array(z.enum(MEASURES))
@@ -56,12 +102,16 @@ const scopeSchema = z.strictObject({
   note: text(4000).optional(),
 });
 
-const nameSchema = text(512);
+const nameSchema = nameText(512);
 const aliasesSchema = z.array(nameSchema).max(1000);
 
 export const sourceSchema = z.strictObject({
   title: text(512),
-  url: z.url().max(2048).optional(),
+  url: z
+    .url({ protocol: /^https?$/, error: "must be an http or https URL" })
+    .max(2048)
+    .meta({ description: "An http or https URL." })
+    .optional(),
   publishedOn: isoDateSchema.optional(),
 });
 
@@ -167,21 +217,31 @@ export const appendBodySchema = z.discriminatedUnion(
   ) as unknown as [z.ZodObject, ...z.ZodObject[]],
 );
 
-const limitSchema = z.coerce.number().int("must be a whole number").min(1).max(1000).default(100);
+/** A count in a query: plain decimal digits only (no sign, exponent, hex or blanks). */
+const countSchema = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/, "must be a whole number in plain decimal digits")
+    .transform(Number)
+    .pipe(z.int().min(min).max(max));
+
+const limitSchema = countSchema(1, 1000)
+  .default(100)
+  .meta({ description: "The most items to answer, 1 to 1000 (default 100)." });
 
 export const stateQuerySchema = z.strictObject({
   asOf: isoDateSchema.optional(),
-  knownAt: timestampSchema.optional(),
+  knownAt: knownAtSchema.optional(),
 });
 
 export const eventsQuerySchema = z.strictObject({
-  knownAt: timestampSchema.optional(),
-  fromVersion: z.coerce.number().int("must be a whole number").min(1).optional(),
+  knownAt: knownAtSchema.optional(),
+  fromVersion: countSchema(1, Number.MAX_SAFE_INTEGER).optional(),
   limit: limitSchema,
   nextToken: z.string().max(2048).optional(),
 });
 
-export const timelineQuerySchema = z.strictObject({ knownAt: timestampSchema.optional() });
+export const timelineQuerySchema = z.strictObject({ knownAt: knownAtSchema.optional() });
 export const verifyQuerySchema = z.strictObject({});
 
 const filterFields = {
@@ -195,7 +255,7 @@ const filterFields = {
 
 export const sanctionsQuerySchema = z.strictObject({
   asOf: isoDateSchema.optional(),
-  knownAt: timestampSchema.optional(),
+  knownAt: knownAtSchema.optional(),
   ...filterFields,
   limit: limitSchema,
   nextToken: z.string().max(2048).optional(),
@@ -204,7 +264,7 @@ export const sanctionsQuerySchema = z.strictObject({
 export const changesQuerySchema = z.strictObject({
   from: isoDateSchema,
   to: isoDateSchema,
-  knownAt: timestampSchema.optional(),
+  knownAt: knownAtSchema.optional(),
   ...filterFields,
   limit: limitSchema,
   nextToken: z.string().max(2048).optional(),

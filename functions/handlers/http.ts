@@ -1,6 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { z } from "zod";
+import { duplicateKey } from "../api/json.js";
 import { UnanswerableQuery } from "../app/audit.js";
 import { ContentionError } from "../app/ledger.js";
 import { InvalidToken } from "../app/tokens.js";
@@ -122,11 +123,19 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
     );
   }
   if (raw.trim() === "") throw invalid([{ path: "", message: "a JSON body is required" }]);
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch (error) {
     throw invalid([{ path: "", message: `body is not valid JSON (${(error as Error).message})` }]);
   }
+  const duplicate = duplicateKey(raw);
+  if (duplicate !== undefined) {
+    throw invalid([
+      { path: duplicate, message: "is a duplicate key: an object may name a member only once" },
+    ]);
+  }
+  return parsed;
 }
 
 /**
@@ -154,8 +163,18 @@ export function illFormedString(root: unknown): string | undefined {
   return undefined;
 }
 
-/** The query string parameters, a missing set read as empty. */
+/**
+ * The query string parameters, a missing set read as empty. A parameter given more than once
+ * is a 400: API Gateway passes on only the last value, and the caller may have meant another.
+ */
 export function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
+  const repeated = Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(
+    ([name, values]) =>
+      values && values.length > 1
+        ? [{ path: pointer([name]), message: `must be given once, not ${values.length} times` }]
+        : [],
+  );
+  if (repeated.length > 0) throw invalid(repeated, "query");
   // fromEntries defines own properties: a parameter named __proto__ stays a parameter.
   return Object.fromEntries(
     Object.entries(event.queryStringParameters ?? {}).filter(
