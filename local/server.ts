@@ -7,11 +7,11 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from "aws-lambda";
+import { ROUTES, type Route } from "../functions/api/routes.js";
 import type { Ledger, LedgerDeps } from "../functions/app/ledger.js";
 import { MAX_BODY_BYTES, Problem, problemResponse } from "../functions/handlers/http.js";
 import { projectorHandler } from "../functions/handlers/projector.js";
 import { readerHandler } from "../functions/handlers/reader.js";
-import { ROUTES, type Route } from "../functions/handlers/routes.js";
 import { type Services, services } from "../functions/handlers/wiring.js";
 import { writerHandler } from "../functions/handlers/writer.js";
 import { DynamoEventStore, DynamoViewStore } from "../functions/store/dynamo.js";

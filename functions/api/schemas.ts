@@ -5,7 +5,21 @@ import {
   isTimestamp,
   normalizeTimestamp,
 } from "../domain/dates.js";
-import { ENTITY_KINDS, EVENT_TYPES, MEASURES } from "../domain/events.js";
+import {
+  ENTITY_KINDS,
+  type EntityAmendedData,
+  type EntityRegisteredData,
+  EVENT_TYPES,
+  type EventRetractedData,
+  type Identifier,
+  MEASURES,
+  type SanctionAmendedData,
+  type SanctionImposedData,
+  type SanctionLiftedData,
+  type Scope,
+  type Source,
+} from "../domain/events.js";
+import type { DeepReadonly, Equal, Expect } from "./types.js";
 
 /** The request and answer shapes of the HTTP API: one source for validation and description. */
 
@@ -227,57 +241,101 @@ const countSchema = (min: number, max: number) =>
 
 const limitSchema = countSchema(1, 1000)
   .default(100)
-  .meta({ description: "The most items to answer, 1 to 1000 (default 100)." });
+  .meta({
+    description: "The most items in one page: 1 to 1000, in plain decimal digits (default 100).",
+  });
+
+const nextTokenSchema = z.string().max(2048).optional().meta({
+  description:
+    "The `nextToken` of the previous page, to read the next one; only with the same other parameters.",
+});
+
+const knownAtQuery = knownAtSchema.optional().meta({
+  description:
+    "Answer as the ledger knew it at this moment: count only the events recorded at or before it. Any RFC 3339 timestamp (an offset is read as UTC). Default: now, and the answer echoes the later of now and the stream's last recording.",
+});
+
+const asOfQuery = (what: string) =>
+  isoDateSchema.optional().meta({ description: `${what} Default: today (UTC).` });
 
 export const stateQuerySchema = z.strictObject({
-  asOf: isoDateSchema.optional(),
-  knownAt: knownAtSchema.optional(),
+  asOf: asOfQuery("The day on which to tell what is in force and what is pending."),
+  knownAt: knownAtQuery,
 });
 
 export const eventsQuerySchema = z.strictObject({
-  knownAt: knownAtSchema.optional(),
-  fromVersion: countSchema(1, Number.MAX_SAFE_INTEGER).optional(),
+  knownAt: knownAtQuery,
+  fromVersion: countSchema(1, Number.MAX_SAFE_INTEGER)
+    .optional()
+    .meta({ description: "The first version to list, in plain decimal digits (default 1)." }),
   limit: limitSchema,
-  nextToken: z.string().max(2048).optional(),
+  nextToken: nextTokenSchema,
 });
 
-export const timelineQuerySchema = z.strictObject({ knownAt: knownAtSchema.optional() });
-export const verifyQuerySchema = z.strictObject({});
+export const timelineQuerySchema = z.strictObject({ knownAt: knownAtQuery });
+
+/** The query of a route that takes no parameter: any parameter is a 400. */
+export const emptyQuerySchema = z.strictObject({});
+
+/** The path parameters of a route without any. */
+export const noPathSchema = z.strictObject({});
+
+/** The path parameters of the routes under `/entities/{entityId}`. */
+export const entityPathSchema = z.object({
+  entityId: entityIdSchema.meta({
+    description: "The entity's id, chosen by whoever registered it (e.g. `ru-vtb-bank`).",
+  }),
+});
 
 const filterFields = {
   authority: z
     .string()
     .regex(/^[A-Z][A-Z0-9-]{1,31}$/, "must match ^[A-Z][A-Z0-9-]{1,31}$ (e.g. JP, US-OFAC)")
-    .optional(),
-  measure: z.enum(MEASURES).optional(),
-  program: text(64).optional(),
+    .optional()
+    .meta({
+      description: "Only sanctions of this authority, matched exactly (e.g. `JP`, `US-OFAC`).",
+    }),
+  measure: z
+    .enum(MEASURES)
+    .optional()
+    .meta({ description: "Only sanctions whose terms on the day include this measure." }),
+  program: text(64)
+    .optional()
+    .meta({
+      description: "Only sanctions of this program, matched exactly (e.g. `RUSSIA-EO14024`).",
+    }),
 };
 
 export const sanctionsQuerySchema = z.strictObject({
-  asOf: isoDateSchema.optional(),
-  knownAt: knownAtSchema.optional(),
+  asOf: asOfQuery("The day on which the sanctions listed are in force."),
+  knownAt: knownAtQuery,
   ...filterFields,
   limit: limitSchema,
-  nextToken: z.string().max(2048).optional(),
+  nextToken: nextTokenSchema,
 });
 
 export const changesQuerySchema = z.strictObject({
-  from: isoDateSchema,
-  to: isoDateSchema,
-  knownAt: knownAtSchema.optional(),
+  from: isoDateSchema.meta({ description: "The first day `on` which to report changes." }),
+  to: isoDateSchema.meta({
+    description: "The last day `on` which to report changes (inclusive), not before `from`.",
+  }),
+  knownAt: knownAtQuery,
   ...filterFields,
   limit: limitSchema,
-  nextToken: z.string().max(2048).optional(),
+  nextToken: nextTokenSchema,
 });
 
 export const searchQuerySchema = z.strictObject({
-  q: z.string().min(1).max(256),
-  asOf: isoDateSchema.optional(),
+  q: z.string().min(1).max(256).meta({
+    description:
+      "The words to find: each must be a prefix of a word of one of the entity's names or aliases, in any order; case, accents and punctuation are ignored.",
+  }),
+  asOf: isoDateSchema.optional().meta({
+    description: "Add each hit's sanctions in force on this day (none are added without it).",
+  }),
   limit: limitSchema,
-  nextToken: z.string().max(2048).optional(),
+  nextToken: nextTokenSchema,
 });
-
-export const openapiQuerySchema = z.strictObject({});
 
 /** The envelope of a batch: 1 to 100 items, each checked on its own afterwards. */
 export const batchEnvelopeSchema = z.strictObject({
@@ -311,6 +369,9 @@ export const problemSchema = z.object({
   errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
   currentVersion: z.int().optional(),
 });
+
+/** The OpenAPI document: described by the OpenAPI 3.1 specification, not here. */
+export const openApiAnswerSchema = z.record(z.string(), z.unknown());
 
 export const appendAnswerSchema = z.strictObject({
   entityId: z.string(),
@@ -446,3 +507,16 @@ export const batchAnswerSchema = z.strictObject({
     ]),
   ),
 });
+
+// Each schema is tied to the domain type it validates: `tsc` fails if the two drift apart.
+export type SchemaTies = [
+  Expect<Equal<DeepReadonly<z.output<typeof identifierSchema>>, Identifier>>,
+  Expect<Equal<DeepReadonly<z.output<typeof scopeSchema>>, Scope>>,
+  Expect<Equal<DeepReadonly<z.output<typeof sourceSchema>>, Source>>,
+  Expect<Equal<DeepReadonly<z.output<typeof entityRegisteredSchema>>, EntityRegisteredData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof entityAmendedSchema>>, EntityAmendedData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof sanctionImposedSchema>>, SanctionImposedData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof sanctionAmendedSchema>>, SanctionAmendedData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof sanctionLiftedSchema>>, SanctionLiftedData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof eventRetractedSchema>>, EventRetractedData>>,
+];

@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import type { z } from "zod";
+import { type $ZodError, type $ZodType, type output, safeParse } from "zod/v4/core";
 import { duplicateKey } from "../api/json.js";
 import { UnanswerableQuery } from "../app/audit.js";
 import { ContentionError } from "../app/ledger.js";
@@ -75,7 +75,7 @@ export function pointer(path: readonly PropertyKey[], prefix = ""): string {
 }
 
 /** The field errors of a failed zod parse, each with the pointer of its field. */
-export function fieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
+export function fieldErrors(error: $ZodError, prefix = ""): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
@@ -99,13 +99,13 @@ export function invalid(errors: FieldError[], what = "request"): Problem {
 }
 
 /** Parses with a zod schema, or throws a 400 problem whose errors point below `prefix`. */
-export function parseWith<S extends z.ZodType>(
-  schema: S,
+export function parseWith<S>(
+  schema: S & $ZodType,
   value: unknown,
   prefix = "",
   what = "request",
-): z.output<S> {
-  const result = schema.safeParse(value);
+): output<S> {
+  const result = safeParse(schema, value);
   if (!result.success) throw invalid(fieldErrors(result.error, prefix), what);
   return result.data;
 }

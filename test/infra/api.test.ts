@@ -1,6 +1,6 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROUTES } from "../../functions/handlers/routes.js";
+import { ROUTES } from "../../functions/api/routes.js";
 import {
   asArray,
   type CfnResource,
