@@ -239,11 +239,9 @@ const countSchema = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.int().min(min).max(max));
 
-const limitSchema = countSchema(1, 1000)
-  .default(100)
-  .meta({
-    description: "The most items in one page: 1 to 1000, in plain decimal digits (default 100).",
-  });
+const limitSchema = countSchema(1, 1000).default(100).meta({
+  description: "The most items in one page: 1 to 1000, in plain decimal digits (default 100).",
+});
 
 const nextTokenSchema = z.string().max(2048).optional().meta({
   description:
@@ -299,11 +297,9 @@ const filterFields = {
     .enum(MEASURES)
     .optional()
     .meta({ description: "Only sanctions whose terms on the day include this measure." }),
-  program: text(64)
-    .optional()
-    .meta({
-      description: "Only sanctions of this program, matched exactly (e.g. `RUSSIA-EO14024`).",
-    }),
+  program: text(64).optional().meta({
+    description: "Only sanctions of this program, matched exactly (e.g. `RUSSIA-EO14024`).",
+  }),
 };
 
 export const sanctionsQuerySchema = z.strictObject({
