@@ -41,7 +41,7 @@ export const entityIdSchema = str(
 );
 
 export const isoDateSchema = str(
-  z.refine(isIsoDate, "must be a calendar date YYYY-MM-DD, year 0001 to 9999"),
+  z.refine(isIsoDate, "must be a calendar date YYYY-MM-DD"),
   z.meta({ format: "date", example: "2022-04-02" }),
 );
 
