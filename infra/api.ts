@@ -3,7 +3,7 @@ import * as apigateway from "aws-cdk-lib/aws-apigateway";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { ROUTES, type Route, type RouteTarget } from "../functions/handlers/routes.js";
+import { ROUTES, type Route, type RouteTarget } from "../functions/api/routes.js";
 import { ENV } from "../functions/store/keys.js";
 import type { EventStore } from "./event-store.js";
 import { handlerEntry, LedgerFunction } from "./function.js";
@@ -59,7 +59,7 @@ export interface LedgerApiProps {
   readonly cloudWatchRole?: boolean;
   /**
    * The routes to serve.
-   * @default ROUTES (functions/handlers/routes.ts)
+   * @default ROUTES (functions/api/routes.ts)
    */
   readonly routes?: readonly Route[];
   /**

@@ -7,11 +7,11 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from "aws-lambda";
+import { ROUTES, type Route } from "../functions/api/routes.js";
 import type { Ledger, LedgerDeps } from "../functions/app/ledger.js";
 import { MAX_BODY_BYTES, Problem, problemResponse } from "../functions/handlers/http.js";
 import { projectorHandler } from "../functions/handlers/projector.js";
 import { readerHandler } from "../functions/handlers/reader.js";
-import { ROUTES, type Route } from "../functions/handlers/routes.js";
 import { type Services, services } from "../functions/handlers/wiring.js";
 import { writerHandler } from "../functions/handlers/writer.js";
 import { DynamoEventStore, DynamoViewStore } from "../functions/store/dynamo.js";
@@ -98,7 +98,11 @@ function toEvent(
     route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? "")]),
   );
   // fromEntries defines own properties: a parameter named __proto__ stays a parameter.
+  // As API Gateway does, the single-value map keeps the last of repeated values.
   const query = Object.fromEntries(url.searchParams);
+  const multiQuery = Object.fromEntries(
+    [...new Set(url.searchParams.keys())].map((name) => [name, url.searchParams.getAll(name)]),
+  );
   const headers = Object.fromEntries(
     Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
@@ -109,7 +113,7 @@ function toEvent(
     headers,
     multiValueHeaders: {},
     queryStringParameters: Object.keys(query).length > 0 ? query : null,
-    multiValueQueryStringParameters: null,
+    multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
     pathParameters,
     stageVariables: null,
     body: body.length > 0 ? UTF8.decode(body) : null,

@@ -1,185 +1,157 @@
-import { z } from "zod";
-import { ROUTES } from "../handlers/routes.js";
-import {
-  appendAnswerSchema,
-  appendBodySchema,
-  batchAnswerSchema,
-  batchBodySchema,
-  changesPageSchema,
-  changesQuerySchema,
-  entityIdSchema,
-  entityStateSchema,
-  eventsPageSchema,
-  eventsQuerySchema,
-  openapiQuerySchema,
-  problemSchema,
-  sanctionsPageSchema,
-  sanctionsQuerySchema,
-  searchPageSchema,
-  searchQuerySchema,
-  stateQuerySchema,
-  timelineQuerySchema,
-  timelineSchema,
-  verificationSchema,
-  verifyQuerySchema,
-} from "./schemas.js";
+import { type $ZodObject, type $ZodType, safeParse, toJSONSchema } from "zod/v4/core";
+import { type FailureStatus, ROUTES, TAGS } from "./routes.js";
+import { problemSchema } from "./schemas.js";
 
-interface Operation {
-  summary: string;
-  query: z.ZodObject;
-  body?: [name: string, schema: z.ZodType];
-  ok: [status: number, name: string, schema: z.ZodType][];
-  problems: number[];
+type Json = Record<string, unknown>;
+
+/** Who answers a failure: the ledger (problem+json), API Gateway (`{message}`), or either. */
+type Origin = "ledger" | "gateway" | "either";
+
+const FAILURES: Record<FailureStatus, { description: string; origin: Origin }> = {
+  400: {
+    description:
+      "Malformed request (a bad field, an unknown or repeated parameter, a duplicate JSON key, a body that is not JSON): `errors` names each field at fault by its JSON Pointer. Nothing is written.",
+    origin: "ledger",
+  },
+  403: {
+    description:
+      "API Gateway refused the call: no valid AWS Signature Version 4, or the caller's IAM policy does not allow `execute-api:Invoke` on this method (and any path the API does not serve). Locally: a request whose `Origin` or `Host` is not the server's own.",
+    origin: "either",
+  },
+  404: {
+    description: "The entity is unknown (at `knownAt`).",
+    origin: "ledger",
+  },
+  409: {
+    description:
+      "`expectedVersion` differs from the stream's head (`currentVersion` says where it stands), or the `eventId` is already in the stream with other content.",
+    origin: "ledger",
+  },
+  413: {
+    description:
+      "The body exceeds 256 KiB (the ledger), or 10 MiB (API Gateway, which then answers on its own).",
+    origin: "either",
+  },
+  415: {
+    description: "The body is not `application/json` (the local runtime checks it).",
+    origin: "ledger",
+  },
+  422: {
+    description: "A domain rule refuses the event; `errors` names the field it concerns.",
+    origin: "ledger",
+  },
+  429: {
+    description:
+      "API Gateway throttled the call (the stage's or the route's rate or burst limit). Retry later, with backoff.",
+    origin: "gateway",
+  },
+  500: {
+    description:
+      "The ledger failed unexpectedly; nothing is known to be written unless a retry with the same `eventId` says so.",
+    origin: "either",
+  },
+  502: {
+    description:
+      "API Gateway received no valid answer from the function (it crashed or ran out of time). An append may have been written: retry with the same `eventId`.",
+    origin: "gateway",
+  },
+  503: {
+    description:
+      "Too many writers contended for the entity and the append gave up, or the service is unavailable. Retry later, with the same `eventId`.",
+    origin: "either",
+  },
+  504: {
+    description:
+      "API Gateway's integration timeout passed before the function answered. An append may have been written: retry with the same `eventId`.",
+    origin: "gateway",
+  },
+};
+
+const PROBLEM = { $ref: "#/components/schemas/Problem" };
+const GATEWAY_ERROR = { $ref: "#/components/schemas/GatewayError" };
+
+function failureContent(origin: Origin): Json {
+  const content: Json = {};
+  if (origin !== "gateway") content["application/problem+json"] = { schema: PROBLEM };
+  if (origin !== "ledger") content["application/json"] = { schema: GATEWAY_ERROR };
+  return content;
 }
 
-const OPERATIONS: Record<string, Operation> = {
-  "POST /entities/{entityId}/events": {
-    summary: "Append one event to the entity's stream",
-    query: verifyQuerySchema,
-    body: ["AppendBody", appendBodySchema],
-    ok: [
-      [201, "AppendAnswer", appendAnswerSchema],
-      [200, "AppendAnswer", appendAnswerSchema],
-    ],
-    problems: [400, 404, 409, 413, 422],
-  },
-  "GET /entities/{entityId}": {
-    summary: "The entity on a day, as known at a moment",
-    query: stateQuerySchema,
-    ok: [[200, "EntityState", entityStateSchema]],
-    problems: [400, 404],
-  },
-  "GET /entities/{entityId}/events": {
-    summary: "The entity's stream, oldest first",
-    query: eventsQuerySchema,
-    ok: [[200, "EventsPage", eventsPageSchema]],
-    problems: [400, 404],
-  },
-  "GET /entities/{entityId}/timeline": {
-    summary: "Each sanction's terms on the valid-time axis",
-    query: timelineQuerySchema,
-    ok: [[200, "Timeline", timelineSchema]],
-    problems: [400, 404],
-  },
-  "GET /entities/{entityId}/verify": {
-    summary:
-      "Recompute the entity's hash chain and check its head against the one the views witnessed",
-    query: verifyQuerySchema,
-    ok: [[200, "Verification", verificationSchema]],
-    problems: [400, 404],
-  },
-  "POST /batches": {
-    summary: "Append up to 100 events, each idempotent by its eventId",
-    query: verifyQuerySchema,
-    body: ["BatchBody", batchBodySchema],
-    ok: [[200, "BatchAnswer", batchAnswerSchema]],
-    problems: [400, 413],
-  },
-  "GET /sanctions": {
-    summary: "Entities with a matching sanction in force on a day",
-    query: sanctionsQuerySchema,
-    ok: [[200, "SanctionsPage", sanctionsPageSchema]],
-    problems: [400],
-  },
-  "GET /changes": {
-    summary: "Sanctions that entered force, changed terms or left force between two days",
-    query: changesQuerySchema,
-    ok: [[200, "ChangesPage", changesPageSchema]],
-    problems: [400],
-  },
-  "GET /search": {
-    summary: "Entities by name or alias",
-    query: searchQuerySchema,
-    ok: [[200, "SearchPage", searchPageSchema]],
-    problems: [400],
-  },
-  "GET /openapi.json": {
-    summary: "This description",
-    query: openapiQuerySchema,
-    ok: [[200, "OpenApi", z.record(z.string(), z.unknown())]],
-    problems: [],
-  },
-};
-
-const PROBLEM_TITLES: Record<number, string> = {
-  400: "Malformed request: the errors name each field at fault",
-  404: "Unknown entity (at knownAt), or unknown route",
-  409: "Version conflict (with currentVersion), or an eventId already used with other content",
-  413: "Body over the limit",
-  422: "A domain rule is broken",
-  500: "Unexpected error",
-};
-
-function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+function jsonSchema(schema: $ZodType, io: "input" | "output"): Json {
+  const { $schema: _, ...rest } = toJSONSchema(schema, {
     target: "draft-2020-12",
     io,
     unrepresentable: "any",
-  }) as Record<string, unknown>;
+  }) as Json;
   return rest;
 }
 
-let cached: Record<string, unknown> | undefined;
+/** The parameters of one location (`path` or `query`), each with its description. */
+function parameters(where: "path" | "query", schema: $ZodObject, route: string): Json[] {
+  return Object.entries(schema._zod.def.shape).map(([name, field]) => {
+    const { description, ...fieldSchema } = jsonSchema(field, "input");
+    if (typeof description !== "string") throw new Error(`${route}: ${name} has no description`);
+    return {
+      name,
+      in: where,
+      required: where === "path" || !safeParse(field, undefined).success,
+      description,
+      schema: fieldSchema,
+    };
+  });
+}
 
-/** The OpenAPI 3.1 description of the API, generated from the zod schemas that validate it. */
-export function openApiDocument(): Record<string, unknown> {
+let cached: Json | undefined;
+
+/** The OpenAPI 3.1 description of the API, generated from its route table. */
+export function openApiDocument(): Json {
   if (cached) return cached;
-  const schemas: Record<string, unknown> = { Problem: jsonSchema(problemSchema, "output") };
-  const ref = (name: string, schema: z.ZodType, io: "input" | "output") => {
+  const schemas: Json = {
+    Problem: jsonSchema(problemSchema, "output"),
+    GatewayError: {
+      type: "object",
+      description:
+        "API Gateway's own answer, given before the ledger is reached (unless the stage's gateway responses are set to problem+json).",
+      properties: { message: { type: "string" } },
+    },
+  };
+  const ref = (name: string, schema: $ZodType, io: "input" | "output") => {
     schemas[name] ??= jsonSchema(schema, io);
     return { $ref: `#/components/schemas/${name}` };
   };
-  const paths: Record<string, Record<string, unknown>> = {};
+  const paths: Record<string, Json> = {};
   for (const route of ROUTES) {
-    const op = OPERATIONS[`${route.method} ${route.resource}`];
-    if (!op) throw new Error(`no description for ${route.method} ${route.resource}`);
-    const parameters: unknown[] = [];
-    if (route.resource.includes("{entityId}")) {
-      parameters.push({
-        name: "entityId",
-        in: "path",
-        required: true,
-        schema: jsonSchema(entityIdSchema, "input"),
-      });
-    }
-    for (const [name, field] of Object.entries(op.query.shape)) {
-      const schema = field as z.ZodType;
-      parameters.push({
-        name,
-        in: "query",
-        required: !schema.safeParse(undefined).success,
-        schema: jsonSchema(schema, "input"),
-      });
-    }
-    const responses: Record<string, unknown> = {};
-    for (const [status, name, schema] of op.ok) {
-      responses[String(status)] = {
-        description:
-          status === 200 && op.body && route.resource.includes("events")
-            ? "Idempotent replay: the original answer"
-            : "OK",
-        content: { "application/json": { schema: ref(name, schema, "output") } },
+    const where = `${route.method} ${route.resource}`;
+    const responses: Json = {};
+    for (const answer of route.answers) {
+      responses[String(answer.status)] = {
+        description: answer.description,
+        content: { "application/json": { schema: ref(answer.name, answer.schema, "output") } },
       };
     }
-    for (const status of [...op.problems, 500]) {
-      responses[String(status)] = {
-        description: PROBLEM_TITLES[status],
-        content: {
-          "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
-        },
-      };
+    for (const status of route.failures) {
+      const { description, origin } = FAILURES[status];
+      responses[String(status)] = { description, content: failureContent(origin) };
     }
     paths[route.resource] ??= {};
-    (paths[route.resource] as Record<string, unknown>)[route.method.toLowerCase()] = {
-      summary: op.summary,
-      operationId: `${route.method.toLowerCase()}${route.resource.replace(/[{}]/g, "").replace(/[^A-Za-z]+(.)/g, (_, c: string) => c.toUpperCase())}`,
+    (paths[route.resource] as Json)[route.method.toLowerCase()] = {
+      operationId: route.operationId,
+      summary: route.summary,
+      description: route.description,
+      tags: [...route.tags],
       security: [{ sigv4: [] }],
-      parameters,
-      ...(op.body
+      parameters: [
+        ...parameters("path", route.path, where),
+        ...parameters("query", route.query, where),
+      ],
+      ...(route.body
         ? {
             requestBody: {
               required: true,
-              content: { "application/json": { schema: ref(op.body[0], op.body[1], "input") } },
+              description: "The request, as JSON (`content-type: application/json`).",
+              content: {
+                "application/json": { schema: ref(route.body.name, route.body.schema, "input") },
+              },
             },
           }
         : {}),
@@ -191,10 +163,32 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: "sanctions-ledger",
       version: "1",
+      summary: "An event-sourced, bitemporal ledger of sanctions measures.",
       description:
-        "An event-sourced, bitemporal ledger of sanctions measures. Every method requires AWS IAM (SigV4) authorization.",
+        "Records every sanctions act as an immutable, hash-chained event, and answers what was in force or pending on any day, as the ledger knew it at any moment. Deployed, every method requires AWS IAM authorization: requests are signed with AWS Signature Version 4 for the service `execute-api`. Errors are `application/problem+json` (RFC 9457) with `errors[].path` a JSON Pointer into the request.",
       license: { name: "Apache-2.0", identifier: "Apache-2.0" },
     },
+    servers: [
+      {
+        url: "https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}",
+        description:
+          "A deployed stack (API Gateway REST API; the stack outputs its URL as ApiUrl).",
+        variables: {
+          restApiId: {
+            default: "abcdef1234",
+            description: "The id of the REST API, from the stack's ApiUrl output.",
+          },
+          region: { default: "eu-west-1", description: "The AWS Region of the stack." },
+          stage: { default: "v1", description: "The deployment stage (LedgerApi's stageName)." },
+        },
+      },
+      {
+        url: "http://localhost:3000",
+        description: "The local runtime (`npm start`; `PORT` changes the port). No signing.",
+      },
+    ],
+    security: [{ sigv4: [] }],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
     components: {
       schemas,
@@ -203,7 +197,9 @@ export function openApiDocument(): Record<string, unknown> {
           type: "apiKey",
           name: "Authorization",
           in: "header",
-          description: "AWS Signature Version 4 (IAM authorization)",
+          "x-amazon-apigateway-authtype": "awsSigv4",
+          description:
+            "AWS Signature Version 4 (IAM authorization): sign each request for the service `execute-api` in the API's Region, with credentials whose IAM policy allows `execute-api:Invoke` on the method (the stack's reader or writer policy).",
         },
       },
     },

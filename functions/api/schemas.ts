@@ -1,130 +1,217 @@
-import { z } from "zod";
-import { isIsoDate, isTimestamp } from "../domain/dates.js";
-import { ENTITY_KINDS, EVENT_TYPES, MEASURES } from "../domain/events.js";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
+import {
+  isCanonicalTimestamp,
+  isIsoDate,
+  isTimestamp,
+  normalizeTimestamp,
+} from "../domain/dates.js";
+import {
+  ENTITY_KINDS,
+  type EntityAmendedData,
+  type EntityRegisteredData,
+  EVENT_TYPES,
+  type EventRetractedData,
+  type Identifier,
+  MEASURES,
+  type SanctionAmendedData,
+  type SanctionImposedData,
+  type SanctionLiftedData,
+  type Scope,
+  type Source,
+} from "../domain/events.js";
+import type { DeepReadonly, Equal, Expect } from "./types.js";
 
-/** The request and answer shapes of the HTTP API: one source for validation and description. */
+/**
+ * The request and answer shapes of the HTTP API: one source for validation and description.
+ * Written with zod/mini, whose functions tree-shake: a Lambda bundle holds only the checks
+ * it uses. Its messages are zod's English ones, as the classic build gives them.
+ */
+z.config(en());
 
-export const entityIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._:-]{0,127}$/, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$");
+/** A string with checks. */
+const str = (...checks: z.core.$ZodCheck<string>[]) => z.string().check(...checks);
 
-export const isoDateSchema = z
-  .string()
-  .refine(isIsoDate, "must be a calendar date YYYY-MM-DD")
-  .meta({ format: "date", example: "2022-04-02" });
+/** A described schema: the description goes into the OpenAPI document. */
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T =>
+  schema.check(z.meta({ description }));
 
-export const timestampSchema = z
-  .string()
-  .refine(isTimestamp, "must be a UTC timestamp such as 2022-03-26T09:15:02.123Z")
-  .meta({ format: "date-time", example: "2022-03-26T09:15:02.123Z" });
+export const entityIdSchema = str(
+  z.regex(/^[a-z0-9][a-z0-9._:-]{0,127}$/, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$"),
+);
 
-const text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((s) => s.trim().length > 0, "must not be blank");
+export const isoDateSchema = str(
+  z.refine(isIsoDate, "must be a calendar date YYYY-MM-DD"),
+  z.meta({ format: "date", example: "2022-04-02" }),
+);
 
-const idLike = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$");
+/** A moment as the ledger answers it: UTC with milliseconds. */
+export const timestampSchema = str(
+  z.refine(isCanonicalTimestamp, "must be a UTC timestamp such as 2022-03-26T09:15:02.123Z"),
+  z.meta({ format: "date-time", example: "2022-03-26T09:15:02.123Z" }),
+);
 
-export const eventIdSchema = z
-  .string()
-  .regex(
+/**
+ * A moment as a client may ask for it: any RFC 3339 timestamp (an offset, `t`/`z` in lower
+ * case, a fraction of any length), read as the ledger's canonical UTC form with milliseconds.
+ */
+export const knownAtSchema = z.pipe(
+  str(
+    z.refine(
+      isTimestamp,
+      "must be an RFC 3339 timestamp such as 2022-03-26T09:15:02.123Z or 2022-03-26T11:15:02+02:00, in the years 0001 to 9999",
+    ),
+    z.meta({ format: "date-time", example: "2022-03-26T09:15:02.123Z" }),
+  ),
+  z.transform(normalizeTimestamp),
+);
+
+/**
+ * C0 and C1 controls (DEL among them) and the BiDi embeddings, overrides and isolates
+ * (U+202A–U+202E, U+2066–U+2069): text that can rewrite a terminal line or show one name as
+ * another (CVE-2021-42574), never part of a name.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+
+function unsafeCharacter(input: unknown): string {
+  const found = typeof input === "string" ? UNSAFE_TEXT.exec(input) : null;
+  const code = found?.[0].codePointAt(0) ?? 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+const notBlank = z.refine<string>((s) => s.trim().length > 0, "must not be blank");
+
+const text = (max: number) => str(z.maxLength(max), notBlank);
+
+const idLike = str(
+  z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"),
+);
+
+export const eventIdSchema = str(
+  z.regex(
     /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,127}$/,
     "must be 1 to 128 characters of letters, digits and ._:@/+-",
+  ),
+);
+
+const countrySchema = str(z.regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as RU"));
+
+const authoritySchema = str(
+  z.regex(/^[A-Z][A-Z0-9-]{1,31}$/, "must match ^[A-Z][A-Z0-9-]{1,31}$ (e.g. JP, US-OFAC)"),
+);
+
+/** The description of text that {@link nameText} admits. */
+export const PRINTABLE_TEXT =
+  "Printable text: no C0/C1 control characters, no BiDi embeddings, overrides or isolates (U+202A–U+202E, U+2066–U+2069).";
+
+/** Text shown as a name: no control characters, no BiDi overrides or isolates. */
+const nameText = (max: number) =>
+  str(
+    z.maxLength(max),
+    notBlank,
+    z.refine<string>((s) => !UNSAFE_TEXT.test(s), {
+      error: (issue) =>
+        `must not hold control characters or BiDi overrides and isolates (found ${unsafeCharacter(issue.input)})`,
+    }),
+    z.meta({ description: PRINTABLE_TEXT }),
   );
 
-const countrySchema = z
-  .string()
-  .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as RU");
+const identifierSchema = z.strictObject({ scheme: nameText(64), value: nameText(256) });
 
-const identifierSchema = z.strictObject({ scheme: text(64), value: text(256) });
-
-const measuresSchema = z
-  .array(z.enum(MEASURES))
-  .min(1)
-  .max(MEASURES.length)
-  .refine((m) => new Set(m).size === m.length, "must not repeat a measure");
+const measuresSchema = z.array(z.enum(MEASURES)).check(
+  z.minLength(1),
+  z.maxLength(MEASURES.length),
+  z.refine((m) => new Set(m).size === m.length, "must not repeat a measure"),
+);
 
 const scopeSchema = z.strictObject({
-  goods: z.array(text(256)).max(1000).optional(),
-  hsCodes: z
-    .array(z.string().regex(/^[0-9]{2}[0-9.]{0,12}$/, "must be an HS code such as 7113 or 7113.19"))
-    .max(5000)
-    .optional(),
-  note: text(4000).optional(),
+  goods: z.optional(z.array(text(256)).check(z.maxLength(1000))),
+  hsCodes: z.optional(
+    z
+      .array(str(z.regex(/^[0-9]{2}[0-9.]{0,12}$/, "must be an HS code such as 7113 or 7113.19")))
+      .check(z.maxLength(5000)),
+  ),
+  note: z.optional(text(4000)),
 });
 
-const nameSchema = text(512);
-const aliasesSchema = z.array(nameSchema).max(1000);
+const nameSchema = nameText(512);
+const aliasesSchema = z.array(nameSchema).check(z.maxLength(1000));
+const identifiersSchema = z.array(identifierSchema).check(z.maxLength(100));
+const entityKindSchema = z.enum(ENTITY_KINDS);
 
 export const sourceSchema = z.strictObject({
   title: text(512),
-  url: z.url().max(2048).optional(),
-  publishedOn: isoDateSchema.optional(),
+  url: z.optional(
+    z
+      .url({ protocol: /^https?$/, error: "must be an http or https URL" })
+      .check(z.maxLength(2048), z.meta({ description: "An http or https URL." })),
+  ),
+  publishedOn: z.optional(isoDateSchema),
 });
 
 export const entityRegisteredSchema = z.strictObject({
   name: nameSchema,
-  kind: z.enum(ENTITY_KINDS),
-  aliases: aliasesSchema.optional(),
-  country: countrySchema.optional(),
-  identifiers: z.array(identifierSchema).max(100).optional(),
+  kind: entityKindSchema,
+  aliases: z.optional(aliasesSchema),
+  country: z.optional(countrySchema),
+  identifiers: z.optional(identifiersSchema),
 });
 
 export const entityAmendedSchema = z
   .strictObject({
-    name: nameSchema.optional(),
-    kind: z.enum(ENTITY_KINDS).optional(),
-    aliases: z
-      .strictObject({ add: aliasesSchema.optional(), remove: aliasesSchema.optional() })
-      .optional(),
-    country: countrySchema.nullable().optional(),
-    identifiers: z.array(identifierSchema).max(100).optional(),
+    name: z.optional(nameSchema),
+    kind: z.optional(entityKindSchema),
+    aliases: z.optional(
+      z.strictObject({ add: z.optional(aliasesSchema), remove: z.optional(aliasesSchema) }),
+    ),
+    country: z.optional(z.nullable(countrySchema)),
+    identifiers: z.optional(identifiersSchema),
   })
-  .refine((d) => Object.keys(d).length > 0, "must change at least one field");
+  .check(z.refine((d) => Object.keys(d).length > 0, "must change at least one field"));
 
 export const sanctionImposedSchema = z.strictObject({
   sanctionId: idLike,
-  authority: z
-    .string()
-    .regex(/^[A-Z][A-Z0-9-]{1,31}$/, "must match ^[A-Z][A-Z0-9-]{1,31}$ (e.g. JP, US-OFAC)"),
-  program: text(64).optional(),
+  authority: authoritySchema,
+  program: z.optional(text(64)),
   measures: measuresSchema,
-  scope: scopeSchema.optional(),
+  scope: z.optional(scopeSchema),
   announcedOn: isoDateSchema,
   effectiveFrom: isoDateSchema,
-  effectiveUntil: isoDateSchema.optional(),
-  legalBasis: text(2000).optional(),
+  effectiveUntil: z.optional(isoDateSchema),
+  legalBasis: z.optional(text(2000)),
 });
 
 export const sanctionAmendedSchema = z
   .strictObject({
     sanctionId: idLike,
     effectiveFrom: isoDateSchema,
-    measures: measuresSchema.optional(),
-    scope: scopeSchema.nullable().optional(),
-    effectiveUntil: isoDateSchema.nullable().optional(),
-    legalBasis: text(2000).nullable().optional(),
+    measures: z.optional(measuresSchema),
+    scope: z.optional(z.nullable(scopeSchema)),
+    effectiveUntil: z.optional(z.nullable(isoDateSchema)),
+    legalBasis: z.optional(z.nullable(text(2000))),
   })
-  .refine(
-    (d) =>
-      d.measures !== undefined ||
-      d.scope !== undefined ||
-      d.effectiveUntil !== undefined ||
-      d.legalBasis !== undefined,
-    "must change at least one of measures, scope, effectiveUntil, legalBasis",
+  .check(
+    z.refine(
+      (d) =>
+        d.measures !== undefined ||
+        d.scope !== undefined ||
+        d.effectiveUntil !== undefined ||
+        d.legalBasis !== undefined,
+      "must change at least one of measures, scope, effectiveUntil, legalBasis",
+    ),
   );
 
 export const sanctionLiftedSchema = z.strictObject({
   sanctionId: idLike,
   effectiveFrom: isoDateSchema,
-  reason: text(2000).optional(),
+  reason: z.optional(text(2000)),
 });
 
+const version = (min: number) => z.int().check(z.gte(min));
+
 export const eventRetractedSchema = z.strictObject({
-  version: z.int().min(1),
+  version: version(1),
   reason: text(2000),
 });
 
@@ -144,87 +231,148 @@ const jsonObject = z.custom<Record<string, unknown>>(
   "must be an object",
 );
 
+const envelopeFields = {
+  eventId: z.optional(eventIdSchema),
+  expectedVersion: z.optional(version(0)),
+  source: z.optional(sourceSchema),
+};
+
 /** The envelope of an append; `data` is checked against its type's schema afterwards. */
 export const appendEnvelopeSchema = z.strictObject({
   type: z.enum(EVENT_TYPES),
   data: jsonObject,
-  eventId: eventIdSchema.optional(),
-  expectedVersion: z.int().min(0).optional(),
-  source: sourceSchema.optional(),
+  ...envelopeFields,
 });
 
+/** The body of an append of one type, for description. */
+const appendOf = <T extends keyof typeof DATA_SCHEMAS>(type: T) =>
+  z.strictObject({ type: z.literal(type), data: DATA_SCHEMAS[type], ...envelopeFields });
+
 /** The whole append body, for description: a union on `type`. */
-export const appendBodySchema = z.discriminatedUnion(
-  "type",
-  EVENT_TYPES.map((type) =>
-    z.strictObject({
-      type: z.literal(type),
-      data: DATA_SCHEMAS[type],
-      eventId: eventIdSchema.optional(),
-      expectedVersion: z.int().min(0).optional(),
-      source: sourceSchema.optional(),
-    }),
-  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+export const appendBodySchema = z.discriminatedUnion("type", [
+  appendOf("EntityRegistered"),
+  appendOf("EntityAmended"),
+  appendOf("SanctionImposed"),
+  appendOf("SanctionAmended"),
+  appendOf("SanctionLifted"),
+  appendOf("EventRetracted"),
+]);
+
+/** A count in a query: plain decimal digits only (no sign, exponent, hex or blanks). */
+const countSchema = (min: number, max: number) =>
+  z.pipe(
+    z.pipe(
+      str(z.regex(/^(0|[1-9][0-9]{0,15})$/, "must be a whole number in plain decimal digits")),
+      z.transform(Number),
+    ),
+    z.int().check(z.gte(min), z.lte(max)),
+  );
+
+const limitSchema = described(
+  z._default(countSchema(1, 1000), 100),
+  "The most items in one page: 1 to 1000, in plain decimal digits (default 100).",
 );
 
-const limitSchema = z.coerce.number().int("must be a whole number").min(1).max(1000).default(100);
+const nextTokenSchema = described(
+  z.optional(str(z.maxLength(2048))),
+  "The `nextToken` of the previous page, to read the next one; only with the same other parameters.",
+);
+
+const knownAtQuery = described(
+  z.optional(knownAtSchema),
+  "Answer as the ledger knew it at this moment: count only the events recorded at or before it. Any RFC 3339 timestamp (an offset is read as UTC). Default: now, and the answer echoes the later of now and the stream's last recording.",
+);
+
+const asOfQuery = (what: string) =>
+  described(z.optional(isoDateSchema), `${what} Default: today (UTC).`);
 
 export const stateQuerySchema = z.strictObject({
-  asOf: isoDateSchema.optional(),
-  knownAt: timestampSchema.optional(),
+  asOf: asOfQuery("The day on which to tell what is in force and what is pending."),
+  knownAt: knownAtQuery,
 });
 
 export const eventsQuerySchema = z.strictObject({
-  knownAt: timestampSchema.optional(),
-  fromVersion: z.coerce.number().int("must be a whole number").min(1).optional(),
+  knownAt: knownAtQuery,
+  fromVersion: described(
+    z.optional(countSchema(1, Number.MAX_SAFE_INTEGER)),
+    "The first version to list, in plain decimal digits (default 1).",
+  ),
   limit: limitSchema,
-  nextToken: z.string().max(2048).optional(),
+  nextToken: nextTokenSchema,
 });
 
-export const timelineQuerySchema = z.strictObject({ knownAt: timestampSchema.optional() });
-export const verifyQuerySchema = z.strictObject({});
+export const timelineQuerySchema = z.strictObject({ knownAt: knownAtQuery });
+
+/** The query of a route that takes no parameter: any parameter is a 400. */
+export const emptyQuerySchema = z.strictObject({});
+
+/** The path parameters of a route without any. */
+export const noPathSchema = z.strictObject({});
+
+/** The path parameters of the routes under `/entities/{entityId}`. */
+export const entityPathSchema = z.object({
+  entityId: described(
+    entityIdSchema,
+    "The entity's id, chosen by whoever registered it (e.g. `ru-vtb-bank`).",
+  ),
+});
 
 const filterFields = {
-  authority: z
-    .string()
-    .regex(/^[A-Z][A-Z0-9-]{1,31}$/, "must match ^[A-Z][A-Z0-9-]{1,31}$ (e.g. JP, US-OFAC)")
-    .optional(),
-  measure: z.enum(MEASURES).optional(),
-  program: text(64).optional(),
+  authority: described(
+    z.optional(authoritySchema),
+    "Only sanctions of this authority, matched exactly (e.g. `JP`, `US-OFAC`).",
+  ),
+  measure: described(
+    z.optional(z.enum(MEASURES)),
+    "Only sanctions whose terms on the day include this measure.",
+  ),
+  program: described(
+    z.optional(text(64)),
+    "Only sanctions of this program, matched exactly (e.g. `RUSSIA-EO14024`).",
+  ),
 };
 
 export const sanctionsQuerySchema = z.strictObject({
-  asOf: isoDateSchema.optional(),
-  knownAt: timestampSchema.optional(),
+  asOf: asOfQuery("The day on which the sanctions listed are in force."),
+  knownAt: knownAtQuery,
   ...filterFields,
   limit: limitSchema,
-  nextToken: z.string().max(2048).optional(),
+  nextToken: nextTokenSchema,
 });
 
 export const changesQuerySchema = z.strictObject({
-  from: isoDateSchema,
-  to: isoDateSchema,
-  knownAt: timestampSchema.optional(),
+  from: described(isoDateSchema, "The first day `on` which to report changes."),
+  to: described(
+    isoDateSchema,
+    "The last day `on` which to report changes (inclusive), not before `from`.",
+  ),
+  knownAt: knownAtQuery,
   ...filterFields,
   limit: limitSchema,
-  nextToken: z.string().max(2048).optional(),
+  nextToken: nextTokenSchema,
 });
 
 export const searchQuerySchema = z.strictObject({
-  q: z.string().min(1).max(256),
-  asOf: isoDateSchema.optional(),
+  q: described(
+    str(z.minLength(1), z.maxLength(256)),
+    "The words to find: each must be a prefix of a word of one of the entity's names or aliases, in any order; case, accents and punctuation are ignored.",
+  ),
+  asOf: described(
+    z.optional(isoDateSchema),
+    "Add each hit's sanctions in force on this day (none are added without it).",
+  ),
   limit: limitSchema,
-  nextToken: z.string().max(2048).optional(),
+  nextToken: nextTokenSchema,
 });
-
-export const openapiQuerySchema = z.strictObject({});
 
 /** The envelope of a batch: 1 to 100 items, each checked on its own afterwards. */
 export const batchEnvelopeSchema = z.strictObject({
   items: z
     .array(z.unknown())
-    .min(1, "must hold at least 1 item")
-    .max(100, "must hold at most 100 items"),
+    .check(
+      z.minLength(1, "must hold at least 1 item"),
+      z.maxLength(100, "must hold at most 100 items"),
+    ),
 });
 
 /** One item of a batch, for description. */
@@ -233,14 +381,20 @@ export const batchItemSchema = z.intersection(
   appendBodySchema,
 );
 
-export const batchBodySchema = z.strictObject({ items: z.array(batchItemSchema).min(1).max(100) });
+export const batchBodySchema = z.strictObject({
+  items: z.array(batchItemSchema).check(z.minLength(1), z.maxLength(100)),
+});
 
 // Answers.
 
+const hashSchema = str(z.regex(/^[0-9a-f]{64}$/));
+const nullableText = z.nullable(z.string());
+const nextToken = z.optional(z.string());
+
 const termsShape = {
   measures: z.array(z.enum(MEASURES)),
-  scope: scopeSchema.nullable(),
-  legalBasis: z.string().nullable(),
+  scope: z.nullable(scopeSchema),
+  legalBasis: nullableText,
 };
 
 export const problemSchema = z.object({
@@ -248,62 +402,65 @@ export const problemSchema = z.object({
   title: z.string(),
   status: z.int(),
   detail: z.string(),
-  errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
-  currentVersion: z.int().optional(),
+  errors: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))),
+  currentVersion: z.optional(z.int()),
 });
+
+/** The OpenAPI document: described by the OpenAPI 3.1 specification, not here. */
+export const openApiAnswerSchema = z.record(z.string(), z.unknown());
 
 export const appendAnswerSchema = z.strictObject({
   entityId: z.string(),
-  version: z.int().min(1),
+  version: version(1),
   eventId: z.string(),
   type: z.enum(EVENT_TYPES),
   recordedAt: timestampSchema,
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: hashSchema,
 });
 
 export const sanctionOnDateSchema = z.strictObject({
   sanctionId: z.string(),
   authority: z.string(),
-  program: z.string().nullable(),
+  program: nullableText,
   ...termsShape,
   announcedOn: isoDateSchema,
   effectiveFrom: isoDateSchema,
   termsFrom: isoDateSchema,
-  end: isoDateSchema.nullable(),
+  end: z.nullable(isoDateSchema),
 });
 
 export const entityStateSchema = z.strictObject({
   entityId: z.string(),
   name: z.string(),
-  kind: z.enum(ENTITY_KINDS),
+  kind: entityKindSchema,
   aliases: z.array(z.string()),
-  country: z.string().nullable(),
+  country: nullableText,
   identifiers: z.array(identifierSchema),
-  version: z.int().min(1),
+  version: version(1),
   asOf: isoDateSchema,
   knownAt: timestampSchema,
   inForce: z.array(sanctionOnDateSchema),
   pending: z.array(sanctionOnDateSchema),
-  basis: z.array(z.int().min(1)),
+  basis: z.array(version(1)),
 });
 
 export const storedEventSchema = z.strictObject({
   entityId: z.string(),
-  version: z.int().min(1),
+  version: version(1),
   eventId: z.string(),
   type: z.enum(EVENT_TYPES),
   data: z.record(z.string(), z.unknown()),
-  source: sourceSchema.optional(),
+  source: z.optional(sourceSchema),
   recordedAt: timestampSchema,
   actor: z.string(),
-  prevHash: z.string().regex(/^[0-9a-f]{64}$/),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  prevHash: hashSchema,
+  hash: hashSchema,
 });
 
 export const eventsPageSchema = z.strictObject({
   entityId: z.string(),
   events: z.array(storedEventSchema),
-  nextToken: z.string().optional(),
+  nextToken,
 });
 
 export const timelineSchema = z.strictObject({
@@ -313,16 +470,16 @@ export const timelineSchema = z.strictObject({
     z.strictObject({
       sanctionId: z.string(),
       authority: z.string(),
-      program: z.string().nullable(),
+      program: nullableText,
       announcedOn: isoDateSchema,
       effectiveFrom: isoDateSchema,
-      end: isoDateSchema.nullable(),
+      end: z.nullable(isoDateSchema),
       intervals: z.array(
         z.strictObject({
           from: isoDateSchema,
-          until: isoDateSchema.nullable(),
+          until: z.nullable(isoDateSchema),
           ...termsShape,
-          basis: z.array(z.int().min(1)),
+          basis: z.array(version(1)),
         }),
       ),
     }),
@@ -331,9 +488,9 @@ export const timelineSchema = z.strictObject({
 
 export const verificationSchema = z.strictObject({
   valid: z.boolean(),
-  version: z.int().min(0),
-  headHash: z.string().regex(/^[0-9a-f]{64}$/),
-  firstBrokenVersion: z.int().min(1).optional(),
+  version: version(0),
+  headHash: hashSchema,
+  firstBrokenVersion: z.optional(version(1)),
 });
 
 export const sanctionsPageSchema = z.strictObject({
@@ -343,11 +500,11 @@ export const sanctionsPageSchema = z.strictObject({
     z.strictObject({
       entityId: z.string(),
       name: z.string(),
-      kind: z.enum(ENTITY_KINDS),
+      kind: entityKindSchema,
       sanctions: z.array(sanctionOnDateSchema),
     }),
   ),
-  nextToken: z.string().optional(),
+  nextToken,
 });
 
 export const changesPageSchema = z.strictObject({
@@ -363,7 +520,7 @@ export const changesPageSchema = z.strictObject({
       on: isoDateSchema,
     }),
   ),
-  nextToken: z.string().optional(),
+  nextToken,
 });
 
 export const searchPageSchema = z.strictObject({
@@ -372,17 +529,30 @@ export const searchPageSchema = z.strictObject({
       entityId: z.string(),
       name: z.string(),
       matched: z.string(),
-      inForce: z.array(sanctionOnDateSchema).optional(),
+      inForce: z.optional(z.array(sanctionOnDateSchema)),
     }),
   ),
-  nextToken: z.string().optional(),
+  nextToken,
 });
 
 export const batchAnswerSchema = z.strictObject({
   results: z.array(
     z.union([
-      appendAnswerSchema.extend({ status: z.union([z.literal(200), z.literal(201)]) }),
+      z.extend(appendAnswerSchema, { status: z.union([z.literal(200), z.literal(201)]) }),
       problemSchema,
     ]),
   ),
 });
+
+// Each schema is tied to the domain type it validates: `tsc` fails if the two drift apart.
+export type SchemaTies = [
+  Expect<Equal<DeepReadonly<z.output<typeof identifierSchema>>, Identifier>>,
+  Expect<Equal<DeepReadonly<z.output<typeof scopeSchema>>, Scope>>,
+  Expect<Equal<DeepReadonly<z.output<typeof sourceSchema>>, Source>>,
+  Expect<Equal<DeepReadonly<z.output<typeof entityRegisteredSchema>>, EntityRegisteredData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof entityAmendedSchema>>, EntityAmendedData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof sanctionImposedSchema>>, SanctionImposedData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof sanctionAmendedSchema>>, SanctionAmendedData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof sanctionLiftedSchema>>, SanctionLiftedData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof eventRetractedSchema>>, EventRetractedData>>,
+];

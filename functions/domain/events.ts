@@ -39,101 +39,101 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 /** An identifier of the entity in another register (e.g. `{scheme: "LEI", value: "…"}`). */
 export interface Identifier {
-  scheme: string;
-  value: string;
+  readonly scheme: string;
+  readonly value: string;
 }
 
 /** What a measure covers: goods categories, HS codes and a free-text note. */
 export interface Scope {
-  goods?: string[];
-  hsCodes?: string[];
-  note?: string;
+  readonly goods?: readonly string[];
+  readonly hsCodes?: readonly string[];
+  readonly note?: string;
 }
 
 /** The publication an event was taken from. */
 export interface Source {
-  title: string;
-  url?: string;
-  publishedOn?: IsoDate;
+  readonly title: string;
+  readonly url?: string;
+  readonly publishedOn?: IsoDate;
 }
 
 export interface EntityRegisteredData {
-  name: string;
-  kind: EntityKind;
-  aliases?: string[];
-  country?: string;
-  identifiers?: Identifier[];
+  readonly name: string;
+  readonly kind: EntityKind;
+  readonly aliases?: readonly string[];
+  readonly country?: string;
+  readonly identifiers?: readonly Identifier[];
 }
 
 export interface EntityAmendedData {
-  name?: string;
-  kind?: EntityKind;
-  aliases?: { add?: string[]; remove?: string[] };
-  country?: string | null;
-  identifiers?: Identifier[];
+  readonly name?: string;
+  readonly kind?: EntityKind;
+  readonly aliases?: { readonly add?: readonly string[]; readonly remove?: readonly string[] };
+  readonly country?: string | null;
+  readonly identifiers?: readonly Identifier[];
 }
 
 export interface SanctionImposedData {
-  sanctionId: string;
-  authority: string;
-  program?: string;
-  measures: Measure[];
-  scope?: Scope;
-  announcedOn: IsoDate;
-  effectiveFrom: IsoDate;
-  effectiveUntil?: IsoDate;
-  legalBasis?: string;
+  readonly sanctionId: string;
+  readonly authority: string;
+  readonly program?: string;
+  readonly measures: readonly Measure[];
+  readonly scope?: Scope;
+  readonly announcedOn: IsoDate;
+  readonly effectiveFrom: IsoDate;
+  readonly effectiveUntil?: IsoDate;
+  readonly legalBasis?: string;
 }
 
 export interface SanctionAmendedData {
-  sanctionId: string;
-  effectiveFrom: IsoDate;
-  measures?: Measure[];
-  scope?: Scope | null;
-  effectiveUntil?: IsoDate | null;
-  legalBasis?: string | null;
+  readonly sanctionId: string;
+  readonly effectiveFrom: IsoDate;
+  readonly measures?: readonly Measure[];
+  readonly scope?: Scope | null;
+  readonly effectiveUntil?: IsoDate | null;
+  readonly legalBasis?: string | null;
 }
 
 export interface SanctionLiftedData {
-  sanctionId: string;
-  effectiveFrom: IsoDate;
-  reason?: string;
+  readonly sanctionId: string;
+  readonly effectiveFrom: IsoDate;
+  readonly reason?: string;
 }
 
 export interface EventRetractedData {
-  version: number;
-  reason: string;
+  readonly version: number;
+  readonly reason: string;
 }
 
 /** The body of an event: its type and data, a discriminated union on `type`. */
 export type EventBody =
-  | { type: "EntityRegistered"; data: EntityRegisteredData }
-  | { type: "EntityAmended"; data: EntityAmendedData }
-  | { type: "SanctionImposed"; data: SanctionImposedData }
-  | { type: "SanctionAmended"; data: SanctionAmendedData }
-  | { type: "SanctionLifted"; data: SanctionLiftedData }
-  | { type: "EventRetracted"; data: EventRetractedData };
+  | { readonly type: "EntityRegistered"; readonly data: EntityRegisteredData }
+  | { readonly type: "EntityAmended"; readonly data: EntityAmendedData }
+  | { readonly type: "SanctionImposed"; readonly data: SanctionImposedData }
+  | { readonly type: "SanctionAmended"; readonly data: SanctionAmendedData }
+  | { readonly type: "SanctionLifted"; readonly data: SanctionLiftedData }
+  | { readonly type: "EventRetracted"; readonly data: EventRetractedData };
 
 /** The part of a stored event that its hash covers, minus the hash itself. */
 export type HashedEvent = EventBody & {
-  entityId: string;
-  version: number;
-  eventId: string;
-  source?: Source;
-  recordedAt: Timestamp;
-  actor: string;
-  prevHash: string;
+  readonly entityId: string;
+  readonly version: number;
+  readonly eventId: string;
+  readonly source?: Source;
+  readonly recordedAt: Timestamp;
+  readonly actor: string;
+  readonly prevHash: string;
 };
 
 /** An event as the ledger holds it: immutable, chained to its predecessor by `prevHash`. */
-export type LedgerEvent = HashedEvent & { hash: string };
+export type LedgerEvent = HashedEvent & { readonly hash: string };
 
 /** A command to append one event to an entity's stream. */
 export type AppendCommand = EventBody & {
-  entityId: string;
-  eventId: string;
-  expectedVersion?: number;
-  source?: Source;
+  readonly entityId: string;
+  readonly eventId: string;
+  readonly expectedVersion?: number;
+  readonly source?: Source;
 };
 
 export const GENESIS_HASH = "0".repeat(64);

@@ -22,7 +22,7 @@ export interface ForceRow {
   end: IsoDate | null;
   from: IsoDate;
   until: IsoDate | null;
-  measures: Measure[];
+  measures: readonly Measure[];
   scope: Terms["scope"];
   legalBasis: string | null;
 }
@@ -32,7 +32,7 @@ export interface ForceRow {
  * the whole terms, which tells an amendment; a scope may be large, and a row holds two.
  */
 export interface BoundaryTerms {
-  measures: Measure[];
+  measures: readonly Measure[];
   digest: string;
 }
 

@@ -17,7 +17,7 @@ import { GENESIS_HASH } from "./events.js";
 export interface AmendmentRecord {
   version: number;
   effectiveFrom: IsoDate;
-  measures?: Measure[];
+  measures?: readonly Measure[];
   scope?: Scope | null;
   effectiveUntil?: IsoDate | null;
   legalBasis?: string | null;
@@ -36,7 +36,7 @@ export interface SanctionRecord {
   version: number;
   authority: string;
   program?: string;
-  measures: Measure[];
+  measures: readonly Measure[];
   scope?: Scope;
   announcedOn: IsoDate;
   effectiveFrom: IsoDate;

@@ -6,7 +6,7 @@ import { detailsBasis, entityDetails } from "./state.js";
 
 /** The terms of a sanction over one stretch of valid time. */
 export interface Terms {
-  measures: Measure[];
+  measures: readonly Measure[];
   scope: Scope | null;
   legalBasis: string | null;
 }

@@ -1,6 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import type { z } from "zod";
+import { type $ZodError, type $ZodType, type output, safeParse } from "zod/v4/core";
+import { duplicateKey } from "../api/json.js";
 import { UnanswerableQuery } from "../app/audit.js";
 import { ContentionError } from "../app/ledger.js";
 import { InvalidToken } from "../app/tokens.js";
@@ -89,7 +90,7 @@ export function pointer(path: readonly PropertyKey[], prefix = ""): string {
 }
 
 /** The field errors of a failed zod parse, each with the pointer of its field. */
-export function fieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
+export function fieldErrors(error: $ZodError, prefix = ""): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
@@ -113,13 +114,13 @@ export function invalid(errors: FieldError[], what = "request"): Problem {
 }
 
 /** Parses with a zod schema, or throws a 400 problem whose errors point below `prefix`. */
-export function parseWith<S extends z.ZodType>(
-  schema: S,
+export function parseWith<S>(
+  schema: S & $ZodType,
   value: unknown,
   prefix = "",
   what = "request",
-): z.output<S> {
-  const result = schema.safeParse(value);
+): output<S> {
+  const result = safeParse(schema, value);
   if (!result.success) throw invalid(fieldErrors(result.error, prefix), what);
   return result.data;
 }
@@ -137,11 +138,19 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
     );
   }
   if (raw.trim() === "") throw invalid([{ path: "", message: "a JSON body is required" }]);
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch (error) {
     throw invalid([{ path: "", message: `body is not valid JSON (${(error as Error).message})` }]);
   }
+  const duplicate = duplicateKey(raw);
+  if (duplicate !== undefined) {
+    throw invalid([
+      { path: duplicate, message: "is a duplicate key: an object may name a member only once" },
+    ]);
+  }
+  return parsed;
 }
 
 /**
@@ -169,8 +178,18 @@ export function illFormedString(root: unknown): string | undefined {
   return undefined;
 }
 
-/** The query string parameters, a missing set read as empty. */
+/**
+ * The query string parameters, a missing set read as empty. A parameter given more than once
+ * is a 400: API Gateway passes on only the last value, and the caller may have meant another.
+ */
 export function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
+  const repeated = Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(
+    ([name, values]) =>
+      values && values.length > 1
+        ? [{ path: pointer([name]), message: `must be given once, not ${values.length} times` }]
+        : [],
+  );
+  if (repeated.length > 0) throw invalid(repeated, "query");
   // fromEntries defines own properties: a parameter named __proto__ stays a parameter.
   return Object.fromEntries(
     Object.entries(event.queryStringParameters ?? {}).filter(

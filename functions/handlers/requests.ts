@@ -1,12 +1,112 @@
-import type { APIGatewayProxyEvent } from "aws-lambda";
-import { appendEnvelopeSchema, DATA_SCHEMAS, entityIdSchema } from "../api/schemas.js";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { output } from "zod/v4/core";
+import { type OperationId, ROUTE_TABLE, type RouteTable, type RouteTarget } from "../api/routes.js";
+import {
+  appendEnvelopeSchema,
+  entityAmendedSchema,
+  entityIdSchema,
+  entityRegisteredSchema,
+  eventRetractedSchema,
+  sanctionAmendedSchema,
+  sanctionImposedSchema,
+  sanctionLiftedSchema,
+} from "../api/schemas.js";
 import type { AppendRequest } from "../app/ledger.js";
-import { illFormedString, invalid, parseWith } from "./http.js";
+import type { EventBody, EventType } from "../domain/events.js";
+import { illFormedString, invalid, json, Problem, parseWith, queryOf, respond } from "./http.js";
 
-/** The `{entityId}` path parameter, validated. */
-export function entityIdOf(event: APIGatewayProxyEvent): string {
-  return parseWith(entityIdSchema, event.pathParameters?.entityId ?? "", "/entityId", "path");
+/** What a route's implementation receives: its path and query parameters, validated. */
+export interface Input<K extends OperationId> {
+  readonly path: output<RouteTable[K]["path"]>;
+  readonly query: output<RouteTable[K]["query"]>;
+  readonly event: APIGatewayProxyEvent;
 }
+
+/** What a route's implementation answers: one of the route's statuses of success and its body. */
+export interface Output<K extends OperationId> {
+  readonly status: RouteTable[K]["answers"][number]["status"];
+  readonly body: unknown;
+}
+
+/** The implementation of one route. */
+type Operation<S, K extends OperationId> = (services: S, input: Input<K>) => Promise<Output<K>>;
+
+/** The implementations of every route a function serves, keyed by operationId. */
+export type Operations<S, T extends RouteTarget> = {
+  [K in OperationId as RouteTable[K]["target"] extends T ? K : never]: Operation<S, K>;
+};
+
+function run<S, K extends OperationId>(
+  operations: { [P in K]: Operation<S, P> },
+  id: K,
+  services: S,
+  event: APIGatewayProxyEvent,
+): Promise<Output<K>> {
+  const route = ROUTE_TABLE[id];
+  const input: Input<K> = {
+    path: parseWith<RouteTable[K]["path"]>(route.path, event.pathParameters ?? {}, "", "path"),
+    query: parseWith<RouteTable[K]["query"]>(route.query, queryOf(event), "", "query"),
+    event,
+  };
+  return operations[id](services, input);
+}
+
+/**
+ * A Lambda handler for the routes of the route table that `target` serves: it finds the
+ * route of the request, validates its path and query parameters with the route's schemas,
+ * and calls the route's implementation; every failure is answered as problem+json.
+ */
+export function dispatcher<S, K extends OperationId>(
+  target: RouteTarget,
+  services: () => S,
+  operations: { [P in K]: Operation<S, P> },
+) {
+  const served = (Object.keys(operations) as K[]).map((id) => ({ id, route: ROUTE_TABLE[id] }));
+  for (const { id, route } of served) {
+    if (route.target !== target) throw new Error(`${id} is not served by the ${target}`);
+  }
+  return (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+    respond(async () => {
+      const found = served.find(
+        ({ route }) => route.method === event.httpMethod && route.resource === event.resource,
+      );
+      if (!found) {
+        throw new Problem(404, "Not found", `No route ${event.httpMethod} ${event.path}.`);
+      }
+      const { status, body } = await run(operations, found.id, services(), event);
+      return json(status, body);
+    });
+}
+
+/** Each event type's data, validated against its schema, with its type. */
+const BODIES: {
+  [T in EventType]: (data: unknown, prefix: string) => Extract<EventBody, { type: T }>;
+} = {
+  EntityRegistered: (data, at) => ({
+    type: "EntityRegistered",
+    data: parseWith(entityRegisteredSchema, data, at),
+  }),
+  EntityAmended: (data, at) => ({
+    type: "EntityAmended",
+    data: parseWith(entityAmendedSchema, data, at),
+  }),
+  SanctionImposed: (data, at) => ({
+    type: "SanctionImposed",
+    data: parseWith(sanctionImposedSchema, data, at),
+  }),
+  SanctionAmended: (data, at) => ({
+    type: "SanctionAmended",
+    data: parseWith(sanctionAmendedSchema, data, at),
+  }),
+  SanctionLifted: (data, at) => ({
+    type: "SanctionLifted",
+    data: parseWith(sanctionLiftedSchema, data, at),
+  }),
+  EventRetracted: (data, at) => ({
+    type: "EventRetracted",
+    data: parseWith(eventRetractedSchema, data, at),
+  }),
+};
 
 /** Validates an append body: the envelope first, then `data` against its type's schema. */
 export function parseAppend(body: unknown, prefix = ""): AppendRequest {
@@ -19,7 +119,11 @@ export function parseAppend(body: unknown, prefix = ""): AppendRequest {
       },
     ]);
   }
-  const envelope = parseWith(appendEnvelopeSchema, body, prefix);
-  const data = parseWith(DATA_SCHEMAS[envelope.type], envelope.data, `${prefix}/data`);
-  return { ...envelope, data } as AppendRequest;
+  const { type, data, ...envelope } = parseWith(appendEnvelopeSchema, body, prefix);
+  return { ...envelope, ...BODIES[type](data, `${prefix}/data`) };
+}
+
+/** One batch item's entity id, validated. */
+export function itemEntityId(entityId: unknown): string {
+  return parseWith(entityIdSchema, entityId, "/entityId");
 }

@@ -1,18 +1,8 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { batchEnvelopeSchema, entityIdSchema } from "../api/schemas.js";
+import { batchEnvelopeSchema } from "../api/schemas.js";
 import type { AppendRequest } from "../app/ledger.js";
-import {
-  actorOf,
-  invalid,
-  json,
-  jsonBody,
-  Problem,
-  parseWith,
-  respond,
-  toProblem,
-} from "./http.js";
+import { actorOf, invalid, jsonBody, type Problem, parseWith, toProblem } from "./http.js";
 import { apiHandler, recordAppends } from "./observability.js";
-import { entityIdOf, parseAppend } from "./requests.js";
+import { dispatcher, itemEntityId, type Operations, parseAppend } from "./requests.js";
 import { type Services, servicesFromEnv } from "./wiring.js";
 
 type Parsed = { entityId: string; request: AppendRequest } | { problem: Problem };
@@ -24,46 +14,40 @@ function parseItem(item: unknown): Parsed {
       throw invalid([{ path: "", message: "an item must be an object" }]);
     }
     const { entityId, ...body } = item as Record<string, unknown>;
-    return {
-      entityId: parseWith(entityIdSchema, entityId, "/entityId"),
-      request: parseAppend(body),
-    };
+    return { entityId: itemEntityId(entityId), request: parseAppend(body) };
   } catch (error) {
     return { problem: toProblem(error) };
   }
 }
 
-/** The writer: the routes that append events. */
+/** The writer: the routes of ROUTES that append events. */
 export function writerHandler(services: () => Services) {
-  return (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
-    respond(async () => {
-      const { ledger } = services();
-      if (event.httpMethod === "POST" && event.resource === "/entities/{entityId}/events") {
-        const entityId = entityIdOf(event);
-        const request = parseAppend(jsonBody(event));
-        const result = await ledger.append(entityId, request, actorOf(event));
-        return json(result.status, result.answer);
-      }
-      if (event.httpMethod === "POST" && event.resource === "/batches") {
-        const { items } = parseWith(batchEnvelopeSchema, jsonBody(event));
-        const parsed = items.map(parseItem);
-        const valid = parsed.flatMap((p, i) => ("problem" in p ? [] : [{ ...p, index: i }]));
-        const outcomes = await ledger.appendMany(valid, actorOf(event));
-        const results: Record<string, unknown>[] = parsed.map((p) =>
-          "problem" in p ? p.problem.body() : {},
-        );
-        valid.forEach(({ index }, n) => {
-          const outcome = outcomes[n];
-          if (!outcome) return;
-          results[index] =
-            outcome.status === "fulfilled"
-              ? { status: outcome.value.status, ...outcome.value.answer }
-              : toProblem(outcome.reason).body();
-        });
-        return json(200, { results });
-      }
-      throw new Problem(404, "Not found", `No route ${event.httpMethod} ${event.path}.`);
-    });
+  const operations: Operations<Services, "writer"> = {
+    appendEvent: async ({ ledger }, { path, event }) => {
+      const request = parseAppend(jsonBody(event));
+      const result = await ledger.append(path.entityId, request, actorOf(event));
+      return { status: result.status, body: result.answer };
+    },
+    appendBatch: async ({ ledger }, { event }) => {
+      const { items } = parseWith(batchEnvelopeSchema, jsonBody(event));
+      const parsed = items.map(parseItem);
+      const valid = parsed.flatMap((p, i) => ("problem" in p ? [] : [{ ...p, index: i }]));
+      const outcomes = await ledger.appendMany(valid, actorOf(event));
+      const results: Record<string, unknown>[] = parsed.map((p) =>
+        "problem" in p ? p.problem.body() : {},
+      );
+      valid.forEach(({ index }, n) => {
+        const outcome = outcomes[n];
+        if (!outcome) return;
+        results[index] =
+          outcome.status === "fulfilled"
+            ? { status: outcome.value.status, ...outcome.value.answer }
+            : toProblem(outcome.reason).body();
+      });
+      return { status: 200, body: { results } };
+    },
+  };
+  return dispatcher("writer", services, operations);
 }
 
 export const handler = apiHandler(writerHandler(servicesFromEnv), recordAppends);

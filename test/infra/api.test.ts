@@ -1,7 +1,7 @@
 import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROUTES } from "../../functions/handlers/routes.js";
+import { ROUTES } from "../../functions/api/routes.js";
 import { LedgerStack } from "../../infra/ledger-stack.js";
 import {
   asArray,

@@ -1,16 +1,29 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import formatsPlugin from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROUTES } from "../../functions/handlers/routes.js";
+import { ROUTES } from "../../functions/api/routes.js";
 import { type Answer, type RunningLedger, startLedger } from "../support/ledger.js";
 
 let api: RunningLedger;
+interface Operation {
+  operationId: string;
+  summary: string;
+  description: string;
+  tags: string[];
+  responses: Record<string, { content?: Record<string, unknown> }>;
+  parameters: { name: string; in: string; description?: string }[];
+}
 let doc: {
   openapi: string;
-  paths: Record<
-    string,
-    Record<string, { responses: Record<string, unknown>; parameters: { name: string }[] }>
-  >;
+  servers: { url: string; variables?: Record<string, unknown> }[];
+  tags: { name: string; description: string }[];
+  components: { securitySchemes: Record<string, Record<string, unknown>> };
+  paths: Record<string, Record<string, Operation>>;
 };
 let ajv: Ajv2020;
 beforeAll(async () => {
@@ -133,4 +146,109 @@ describe("GET /openapi.json", () => {
     conforms("GET", "/search", await api.get("/search?q=o.a&asOf=2022-05-10"));
     conforms("GET", "/search", await api.get("/search?q=bank&extra=1"));
   });
+});
+
+describe("the OpenAPI document as a contract", () => {
+  const operations = () =>
+    ROUTES.map((route) => ({
+      route,
+      op: doc.paths[route.resource]?.[route.method.toLowerCase()] as Operation,
+    }));
+
+  it("names the deployed and the local servers", () => {
+    expect(doc.servers.map((s) => s.url)).toEqual([
+      "https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}",
+      "http://localhost:3000",
+    ]);
+    expect(Object.keys(doc.servers[0]?.variables ?? {}).sort()).toEqual([
+      "region",
+      "restApiId",
+      "stage",
+    ]);
+  });
+
+  it("describes SigV4 as API Gateway documents it", () => {
+    expect(doc.components.securitySchemes.sigv4).toMatchObject({
+      type: "apiKey",
+      name: "Authorization",
+      in: "header",
+      "x-amazon-apigateway-authtype": "awsSigv4",
+    });
+  });
+
+  it("gives every operation a summary, a description, defined tags and an operationId", () => {
+    const tags = new Set(doc.tags.map((t) => t.name));
+    for (const { route, op } of operations()) {
+      expect(op.operationId).toBe(route.operationId);
+      expect(op.summary.length, route.resource).toBeGreaterThan(0);
+      expect(op.description.length, route.resource).toBeGreaterThan(20);
+      expect(op.tags.length).toBeGreaterThan(0);
+      for (const tag of op.tags) expect(tags.has(tag), tag).toBe(true);
+    }
+  });
+
+  it("describes every parameter, from the route table's path and query schemas", () => {
+    for (const { route, op } of operations()) {
+      const expected = [
+        ...Object.keys(route.path._zod.def.shape),
+        ...Object.keys(route.query._zod.def.shape),
+      ];
+      expect(op.parameters.map((p) => p.name)).toEqual(expected);
+      for (const p of op.parameters) {
+        expect(p.description?.length ?? 0, `${route.resource} ${p.name}`).toBeGreaterThan(10);
+      }
+    }
+  });
+
+  it("lists the answers API Gateway gives as well as the ledger's", () => {
+    for (const { route, op } of operations()) {
+      for (const status of ["403", "429", "500", "502", "503", "504"]) {
+        expect(op.responses, `${route.resource} ${status}`).toHaveProperty(status);
+      }
+      expect(Object.keys(op.responses["429"]?.content ?? {})).toContain("application/json");
+      expect(Object.keys(op.responses["400"]?.content ?? {})).toEqual(["application/problem+json"]);
+    }
+    const append = doc.paths["/entities/{entityId}/events"]?.post as Operation;
+    for (const status of ["200", "201", "400", "404", "409", "413", "415", "422"]) {
+      expect(append.responses).toHaveProperty(status);
+    }
+  });
+
+  it("passes Redocly's recommended rules with 0 errors", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ledger-openapi-"));
+    try {
+      const file = join(dir, "openapi.json");
+      await writeFile(file, JSON.stringify(doc, null, 2));
+      const root = fileURLToPath(new URL("../..", import.meta.url));
+      const stdout = await new Promise<string>((resolve, reject) => {
+        execFile(
+          "npx",
+          ["redocly", "lint", "--extends", "recommended", "--format", "json", file],
+          {
+            cwd: root,
+            env: {
+              ...process.env,
+              REDOCLY_TELEMETRY: "off",
+              REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
+            },
+            maxBuffer: 16 * 1024 * 1024,
+          },
+          // A non-zero exit means errors: the report on stdout says which.
+          (error, out) => (out ? resolve(out) : reject(error ?? new Error("no output"))),
+        );
+      });
+      const report = JSON.parse(stdout.slice(stdout.indexOf("{"))) as {
+        totals: { errors: number; warnings: number };
+        problems: { ruleId: string; severity: string; message: string }[];
+      };
+      expect(report.problems.filter((p) => p.severity === "error")).toEqual([]);
+      expect(report.totals.errors).toBe(0);
+      // The one warning allowed: the local server's URL is localhost, on purpose.
+      expect(
+        report.problems.map((p) => p.ruleId).filter((r) => r !== "no-server-example.com"),
+      ).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import http from "node:http";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { appendBodySchema } from "../../functions/api/schemas.js";
+import { appendBodySchema, PRINTABLE_TEXT } from "../../functions/api/schemas.js";
 import type { EventType } from "../../functions/domain/events.js";
 import type { Engine } from "../../local/engine.js";
 
@@ -672,6 +672,8 @@ export const INVALID_DATES: readonly Json[] = [
   "02.04.2022",
   "2022-04-02T00:00:00Z",
   "0000-01-01",
+  "10000-01-01",
+  "0099-02-29",
   "+2022-04-02",
   "-2022-04-02",
   " 2022-04-02",
@@ -685,22 +687,83 @@ export const INVALID_DATES: readonly Json[] = [
   {},
 ];
 
-/** Not UTC timestamps. */
+/** Not RFC 3339 timestamps, or moments outside the years 0001 to 9999. */
 export const INVALID_TIMESTAMPS: readonly string[] = [
   "2022-03-26",
   "2022-03-26T09:15:02",
-  "2022-03-26T09:15:02.123+01:00",
   "2022-03-26T25:00:00Z",
+  "2022-03-26T24:00:00Z",
+  "2022-03-26T24:00:00.000Z",
   "2022-03-26T09:61:00Z",
+  "2022-03-26T09:15:61Z",
   "2022-02-30T00:00:00Z",
-  "2022-03-26T09:15:02.1234Z",
   "2022-03-26 09:15:02Z",
+  "2022-03-26T09:15:02.Z",
+  "2022-03-26T09:15:02+02",
+  "2022-03-26T09:15:02+0200",
+  "2022-03-26T09:15:02+24:00",
+  "2022-03-26T09:15:02+02:60",
+  "2022-03-26T09:15:02 Z",
+  "2022-03-26T9:15:02Z",
+  "+2022-03-26T09:15:02Z",
   "yesterday",
   "now",
   "1648286102123",
   "",
   "0000-01-01T00:00:00Z",
-  "2022-03-26t09:15:02z",
+  "0001-01-01T00:00:00+00:01",
+  "9999-12-31T23:59:59-00:01",
+  "2022-03-26T09:15:02.123ZZ",
+];
+
+/** RFC 3339 timestamps that `knownAt` accepts, each with the UTC moment it names. */
+export const VALID_TIMESTAMPS: readonly [string, string][] = [
+  ["2022-03-26T09:15:02.123Z", "2022-03-26T09:15:02.123Z"],
+  ["2022-03-26T09:15:02Z", "2022-03-26T09:15:02.000Z"],
+  ["2022-03-26t09:15:02z", "2022-03-26T09:15:02.000Z"],
+  ["2022-03-26T11:15:02+02:00", "2022-03-26T09:15:02.000Z"],
+  ["2022-03-26T03:45:02.5-05:30", "2022-03-26T09:15:02.500Z"],
+  ["2022-03-26T09:15:02.123456789Z", "2022-03-26T09:15:02.123Z"],
+  ["2022-03-26T09:15:02.1239+00:00", "2022-03-26T09:15:02.123Z"],
+  ["2022-03-27T00:15:02+15:00", "2022-03-26T09:15:02.000Z"],
+  ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z"],
+  ["0050-06-01T12:00:00-01:00", "0050-06-01T13:00:00.000Z"],
+  ["9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"],
+];
+
+/** Names holding a control character or a BiDi override or isolate. */
+export const UNSAFE_NAMES: readonly string[] = [
+  "Acme\u0000Bank",
+  "Acme\tBank",
+  "Acme Bank\n",
+  "Acme\rBank",
+  "\u001b[2KAcme Bank",
+  "Acme\u007fBank",
+  "Acme\u0085Bank",
+  "Acme\u009b2KBank",
+  "Acme\u202eknaB",
+  "\u202aAcme",
+  "\u202dAcme",
+  "Acme\u2066Bank\u2069",
+  "\u2067Acme",
+  "\u2068Acme",
+];
+
+/** Query counts (`limit`, `fromVersion`) that are no plain decimal integer. */
+export const NOT_DECIMAL: readonly string[] = [
+  "0x10",
+  "1e2",
+  "+5",
+  " 5",
+  "5 ",
+  "05",
+  "1_000",
+  "5.",
+  "5.0",
+  "٥",
+  "５",
+  "0b101",
+  "0o7",
 ];
 
 /** Invalid UTF-8 byte sequences: lone/overlong/surrogate/out-of-range/truncated. */
@@ -770,6 +833,7 @@ interface Schema {
   const?: unknown;
   minimum?: number;
   maximum?: number;
+  description?: string;
 }
 
 /** One way to break a valid body: the field it breaks, as the API should name it. */
@@ -853,12 +917,28 @@ function invalidValues(node: Schema, sample: Json | undefined): { label: string;
       for (const v of INVALID_DATES) out.push({ label: `invalid date ${jsonText(v)}`, value: v });
     }
     if (str.format === "uri") {
-      for (const v of ["not a url", "", "://missing-scheme"]) {
+      for (const v of [
+        "not a url",
+        "",
+        "://missing-scheme",
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://example.org/oj",
+        "file:///etc/passwd",
+        "mailto:oj@example.org",
+        "vbscript:msgbox(1)",
+      ]) {
         out.push({ label: `invalid url ${JSON.stringify(v)}`, value: v });
       }
     }
     if (str.maxLength !== undefined) {
       out.push({ label: `${str.maxLength + 1} characters`, value: "x".repeat(str.maxLength + 1) });
+    }
+    if (str.description === PRINTABLE_TEXT) {
+      for (const v of UNSAFE_NAMES) {
+        out.push({ label: `unsafe character in ${JSON.stringify(v)}`, value: v });
+      }
     }
     const text = !str.pattern && !str.format && !str.enum && str.const === undefined;
     if (text) {

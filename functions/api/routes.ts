@@ -1,0 +1,328 @@
+import type { $ZodObject, $ZodType } from "zod/v4/core";
+import {
+  appendAnswerSchema,
+  appendBodySchema,
+  batchAnswerSchema,
+  batchBodySchema,
+  changesPageSchema,
+  changesQuerySchema,
+  emptyQuerySchema,
+  entityPathSchema,
+  entityStateSchema,
+  eventsPageSchema,
+  eventsQuerySchema,
+  noPathSchema,
+  openApiAnswerSchema,
+  sanctionsPageSchema,
+  sanctionsQuerySchema,
+  searchPageSchema,
+  searchQuerySchema,
+  stateQuerySchema,
+  timelineQuerySchema,
+  timelineSchema,
+  verificationSchema,
+} from "./schemas.js";
+
+/** Which function serves a route: the writer appends, the reader answers queries. */
+export type RouteTarget = "writer" | "reader";
+
+/** The statuses of failure a route may answer (problem+json, or API Gateway's own). */
+export type FailureStatus = 400 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503 | 504;
+
+/** A named schema of a request or an answer, published under `components/schemas`. */
+export interface Named<S> {
+  readonly name: string;
+  readonly schema: S;
+}
+
+/** One successful answer of a route. */
+export interface SuccessAnswer<S> extends Named<S> {
+  readonly status: 200 | 201;
+  readonly description: string;
+}
+
+/**
+ * One HTTP route of the API, in API Gateway's resource notation: the contract that the
+ * OpenAPI document, the handlers' dispatch, the CDK API, the local server and the fuzz
+ * test all derive from.
+ */
+export interface RouteSpec {
+  readonly method: "GET" | "POST";
+  readonly resource: string;
+  readonly target: RouteTarget;
+  readonly summary: string;
+  readonly description: string;
+  readonly tags: readonly Tag[];
+  /** The path parameters' schema. */
+  readonly path: $ZodObject;
+  /** The query parameters' schema (a strict object: an unknown parameter is a 400). */
+  readonly query: $ZodObject;
+  readonly body?: Named<$ZodType>;
+  readonly answers: readonly SuccessAnswer<$ZodType>[];
+  readonly failures: readonly FailureStatus[];
+}
+
+/** A route with its operationId. */
+export interface Route extends RouteSpec {
+  /** Unique; the key of the route's implementation in its function's dispatch. */
+  readonly operationId: string;
+}
+
+/** The groups of operations, with what each holds. */
+export const TAGS = {
+  Appends: "Recording events: one append, or a batch of them. Nothing is ever updated or deleted.",
+  Entities: "One entity: its state on a day, its stream, its timeline, its hash chain.",
+  Audit: "Questions across entities: what is in force, what changed, who a name is.",
+  Description: "This API's own description.",
+} as const;
+export type Tag = keyof typeof TAGS;
+
+/** What every route may answer besides its own: API Gateway's refusals and failures. */
+const ALWAYS = [403, 429, 500, 502, 503, 504] as const;
+
+/**
+ * Every route of the API, keyed by its operationId: the key of its implementation in its
+ * function's dispatch.
+ */
+export const ROUTE_TABLE = {
+  appendEvent: {
+    method: "POST",
+    resource: "/entities/{entityId}/events",
+    target: "writer",
+    tags: ["Appends"],
+    summary: "Append one event to the entity's stream",
+    description:
+      "Appends one event (`type`, `data`, optional `eventId`, `expectedVersion`, `source`). " +
+      "Checked in this order: 400 (malformed), idempotency (the `eventId` already in the stream: " +
+      "200 with the original answer if `type`, `data` and `source` are the same, else 409), 404 " +
+      "(unknown entity for a non-registering event), 409 (`expectedVersion` differs from the head; " +
+      "0 means the entity must not exist yet), 422 (a domain rule). A refused request writes nothing.",
+    path: entityPathSchema,
+    query: emptyQuerySchema,
+    body: { name: "AppendBody", schema: appendBodySchema },
+    answers: [
+      {
+        status: 201,
+        name: "AppendAnswer",
+        schema: appendAnswerSchema,
+        description: "Appended: the event's coordinates and hash.",
+      },
+      {
+        status: 200,
+        name: "AppendAnswer",
+        schema: appendAnswerSchema,
+        description:
+          "Idempotent replay: the `eventId` is in the stream already; its original answer.",
+      },
+    ],
+    failures: [400, 404, 409, 413, 415, 422, ...ALWAYS],
+  },
+  getEntity: {
+    method: "GET",
+    resource: "/entities/{entityId}",
+    target: "reader",
+    tags: ["Entities"],
+    summary: "The entity on a day, as known at a moment",
+    description:
+      "The entity's details and its sanctions in force and pending on `asOf` (default today, UTC), " +
+      "counting the events recorded at or before `knownAt` (default: the whole stream). `basis` " +
+      "lists the versions the answer derives from. 404 for an entity unknown at `knownAt`.",
+    path: entityPathSchema,
+    query: stateQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "EntityState",
+        schema: entityStateSchema,
+        description: "The entity on `asOf` as known at `knownAt`.",
+      },
+    ],
+    failures: [400, 404, ...ALWAYS],
+  },
+  listEntityEvents: {
+    method: "GET",
+    resource: "/entities/{entityId}/events",
+    target: "reader",
+    tags: ["Entities"],
+    summary: "The entity's stream, oldest first",
+    description:
+      "The events of the entity's stream in version order, each with all its fields (source, " +
+      "actor, hashes), from `fromVersion` on, counting those recorded at or before `knownAt`; " +
+      "paginated by `limit` and `nextToken`.",
+    path: entityPathSchema,
+    query: eventsQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "EventsPage",
+        schema: eventsPageSchema,
+        description: "A page of the stream; `nextToken` while more remain.",
+      },
+    ],
+    failures: [400, 404, ...ALWAYS],
+  },
+  getEntityTimeline: {
+    method: "GET",
+    resource: "/entities/{entityId}/timeline",
+    target: "reader",
+    tags: ["Entities"],
+    summary: "Each sanction's terms on the valid-time axis",
+    description:
+      "For each sanction of the entity, one interval per stretch of unchanged terms (`until` " +
+      "exclusive, null when open), each with the versions it derives from, as known at `knownAt`.",
+    path: entityPathSchema,
+    query: timelineQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "Timeline",
+        schema: timelineSchema,
+        description: "The entity's sanctions on the valid-time axis.",
+      },
+    ],
+    failures: [400, 404, ...ALWAYS],
+  },
+  verifyEntity: {
+    method: "GET",
+    resource: "/entities/{entityId}/verify",
+    target: "reader",
+    tags: ["Entities"],
+    summary:
+      "Recompute the entity's hash chain and check its head against the one the views witnessed",
+    description:
+      "Recomputes the SHA-256 of every event over its canonical JSON (RFC 8785) and the chain " +
+      "of `prevHash`; `firstBrokenVersion` names the first event that no longer matches.",
+    path: entityPathSchema,
+    query: emptyQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "Verification",
+        schema: verificationSchema,
+        description: "Whether the chain holds, and where it breaks if it does not.",
+      },
+    ],
+    failures: [400, 404, ...ALWAYS],
+  },
+  appendBatch: {
+    method: "POST",
+    resource: "/batches",
+    target: "writer",
+    tags: ["Appends"],
+    summary: "Append up to 100 events, each idempotent by its eventId",
+    description:
+      "Appends 1 to 100 events, each `{entityId, …append body}`, in order. Each item is answered " +
+      "in its own place, with its append answer or its problem; items are not atomic together, " +
+      "and a retried batch completes what is missing without duplicating anything. A malformed " +
+      "envelope is a 400 for the whole batch and writes nothing.",
+    path: noPathSchema,
+    query: emptyQuerySchema,
+    body: { name: "BatchBody", schema: batchBodySchema },
+    answers: [
+      {
+        status: 200,
+        name: "BatchAnswer",
+        schema: batchAnswerSchema,
+        description:
+          "One result per item, in order: an append answer with its status, or a problem.",
+      },
+    ],
+    failures: [400, 413, 415, ...ALWAYS],
+  },
+  listSanctions: {
+    method: "GET",
+    resource: "/sanctions",
+    target: "reader",
+    tags: ["Audit"],
+    summary: "Entities with a matching sanction in force on a day",
+    description:
+      "Every entity with a sanction in force on `asOf` that matches the filters, listing only the " +
+      "matching sanctions, as known at `knownAt`; each entity appears exactly once across the pages.",
+    path: noPathSchema,
+    query: sanctionsQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "SanctionsPage",
+        schema: sanctionsPageSchema,
+        description: "A page of entities; `nextToken` while more remain.",
+      },
+    ],
+    failures: [400, ...ALWAYS],
+  },
+  listChanges: {
+    method: "GET",
+    resource: "/changes",
+    target: "reader",
+    tags: ["Audit"],
+    summary: "Sanctions that entered force, changed terms or left force between two days",
+    description:
+      "The day-over-day difference of `/sanctions` (same filters) for each day `on` in " +
+      "[`from`, `to`]: `entered` (in force on `on`, not the day before), `amended` (in force on " +
+      "both with other terms) or `left` (`on` is the first day out of force).",
+    path: noPathSchema,
+    query: changesQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "ChangesPage",
+        schema: changesPageSchema,
+        description: "A page of changes; `nextToken` while more remain.",
+      },
+    ],
+    failures: [400, ...ALWAYS],
+  },
+  searchEntities: {
+    method: "GET",
+    resource: "/search",
+    target: "reader",
+    tags: ["Audit"],
+    summary: "Entities by name or alias",
+    description:
+      "Names and aliases are normalised (Unicode NFKD, diacritics removed, lower case, " +
+      "punctuation read as a space) and split into words; an entity matches when every word of " +
+      "`q` is a prefix of some word of one of its names, in any order. `asOf` adds each hit's " +
+      "sanctions in force on that day. Current knowledge.",
+    path: noPathSchema,
+    query: searchQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "SearchPage",
+        schema: searchPageSchema,
+        description: "A page of matching entities; `nextToken` while more remain.",
+      },
+    ],
+    failures: [400, ...ALWAYS],
+  },
+  getOpenApi: {
+    method: "GET",
+    resource: "/openapi.json",
+    target: "reader",
+    tags: ["Description"],
+    summary: "This description",
+    description: "The OpenAPI 3.1 description of this API, generated from its route table.",
+    path: noPathSchema,
+    query: emptyQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "OpenApi",
+        schema: openApiAnswerSchema,
+        description: "The OpenAPI document.",
+      },
+    ],
+    failures: [400, ...ALWAYS],
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+/** The route table. */
+export type RouteTable = typeof ROUTE_TABLE;
+/** The operationId of a route. */
+export type OperationId = keyof RouteTable;
+
+/** Every route of the API, as a list. */
+export const ROUTES: readonly Route[] = Object.entries(ROUTE_TABLE).map(([operationId, route]) => ({
+  operationId,
+  ...route,
+}));
