@@ -98,7 +98,7 @@ export const api = {
   sanctions: (query: Query<"/sanctions">) => json<SanctionsPage>("/sanctions", query),
   changes: (query: Query<"/changes">) => json<ChangesPage>("/changes", query),
   search: (query: Query<"/search">) => json<SearchPage>("/search", query),
-  corrections: (query: { from?: string; to?: string; limit?: number; nextToken?: string }) =>
+  corrections: (query: { from?: string; to?: string; limit?: string; nextToken?: string }) =>
     json<CorrectionsPage>("/corrections", query),
   latestCheckpoint: () => json<Checkpoint>("/checkpoints/latest"),
   checkpointKey: async () =>
@@ -112,7 +112,7 @@ export async function allEvents(id: string): Promise<LoggedEvent[]> {
   const events: LoggedEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await api.events(id, { limit: 1000, ...(nextToken ? { nextToken } : {}) });
+    const page = await api.events(id, { limit: "1000", ...(nextToken ? { nextToken } : {}) });
     events.push(...page.events);
     nextToken = page.nextToken;
   } while (nextToken);

@@ -113,9 +113,9 @@ export function apiHandler(
 
 /** A Lambda handler for an event that is not a request (the stream projector's batches). */
 export function eventHandler<E, R>(
-  handle: (event: E) => Promise<R>,
+  handle: (event: E, context?: Context) => Promise<R>,
 ): (event: E, context: Context) => Promise<R> {
-  return (event, context) => invocation(context, undefined, () => handle(event));
+  return (event, context) => invocation(context, undefined, () => handle(event, context));
 }
 
 function increment<K>(counts: Map<K, number>, key: K): void {

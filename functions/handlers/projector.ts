@@ -1,8 +1,16 @@
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from "aws-lambda";
 import { EVENTS_TABLE } from "../store/keys.js";
 import { logger } from "./http.js";
 import { eventHandler, recordProjectionLag } from "./observability.js";
 import { type Services, servicesFromEnv } from "./wiring.js";
+
+/** What a projection leaves of the function's time for its last flush and the answer. */
+const DEADLINE_MARGIN_MS = 15_000;
 
 function entityOf(record: DynamoDBRecord): string | undefined {
   return record.dynamodb?.Keys?.[EVENTS_TABLE.partitionKey]?.S;
@@ -12,14 +20,21 @@ function entityOf(record: DynamoDBRecord): string | undefined {
  * The stream projector. A record only names an entity that changed: each touched entity's
  * view is brought to the head of its stream by reading the events after the view's
  * version, so duplicated, reordered or dropped records cannot make a view wrong. Entities
- * whose projection fails are reported as partial batch failures, to be redelivered.
+ * whose projection fails, or stops at the function's deadline with its progress kept, are
+ * reported as partial batch failures, to be redelivered.
  * `onProjected` is told of the records of each entity whose views are then up to date.
  */
 export function projectorHandler(
   services: () => Services,
   onProjected: (records: readonly DynamoDBRecord[]) => void = () => {},
 ) {
-  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  return async (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {
+    // A catch-up keeps its progress as it goes: one that would outrun the function's
+    // timeout stops short of it, and its record is redelivered to go on from there.
+    const deadline =
+      context === undefined
+        ? undefined
+        : Date.now() + Math.max(0, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS);
     const firstRecord = new Map<string, string>();
     const recordsOf = new Map<string, DynamoDBRecord[]>();
     for (const record of event.Records) {
@@ -38,7 +53,7 @@ export function projectorHandler(
     await Promise.all(
       [...firstRecord].map(async ([entityId, sequence]) => {
         try {
-          await services().ledger.project(entityId);
+          await services().ledger.project(entityId, deadline);
         } catch (error) {
           logger.error("projection failed", { entityId, error: error as Error });
           failures.push({ itemIdentifier: sequence });

@@ -49,7 +49,7 @@ export function changesPage(page: HTMLElement, route: Route, live: () => boolean
           ...(route.knownAt ? { knownAt: route.knownAt } : {}),
           ...(route.authority ? { authority: route.authority } : {}),
           ...(route.measure ? { measure: route.measure as Measure } : {}),
-          ...(route.limit ? { limit: Number(route.limit) } : {}),
+          ...(route.limit ? { limit: route.limit } : {}),
           ...(route.token ? { nextToken: route.token } : {}),
         });
         const rows = answer.items.map((c) => ({

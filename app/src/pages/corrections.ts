@@ -37,7 +37,7 @@ export function correctionsPage(page: HTMLElement, route: Route, live: () => boo
         const answer = await api.corrections({
           ...(route.from ? { from: route.from } : {}),
           ...(route.to ? { to: route.to } : {}),
-          ...(route.limit ? { limit: Number(route.limit) } : {}),
+          ...(route.limit ? { limit: route.limit } : {}),
           ...(route.token ? { nextToken: route.token } : {}),
         });
         const rows = answer.items.map((c) => ({

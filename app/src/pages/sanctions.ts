@@ -45,7 +45,7 @@ export function sanctionsPage(page: HTMLElement, route: Route, live: () => boole
           ...(route.authority ? { authority: route.authority } : {}),
           // An unknown measure goes to the API as typed, which names the fault.
           ...(route.measure ? { measure: route.measure as Measure } : {}),
-          ...(route.limit ? { limit: Number(route.limit) } : {}),
+          ...(route.limit ? { limit: route.limit } : {}),
           ...(route.token ? { nextToken: route.token } : {}),
         });
         const rows = answer.items.flatMap((item) =>
