@@ -9,6 +9,7 @@ import {
   indexedWord,
   MIN_QUERY_WORD,
   nameDigest,
+  ROW_SHARDS,
   wordLength,
   wordPartition,
 } from "../domain/rows.js";
@@ -72,9 +73,10 @@ export class AuditQueries {
     const items: { entityId: string; sanctions: SanctionOnDate[] }[] = [];
     let current: (typeof items)[number] | undefined;
     let more = false;
-    const rows = this.rows(forcePartition(query.authority ?? ANY_AUTHORITY), {
-      ...(after === undefined ? {} : { after }),
-    });
+    const rows = this.shardedRows(
+      (shard) => forcePartition(query.authority ?? ANY_AUTHORITY, shard),
+      after === undefined ? {} : { after },
+    );
     for await (const row of rows) {
       const data = row.data as ForceRow;
       if (current && current.entityId !== data.entityId) {
@@ -139,7 +141,11 @@ export class AuditQueries {
       throw new InvalidToken();
     }
     const range: RowRange = { between, ...(after === undefined ? {} : { after }) };
-    for await (const row of this.rows(boundaryPartition(query.authority ?? ANY_AUTHORITY), range)) {
+    const rows = this.shardedRows(
+      (shard) => boundaryPartition(query.authority ?? ANY_AUTHORITY, shard),
+      range,
+    );
+    for await (const row of rows) {
       if (!held(row)) continue;
       const data = row.data as BoundaryRow;
       if (query.program !== undefined && data.program !== query.program) continue;
@@ -255,14 +261,41 @@ export class AuditQueries {
     };
   }
 
+  /**
+   * Every row of the shards of a partition in the range, in sort-key order: the shards are
+   * read together, page by page, and merged.
+   */
+  private async *shardedRows(
+    pk: (shard: number) => string,
+    range: RowRange,
+  ): AsyncGenerator<StoredRow> {
+    // A page's worth across the shards: each reads its share.
+    const shards = Array.from({ length: ROW_SHARDS }, (_, k) =>
+      this.rows(pk(k), range, Math.ceil(PAGE / ROW_SHARDS)),
+    );
+    const heads = await Promise.all(shards.map((s) => s.next()));
+    for (;;) {
+      let min = -1;
+      heads.forEach((head, k) => {
+        if (head.done) return;
+        const best = heads[min];
+        if (min === -1 || (best && !best.done && head.value.sk < best.value.sk)) min = k;
+      });
+      if (min === -1) return;
+      const head = heads[min] as IteratorYieldResult<StoredRow>;
+      yield head.value;
+      heads[min] = await (shards[min] as AsyncGenerator<StoredRow>).next();
+    }
+  }
+
   /** Every row of a partition in the range, page by page. */
-  private async *rows(pk: string, range: RowRange): AsyncGenerator<StoredRow> {
+  private async *rows(pk: string, range: RowRange, pageSize = PAGE): AsyncGenerator<StoredRow> {
     let position = range.after;
     for (;;) {
       const page = await this.deps.views.queryRows(
         pk,
         { ...range, ...(position === undefined ? {} : { after: position }) },
-        PAGE,
+        pageSize,
       );
       yield* page.rows;
       if (page.next === undefined) return;

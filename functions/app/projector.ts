@@ -32,8 +32,8 @@ export class ProjectionIncomplete extends Error {
 /** Events read per page during a catch-up. */
 const READ_PAGE = 1000;
 /** A catch-up files its writes every this many events, or this many writes, whichever first. */
-const FLUSH_EVENTS = 100;
-const FLUSH_WRITES = 500;
+const FLUSH_EVENTS = 50;
+const FLUSH_WRITES = 100;
 /** How much more memory a fold takes than its JSON text: a rough factor for the budget. */
 export const MEMORY_PER_JSON_BYTE = 4;
 

@@ -76,8 +76,18 @@ export interface NameIndexRow {
   data: NameRow;
 }
 
-export const forcePartition = (authority: string) => `force#${authority}`;
-export const boundaryPartition = (authority: string) => `change#${authority}`;
+/**
+ * Each authority's rows are spread over this many partitions by entity, so that a bulk
+ * import of one list is not bounded by one partition key's write ceiling (see
+ * docs/storage.md); a query reads the shards together and merges them in sort-key order.
+ */
+export const ROW_SHARDS = 8;
+/** The shard of an entity's rows: a digest of its id, the same for every row it has. */
+export const shardOf = (entityId: string) =>
+  Number.parseInt(sha256Hex(entityId).slice(0, 8), 16) % ROW_SHARDS;
+export const forcePartition = (authority: string, shard: number) => `force#${authority}#${shard}`;
+export const boundaryPartition = (authority: string, shard: number) =>
+  `change#${authority}#${shard}`;
 /** The first `n` code points of a word: keys never split a surrogate pair. */
 const codePoints = (word: string, n: number) => Array.from(word).slice(0, n).join("");
 /** Words are filed under their first two code points; a query word needs at least two. */
@@ -134,7 +144,7 @@ export function forceRows(state: EntityState, only?: ReadonlySet<number>): Index
     const t = timelineOf(s);
     const endKey = `${t.end}/${t.endBasis.join(",")}`;
     for (const authority of [t.authority, ANY_AUTHORITY]) {
-      const pk = forcePartition(authority);
+      const pk = forcePartition(authority, shardOf(entityId));
       for (const i of t.intervals) {
         const sk = `${entityId}#${t.sanctionId}#${i.from}`;
         rows.push({
@@ -172,7 +182,7 @@ export function boundaryRows(state: EntityState, only?: ReadonlySet<number>): In
   for (const s of sanctionsOf(state, only)) {
     const t = timelineOf(s);
     for (const authority of [t.authority, ANY_AUTHORITY]) {
-      const pk = boundaryPartition(authority);
+      const pk = boundaryPartition(authority, shardOf(entityId));
       const boundary = (day: IsoDate, before?: Interval, after?: Interval) => {
         const sk = `${day}#${entityId}#${t.sanctionId}`;
         rows.push({

@@ -42,7 +42,7 @@ describe("the tables", () => {
     });
   });
 
-  it("events table: a NEW_IMAGE stream and the two local indexes (projection ALL)", () => {
+  it("events table: a NEW_IMAGE stream and the two local indexes (keys only)", () => {
     const [, table] = eventsTable(template);
     expect(table.Properties?.StreamSpecification).toEqual({ StreamViewType: "NEW_IMAGE" });
     const lsis = table.Properties?.LocalSecondaryIndexes as {
@@ -58,7 +58,7 @@ describe("the tables", () => {
           { AttributeName: EVENTS_TABLE.partitionKey, KeyType: "HASH" },
           { AttributeName: index.sortKey, KeyType: "RANGE" },
         ],
-        Projection: { ProjectionType: "ALL" },
+        Projection: { ProjectionType: "KEYS_ONLY" },
       });
       expect(table.Properties?.AttributeDefinitions).toContainEqual({
         AttributeName: index.sortKey,

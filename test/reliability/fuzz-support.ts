@@ -1118,11 +1118,33 @@ function names(errors: unknown, pointer: string): boolean {
   });
 }
 
+/**
+ * Whether a request's content type is JSON as the server reads it (UTF-8 only): a POST of
+ * anything else is answered 415 before its body is read.
+ */
+function sendsJson(request: RawRequest): boolean {
+  const type = Object.entries(request.headers ?? {}).find(
+    ([k]) => k.toLowerCase() === "content-type",
+  )?.[1];
+  if (type === undefined) return false;
+  const [essence, ...parameters] = type.split(";");
+  if (essence?.trim().toLowerCase() !== "application/json") return false;
+  return parameters.every((parameter) => {
+    const [name = "", value = ""] = parameter.split("=").map((x) => x.trim().toLowerCase());
+    return name !== "charset" || ["utf-8", "utf8", '"utf-8"', '"utf8"'].includes(value);
+  });
+}
+
 /** Every way the answer to a hostile case is wrong. */
 export function caseViolations(c: HostileCase, answer: RawAnswer): string[] {
   const { violations, json } = answerViolations(answer);
   const doc = json as Record<string, unknown> | undefined;
-  const e = c.expect;
+  // A POST that is not JSON is refused as such (415), whatever its body; where its path
+  // matches no route, 404 or 405 come first.
+  const e: Expectation =
+    c.request.method === "POST" && !sendsJson(c.request)
+      ? { kind: "status", statuses: [415, 404, 405] }
+      : c.expect;
   if (e.kind === "status") {
     if (!e.statuses.includes(answer.status)) {
       violations.push(`status ${answer.status}, expected ${e.statuses.join(" or ")}`);
