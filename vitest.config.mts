@@ -41,8 +41,16 @@ export default defineConfig({
     ...shared,
     include: ["test/**/*.test.ts"],
     exclude: [...configDefaults.exclude, "test/browser/**", ...SLOW_FILES],
+    // Most files wait on the engine's worker thread as much as they compute: a third
+    // worker on two cores overlaps those waits.
+    maxWorkers: 3,
     sequence: {
-      sequencer: longestFirst(["infra/nag.test.ts", "reliability/projector-faults.test.ts"]),
+      sequencer: longestFirst([
+        "app/sequencer.test.ts",
+        "reliability/bounded.test.ts",
+        "local/main.test.ts",
+        "infra/functions.test.ts",
+      ]),
     },
   },
 });
