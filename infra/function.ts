@@ -36,6 +36,13 @@ export function handlerEntry(name: "writer" | "reader" | "projector"): string {
  * esbuild output is ESM (the sources are ESM, `"type": "module"`); bundled CommonJS
  * dependencies still call `require`, which ESM lacks, so the banner recreates it.
  */
+/**
+ * How long an API function may run, by default. The slowest append the API's limits admit
+ * (a registration with the heaviest names, each of its words a search row) must finish
+ * well within it: `test/reliability/bounded.test.ts` proves the margin.
+ */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+
 const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
@@ -118,7 +125,7 @@ export class LedgerFunction extends Construct implements iam.IGrantable {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(DEFAULT_TIMEOUT_SECONDS),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,

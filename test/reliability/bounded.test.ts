@@ -12,6 +12,7 @@ import { NAME_LIMITS } from "../../functions/domain/limits.js";
 import type { DerivedWrite } from "../../functions/domain/projections/index.js";
 import { wordPartition } from "../../functions/domain/rows.js";
 import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
+import { DEFAULT_TIMEOUT_SECONDS } from "../../infra/function.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 import { expectProjected } from "../support/projection.js";
 
@@ -165,6 +166,31 @@ describe("derived writes bounded by the event", () => {
     await fresh.ledger.append("short", imposition("first"), "t");
     expect(late).toBe(fresh.counting.total);
   }, 120_000);
+});
+
+describe("the writer's timeout", () => {
+  it("leaves a margin over the slowest append the limits admit: the heaviest registration, then its rename", async () => {
+    // Every word of every name is a search row: the registration with the most words an
+    // entity may have writes the most derived items of any one event. Over HTTP, as the
+    // writer runs it; it must finish within a quarter of the function's timeout.
+    const margin = (DEFAULT_TIMEOUT_SECONDS * 1000) / 4;
+    let t = performance.now();
+    const registered = await api.post("/entities/slowest/events", {
+      type: "EntityRegistered",
+      data: { name: "Slowest Possible Bank", kind: "organization", aliases: heaviestNames(9) },
+    });
+    const registration = performance.now() - t;
+    expect(registered.status).toBe(201);
+    t = performance.now();
+    const renamed = await api.post("/entities/slowest/events", {
+      type: "EntityAmended",
+      data: { name: "Slowest Possible Trust" },
+    });
+    const rename = performance.now() - t;
+    expect(renamed.status).toBe(201);
+    expect(registration, "the heaviest registration, in ms").toBeLessThan(margin);
+    expect(rename, "its rename, in ms").toBeLessThan(margin);
+  }, 60_000);
 });
 
 describe("search reads what holds now", () => {
