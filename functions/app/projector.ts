@@ -111,10 +111,12 @@ export class Projector {
     entityId: string,
     complete = true,
   ): Promise<{ position: Position; tail: LedgerEvent[]; probe?: number }> {
-    const [head, first] = await Promise.all([
-      complete ? this.deps.views.getRecord<EntityHead>("head", entityId) : undefined,
-      this.deps.events.read(entityId, { limit: SNAPSHOT_EVERY }),
-    ]);
+    const first = await this.deps.events.read(entityId, { limit: SNAPSHOT_EVERY });
+    // A new entity has no read model: its head is read only for a stream that exists.
+    const head =
+      complete && first.records.length > 0
+        ? await this.deps.views.getRecord<EntityHead>("head", entityId)
+        : undefined;
     const done = head ? head.version - 1 : complete ? 0 : -1;
     let projected = initialProjected(entityId);
     let bytes = 1024 * MEMORY_PER_JSON_BYTE;
