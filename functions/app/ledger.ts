@@ -114,11 +114,12 @@ export class Ledger {
 
   /**
    * Brings the entity's views up to the head of its stream. With a deadline (ms since the
-   * epoch) it stops past it, its progress kept, and throws ProjectionIncomplete. Returns the
-   * head version.
+   * epoch) it stops past it, its progress kept, and throws ProjectionIncomplete. With
+   * `upTo` (the highest version a stream record names), a process that has filed the
+   * writes up to it already does nothing. Returns the head version (as far as it read).
    */
-  project(entityId: string, deadline?: number): Promise<number> {
-    return this.projector.project(entityId, deadline);
+  project(entityId: string, deadline?: number, upTo?: number): Promise<number> {
+    return this.projector.project(entityId, deadline, upTo);
   }
 
   /** The entity on `asOf`, as known at `knownAt` (or now). */

@@ -190,8 +190,14 @@ export class Projector {
    * deadline (ms since the epoch), it stops once past it and throws ProjectionIncomplete,
    * its progress filed. Returns the head version.
    */
-  project(entityId: string, deadline?: number): Promise<number> {
+  project(entityId: string, deadline?: number, upTo?: number): Promise<number> {
     return this.inTurn(entityId, async () => {
+      // A process that filed the writes up to the version a stream record names has
+      // nothing to take in for it (the writer's own process, as the local runtime runs).
+      const held = this.held(entityId);
+      if (upTo !== undefined && held && held.complete >= upTo) {
+        return held.projected.state.version;
+      }
       try {
         return await this.projectNow(entityId, deadline);
       } catch (error) {

@@ -115,14 +115,15 @@ export class EntityReads {
       stream = s;
       parts = { ...held, pages: new Map(held.pages).set(year, p) };
     } else {
-      const [s, head, details, p] = await Promise.all([
-        this.deps.events.head(entityId, knownAt),
+      // The stream's head first: an entity unknown then costs one request, not four.
+      stream = await this.deps.events.head(entityId, knownAt);
+      if (!stream) return notFound(entityId);
+      const [head, details, p] = await Promise.all([
         views.getRecord<EntityHead>("head", entityId, upTo),
         views.getRecord<DetailsRecord>("details", entityId, upTo),
         page(),
       ]);
-      stream = s;
-      if (!head || !details) return stream ? undefined : notFound(entityId);
+      if (!head || !details) return undefined;
       parts = { head, details, pages: new Map([[year, p]]) };
     }
     if (!stream) return notFound(entityId);
