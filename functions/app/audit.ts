@@ -225,7 +225,7 @@ export class AuditQueries {
     }
     const after =
       query.nextToken === undefined ? undefined : stringOf(decodeToken("search", query.nextToken));
-    const hits = new Map<string, NameRow>();
+    const hits = new Map<string, NameRow[]>();
     let read = 0;
     const prefix = indexedWord(longest);
     for await (const row of this.rows(wordPartition(prefix), { beginsWith: prefix })) {
@@ -235,15 +235,22 @@ export class AuditQueries {
       const data = row.data as NameRow;
       if (after !== undefined && data.entityId <= after) continue;
       if (!matchesWords(words, searchWords(data.matched))) continue;
-      const seen = hits.get(data.entityId);
-      if (!seen || shorter(data, seen)) hits.set(data.entityId, data);
+      const seen = hits.get(data.entityId) ?? [];
+      if (!seen.some((r) => r.matched === data.matched)) seen.push(data);
+      hits.set(data.entityId, seen);
     }
     const cards = await this.deps.views.getCards([...hits.keys()]);
-    const sorted = [...hits.values()]
-      .flatMap((hit) => {
-        const card = cards.get(hit.entityId);
-        if (!card?.names.includes(nameDigest(hit.matched))) return [];
-        return [{ entityId: hit.entityId, name: card.name, matched: hit.matched }];
+    const sorted = [...hits]
+      .flatMap(([entityId, rows]) => {
+        // Names the card no longer holds are rows a late projector left behind.
+        const card = cards.get(entityId);
+        const current = rows.filter((r) => card?.names.includes(nameDigest(r.matched)));
+        if (!card || current.length === 0) return [];
+        // The entity's own name when it matches, else the shortest alias that does.
+        const best =
+          current.find((r) => r.matched === card.name) ??
+          current.reduce((a, b) => (b.matched.length < a.matched.length ? b : a));
+        return [{ entityId, name: card.name, matched: best.matched }];
       })
       .sort((a, b) => (a.entityId < b.entityId ? -1 : 1));
     const page = sorted.slice(0, query.limit);
@@ -347,11 +354,6 @@ function changeOf(row: BoundaryRow, measure: Measure | undefined) {
   if (before && !after) return "left" as const;
   if (before && after && row.before?.digest !== row.after?.digest) return "amended" as const;
   return undefined;
-}
-
-/** The shorter of two matching names, the entity's own name when it matches. */
-function shorter(candidate: NameRow, current: NameRow): boolean {
-  return candidate.matched.length < current.matched.length;
 }
 
 /** Reads at once for one answer: enough to overlap, few enough not to flood the table. */

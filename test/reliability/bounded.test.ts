@@ -223,6 +223,26 @@ describe("search reads what holds now", () => {
     expect((await api.get("/search?q=bank%2059")).body.items).toEqual([]);
   }, 60_000);
 
+  it("answers the entity's own name when it matches, before an alias as short", async () => {
+    const { ledger } = counted();
+    await ledger.append(
+      "own-name",
+      {
+        type: "EntityRegistered",
+        data: { name: "Zorba Qux", kind: "organization", aliases: ["Qux Zorba", "Zorba"] },
+      },
+      "t",
+    );
+    const found = await api.get("/search?q=zorba%20qux");
+    expect(found.body.items).toEqual([
+      { entityId: "own-name", name: "Zorba Qux", matched: "Zorba Qux" },
+    ]);
+    const alias = await api.get("/search?q=zorb");
+    expect(alias.body.items).toEqual([
+      { entityId: "own-name", name: "Zorba Qux", matched: "Zorba Qux" },
+    ]);
+  });
+
   it("keys are cut by code points: a name of astral letters files well-formed keys", async () => {
     const { ledger } = counted();
     const name = "𠀀𠀁𠀂 Trading";
