@@ -114,12 +114,12 @@ export class Ledger {
 
   /**
    * Brings the entity's views up to the head of its stream. With a deadline (ms since the
-   * epoch) it stops past it, its progress kept, and throws ProjectionIncomplete. With
-   * `upTo` (the highest version a stream record names), a process that has filed the
-   * writes up to it already does nothing. Returns the head version (as far as it read).
+   * epoch) it stops past it, its progress kept, and throws ProjectionIncomplete. Returns the
+   * head version. Whatever record named the entity (a duplicate, an old one, one of many
+   * dropped), the views are brought to the stream's head.
    */
-  project(entityId: string, deadline?: number, upTo?: number): Promise<number> {
-    return this.projector.project(entityId, deadline, upTo);
+  project(entityId: string, deadline?: number): Promise<number> {
+    return this.projector.project(entityId, deadline);
   }
 
   /** The entity on `asOf`, as known at `knownAt` (or now). */

@@ -29,6 +29,14 @@ export class ProjectionIncomplete extends Error {
   }
 }
 
+/**
+ * The last version whose writes a stored head vouches for: every event before it, or,
+ * for a head filed with others, every event before the first of its batch.
+ */
+function vouchedFor(head: { version: number; filedFrom?: number }): number {
+  return (head.filedFrom ?? head.version) - 1;
+}
+
 /** Events read per page during a catch-up. */
 const READ_PAGE = 1000;
 /** A catch-up files its writes every this many events, or this many writes, whichever first. */
@@ -117,7 +125,7 @@ export class Projector {
       complete && first.records.length > 0
         ? await this.deps.views.getRecord<EntityHead>("head", entityId)
         : undefined;
-    const done = head ? head.version - 1 : complete ? 0 : -1;
+    const done = head ? vouchedFor(head) : complete ? 0 : -1;
     let projected = initialProjected(entityId);
     let bytes = 1024 * MEMORY_PER_JSON_BYTE;
     let events = first.records.map(eventOf);
@@ -147,7 +155,7 @@ export class Projector {
     return {
       position: { projected, complete: done, bytes },
       tail: events.slice(i),
-      ...(head ? { probe: head.version } : {}),
+      ...(head && head.filedFrom === undefined ? { probe: head.version } : {}),
     };
   }
 
@@ -190,14 +198,8 @@ export class Projector {
    * deadline (ms since the epoch), it stops once past it and throws ProjectionIncomplete,
    * its progress filed. Returns the head version.
    */
-  project(entityId: string, deadline?: number, upTo?: number): Promise<number> {
+  project(entityId: string, deadline?: number): Promise<number> {
     return this.inTurn(entityId, async () => {
-      // A process that filed the writes up to the version a stream record names has
-      // nothing to take in for it (the writer's own process, as the local runtime runs).
-      const held = this.held(entityId);
-      if (upTo !== undefined && held && held.complete >= upTo) {
-        return held.projected.state.version;
-      }
       try {
         return await this.projectNow(entityId, deadline);
       } catch (error) {
@@ -212,10 +214,13 @@ export class Projector {
     let position = await this.position(entityId);
     // Another process may have filed further: its work need not be done again.
     const stored = await this.deps.views.getRecord<EntityHead>("head", entityId);
-    if (stored && stored.version - 1 > position.complete) {
-      position = { ...position, complete: stored.version - 1 };
+    if (stored && vouchedFor(stored) > position.complete) {
+      position = { ...position, complete: vouchedFor(stored) };
     }
-    const probe = stored && stored.version > position.complete ? stored.version : undefined;
+    const probe =
+      stored && stored.filedFrom === undefined && stored.version > position.complete
+        ? stored.version
+        : undefined;
     for (;;) {
       const page = await this.deps.events.read(entityId, {
         afterVersion: position.projected.state.version,

@@ -12,17 +12,6 @@ import { type Services, servicesFromEnv } from "./wiring.js";
 /** What a projection leaves of the function's time for its last flush and the answer. */
 const DEADLINE_MARGIN_MS = 15_000;
 
-/** The highest version the records name, if every one names a version. */
-function highestVersion(records: readonly DynamoDBRecord[] = []): number | undefined {
-  let highest = 0;
-  for (const record of records) {
-    const version = Number(record.dynamodb?.Keys?.[EVENTS_TABLE.sortKey]?.N);
-    if (!Number.isSafeInteger(version) || version < 1) return undefined;
-    highest = Math.max(highest, version);
-  }
-  return highest > 0 ? highest : undefined;
-}
-
 function entityOf(record: DynamoDBRecord): string | undefined {
   return record.dynamodb?.Keys?.[EVENTS_TABLE.partitionKey]?.S;
 }
@@ -64,11 +53,7 @@ export function projectorHandler(
     await Promise.all(
       [...firstRecord].map(async ([entityId, sequence]) => {
         try {
-          await services().ledger.project(
-            entityId,
-            deadline,
-            highestVersion(recordsOf.get(entityId)),
-          );
+          await services().ledger.project(entityId, deadline);
         } catch (error) {
           logger.error("projection failed", { entityId, error: error as Error });
           failures.push({ itemIdentifier: sequence });

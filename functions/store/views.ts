@@ -150,6 +150,7 @@ export class TableViewStore implements ViewStore {
       recordedAt: item.sk,
       value: JSON.parse(text) as T,
       bytes: text.length,
+      ...(typeof item.filedFrom === "number" ? { filedFrom: item.filedFrom } : {}),
     };
   }
 
@@ -258,9 +259,14 @@ export function itemsOf(writes: readonly DerivedWrite[]): {
 }
 
 function recordItem(record: VersionedRecord, parts: Item[]): Item {
-  const { kind, key, version, recordedAt, value } = record;
+  const { kind, key, version, recordedAt, value, filedFrom } = record;
   const blob = gzipSync(JSON.stringify(value));
-  const item: Item = { pk: VIEW_KEYS.record(kind, key), sk: recordedAt, version };
+  const item: Item = {
+    pk: VIEW_KEYS.record(kind, key),
+    sk: recordedAt,
+    version,
+    ...(filedFrom === undefined ? {} : { filedFrom }),
+  };
   if (blob.length <= MAX_INLINE) return { ...item, blob };
   let n = 0;
   for (let at = 0; at < blob.length; at += MAX_INLINE, n++) {

@@ -526,7 +526,7 @@ describe("the stream projector under faults", () => {
       ),
       { numRuns: NUM_RUNS },
     );
-  }, 120_000);
+  }, 600_000);
 });
 
 describe("a crash between the event write and the projection", () => {
@@ -631,7 +631,7 @@ describe("a crash between the event write and the projection", () => {
       ),
       { numRuns: NUM_RUNS },
     );
-  }, 120_000);
+  }, 600_000);
 });
 
 describe("snapshots under faults", () => {
@@ -693,7 +693,7 @@ describe("snapshots under faults", () => {
     ).toBeUndefined();
     // After it: reads before the view's head start from the snapshot.
     await checkKnownAt();
-  }, 60_000);
+  }, 300_000);
 });
 
 describe("projection regressions found by the properties above", () => {

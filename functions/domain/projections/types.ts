@@ -12,6 +12,13 @@ export interface VersionedRecord<T = unknown> {
   version: number;
   recordedAt: Timestamp;
   value: T;
+  /**
+   * For a head filed with the heads of several events at once: the first of those events.
+   * Such a head vouches only for the writes of the events before it (the others of its
+   * batch may not all have landed); a head filed alone vouches for every event before its
+   * own.
+   */
+  filedFrom?: number;
 }
 
 /** What search needs of an entity now: its name and kind, and digests of its current names. */
