@@ -17,7 +17,7 @@ import { tableBytes } from "../sizes.js";
 import { eventStore } from "../stores.js";
 import type { Options } from "./options.js";
 
-const DATA = fileURLToPath(new URL("../../../shared/data/ofac-sdn-2019", import.meta.url));
+const DATA = fileURLToPath(new URL("../../samples/ofac-sdn-2019", import.meta.url));
 const PUBLISHED = "2019-01-15";
 const QUICK_ENTRIES = 300;
 const CONCURRENCY = 4;

@@ -135,7 +135,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .addHelpText(
       "after",
       `${examples(
-        "import ofac-csv ../shared/data/ofac-sdn-2019 --published 2019-01-15",
+        "import ofac-csv samples/ofac-sdn-2019 --published 2019-01-15",
         "import ofac-csv ./cons-2025-12 --published 2025-12-01 --dry-run",
         "import un-xml ./UN_consolidated.xml --published 2026-02-27 --json",
       )}

@@ -31,7 +31,7 @@ function blocking(note: string): ProgramMeasures {
   return { sdn: BLOCKING, cons: BLOCKING, note };
 }
 
-/** Every program tag found in the four OFAC folders of ../shared/data, and FSE-IR. */
+/** Every program tag found in the OFAC publications in samples/, and FSE-IR. */
 export const OFAC_PROGRAMS: Readonly<Record<string, ProgramMeasures>> = {
   "561-Related": {
     sdn: ["transaction-licence-required"],

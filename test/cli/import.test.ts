@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../cli/main.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 
-const SAMPLE = resolve(process.cwd(), "../shared/data/ofac-sdn-sample-2025");
+const SAMPLE = resolve(process.cwd(), "samples/ofac-sdn-sample-2025");
 
 let ledger: RunningLedger;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import {
   appendTiles,
@@ -16,13 +17,8 @@ import {
   tilesCreated,
 } from "../../functions/domain/merkle.js";
 
-/**
- * The published RFC 6962/9162 test vectors (read only): `../shared/data` beside the
- * checkout, or two levels up from a worktree kept under a folder of worktrees.
- */
-export const VECTORS = ["../shared/data", "../../shared/data"]
-  .map((dir) => resolve(process.cwd(), dir, "merkle-test-vectors"))
-  .find((dir) => existsSync(dir)) as string;
+/** The published RFC 6962/9162 test vectors, shipped with the tests (their licence beside them). */
+export const VECTORS = fileURLToPath(new URL("../fixtures/merkle-test-vectors", import.meta.url));
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -10,7 +10,7 @@ import {
   sanctionImposedSchema,
 } from "../../functions/api/schemas.js";
 
-const XML = path.resolve(process.cwd(), "../shared/data/un-consolidated-2026/UN_consolidated.xml");
+const XML = path.resolve(process.cwd(), "samples/un-consolidated-2026/UN_consolidated.xml");
 
 function byRef(publication: Publication, ref: string): PublishedEntry {
   const entry = publication.entries.find((e) => e.ref === ref);

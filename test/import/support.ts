@@ -6,7 +6,7 @@ import { LedgerClient } from "../../cli/client.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 
 /** The published list files, beside the checkout (read only). */
-export const DATA = resolve(process.cwd(), "../shared/data");
+export const DATA = resolve(process.cwd(), "samples");
 
 /** What an import test file works with: a ledger, a client of it and a scratch folder. */
 export interface ImportSetup {
