@@ -6,16 +6,18 @@ import type { EntityOnDate, SanctionTimeline } from "./timeline.js";
 import { evaluateOn, timelineOf } from "./timeline.js";
 
 /**
- * The read model of point-in-time answers. An entity's fold is cut in two so that a read
+ * The read model of point-in-time answers. An entity's fold is cut in three so that a read
  * for a day D costs the same whatever the length of the history:
  *
- * - the **head**: the details, the version, and the timelines of the sanctions still
- *   open-ended (no end yet), which may matter on any day from their start on, and of those
- *   whose span covers more than {@link MAX_PAGE_YEARS} calendar years;
+ * - the **head**: the version, the timelines of the sanctions still open-ended (no end
+ *   yet), which may matter on any day from their start on, and of those whose span covers
+ *   more than {@link MAX_PAGE_YEARS} calendar years, and the versions of the details and
+ *   pages filed with it;
+ * - the **details**, kept apart because only entity events change them;
  * - one **year page** per calendar year: the timelines of the other sanctions that have an
  *   end, in the page of every year their span `[start, end)` overlaps.
  *
- * The answer on D is the head and the page of D's year, evaluated as `entityOn` evaluates
+ * The answer on D is the head, the details and the page of D's year, evaluated as `entityOn` evaluates
  * the whole fold: a sanction matters on D only if D lies in its span, so no other page can
  * hold one. Heads and pages are kept in versions by the `recordedAt` of the event that made
  * them, so the answer as known at a moment is read the same way.

@@ -126,11 +126,3 @@ export interface ViewStore {
     limit: number,
   ): Promise<{ rows: StoredRow[]; next?: string }>;
 }
-
-/** Whether a sort key lies in a range; the reference semantics of `queryRows`. */
-export function inRange(sk: string, range: RowRange): boolean {
-  if (range.after !== undefined && sk <= range.after) return false;
-  if (range.between && (sk < range.between[0] || sk > range.between[1])) return false;
-  if (range.beginsWith !== undefined && !sk.startsWith(range.beginsWith)) return false;
-  return true;
-}
