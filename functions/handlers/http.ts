@@ -179,23 +179,27 @@ export function illFormedString(root: unknown): string | undefined {
 }
 
 /**
- * The query string parameters, a missing set read as empty. A parameter given more than once
- * is a 400: API Gateway passes on only the last value, and the caller may have meant another.
+ * The validated query string parameters, a missing set read as empty. A parameter given
+ * more than once is at fault too: API Gateway passes on only the last value, and the caller
+ * may have meant another. Every fault is named in one 400, repeated parameters first.
  */
-export function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
+export function parseQuery<S>(schema: S & $ZodType, event: APIGatewayProxyEvent): output<S> {
   const repeated = Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(
     ([name, values]) =>
       values && values.length > 1
         ? [{ path: pointer([name]), message: `must be given once, not ${values.length} times` }]
         : [],
   );
-  if (repeated.length > 0) throw invalid(repeated, "query");
   // fromEntries defines own properties: a parameter named __proto__ stays a parameter.
-  return Object.fromEntries(
+  const query = Object.fromEntries(
     Object.entries(event.queryStringParameters ?? {}).filter(
       (entry): entry is [string, string] => entry[1] !== undefined,
     ),
   );
+  const result = safeParse(schema, query);
+  const errors = [...repeated, ...(result.success ? [] : fieldErrors(result.error))];
+  if (errors.length > 0 || !result.success) throw invalid(errors, "query");
+  return result.data;
 }
 
 /** The caller: the IAM principal that API Gateway authenticated, or `local`. */

@@ -13,7 +13,7 @@ import {
 } from "../api/schemas.js";
 import type { AppendRequest } from "../app/ledger.js";
 import type { EventBody, EventType } from "../domain/events.js";
-import { illFormedString, invalid, json, Problem, parseWith, queryOf, respond } from "./http.js";
+import { illFormedString, invalid, json, Problem, parseQuery, parseWith, respond } from "./http.js";
 
 /** What a route's implementation receives: its path and query parameters, validated. */
 export interface Input<K extends OperationId> {
@@ -45,7 +45,7 @@ function run<S, K extends OperationId>(
   const route = ROUTE_TABLE[id];
   const input: Input<K> = {
     path: parseWith<RouteTable[K]["path"]>(route.path, event.pathParameters ?? {}, "", "path"),
-    query: parseWith<RouteTable[K]["query"]>(route.query, queryOf(event), "", "query"),
+    query: parseQuery<RouteTable[K]["query"]>(route.query, event),
     event,
   };
   return operations[id](services, input);
