@@ -48,7 +48,10 @@ export function localFunctions(
     services: built,
     writer: writerHandler(() => built),
     reader: readerHandler(() => built),
-    async projectAppended(answers) {
+    async projectAppended(appended) {
+      // This process is the data's only writer (the data directory's lock sees to it): an
+      // event it has already filed the views of leaves the stream nothing to do.
+      const answers = appended.filter((a) => ledger.projectedThrough(a.entityId) < a.version);
       if (answers.length === 0) return;
       const records: DynamoDBRecord[] = answers.map(({ entityId, version }) => ({
         eventName: "INSERT",

@@ -2,6 +2,7 @@ import { decide, stamp } from "../domain/decide.js";
 import { EventIdConflict, VersionConflict } from "../domain/errors.js";
 import type { AppendCommand, EventBody, LedgerEvent, Source, Timestamp } from "../domain/events.js";
 import { contentKey } from "../domain/hash.js";
+import type { DerivedWrite } from "../domain/projections/index.js";
 import { projectEvent } from "../domain/projections/index.js";
 import { evolve, fold, mayHoldEventId } from "../domain/state.js";
 import { eventOf } from "../domain/verify.js";
@@ -50,6 +51,16 @@ export interface AppendDeps {
 }
 
 const MAX_ATTEMPTS = 64;
+
+/**
+ * The derived writes of a batch's appends, filed together once every append of the batch
+ * is stored: a few full requests instead of one or more per event.
+ */
+interface Filing {
+  writes: DerivedWrite[][];
+  /** Each entity's position after its last append of the batch, complete once filed. */
+  positions: Map<string, Position>;
+}
 /**
  * The most events an append takes into the views besides its own: a writer that finds the
  * views further behind leaves them to the stream projector, so that an append's work stays
@@ -78,17 +89,74 @@ export class Appender {
     return this.projector.inTurn(entityId, () => this.appendNow(entityId, request, actor));
   }
 
+  /**
+   * Appends many events: those of one entity in the order given, different entities in
+   * parallel (at most `concurrency` at once). Each outcome stands alone, in input order:
+   * one failure never stops the others. The derived writes of all of them are filed
+   * together before the answer, so the batch costs full requests, not one per event.
+   */
+  async appendMany(
+    items: readonly { entityId: string; request: AppendRequest }[],
+    actor: string,
+    concurrency = 8,
+  ): Promise<PromiseSettledResult<AppendResult>[]> {
+    const outcomes: PromiseSettledResult<AppendResult>[] = new Array(items.length);
+    const byEntity = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      byEntity.set(item.entityId, [...(byEntity.get(item.entityId) ?? []), i]);
+    });
+    const queues = [...byEntity.values()];
+    const filing: Filing | undefined = this.deps.projectOnAppend
+      ? { writes: [], positions: new Map() }
+      : undefined;
+    const worker = async () => {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        for (const i of queue) {
+          const { entityId, request } = items[i] as (typeof items)[number];
+          try {
+            const value = await this.projector.inTurn(entityId, () =>
+              this.appendNow(entityId, request, actor, filing),
+            );
+            outcomes[i] = { status: "fulfilled", value };
+          } catch (reason) {
+            outcomes[i] = { status: "rejected", reason };
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
+    if (filing) await this.file(filing);
+    return outcomes;
+  }
+
+  /** Files a batch's derived writes; only then are its positions known complete. */
+  private async file(filing: Filing): Promise<void> {
+    try {
+      await this.projector.fileAll(filing.writes);
+    } catch (error) {
+      for (const entityId of filing.positions.keys()) this.deps.onViewError?.(entityId, error);
+      return;
+    }
+    for (const [entityId, position] of filing.positions) {
+      // A request that took the entity up meanwhile started from the store, and holds a
+      // position of its own that is sound: it stays.
+      if (this.projector.held(entityId)) continue;
+      this.projector.remember({ ...position, complete: position.projected.state.version });
+    }
+  }
+
   private async appendNow(
     entityId: string,
     request: AppendRequest,
     actor: string,
+    filing?: Filing,
   ): Promise<AppendResult> {
     const command = {
       ...request,
       entityId,
       eventId: request.eventId ?? this.deps.newId(),
     } as AppendCommand;
-    const held = this.projector.held(entityId);
+    const held = filing?.positions.get(entityId) ?? this.projector.held(entityId);
     const loaded = held
       ? undefined
       : await this.projector.load(entityId, this.deps.projectOnAppend);
@@ -130,7 +198,7 @@ export class Appender {
         await catchUp();
         continue;
       }
-      position = await this.takeIn(position, [...missed, event], loaded?.probe);
+      position = await this.takeIn(position, [...missed, event], loaded?.probe, filing);
       return { status: 201, answer: answerOf(event) };
     }
     throw new ContentionError(entityId);
@@ -146,6 +214,7 @@ export class Appender {
     position: Position,
     events: LedgerEvent[],
     probe?: number,
+    filing?: Filing,
   ): Promise<Position> {
     const entityId = position.projected.state.entityId;
     const last = events[events.length - 1]?.version ?? 0;
@@ -162,7 +231,23 @@ export class Appender {
     if (position.complete < 0 || last - position.complete > MAX_TRAILING + 1) {
       // The views are further behind than this event: the stream projector brings them on.
       this.projector.forget(entityId);
+      filing?.positions.delete(entityId);
       return position;
+    }
+    if (filing) {
+      // Until the batch is filed, no position of the entity may claim its writes: another
+      // request on it starts from the store.
+      this.projector.forget(entityId);
+      try {
+        const { position: next, writes } = await this.projector.derive(position, events, probe);
+        filing.writes.push(...writes);
+        filing.positions.set(entityId, next);
+        return next;
+      } catch (error) {
+        filing.positions.delete(entityId);
+        this.deps.onViewError?.(entityId, error);
+        return position;
+      }
     }
     try {
       const next = await this.projector.advance(position, events, probe);

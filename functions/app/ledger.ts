@@ -77,39 +77,13 @@ export class Ledger {
     return this.appender.append(entityId, request, actor);
   }
 
-  /**
-   * Appends many events: those of one entity in the order given, different entities in
-   * parallel (at most `concurrency` at once). Each outcome stands alone, in input order:
-   * one failure never stops the others.
-   */
-  async appendMany(
+  /** Appends many events, their derived writes filed together (see `Appender.appendMany`). */
+  appendMany(
     items: readonly { entityId: string; request: AppendRequest }[],
     actor: string,
     concurrency = 8,
   ): Promise<PromiseSettledResult<AppendResult>[]> {
-    const outcomes: PromiseSettledResult<AppendResult>[] = new Array(items.length);
-    const byEntity = new Map<string, number[]>();
-    items.forEach((item, i) => {
-      byEntity.set(item.entityId, [...(byEntity.get(item.entityId) ?? []), i]);
-    });
-    const queues = [...byEntity.values()];
-    const worker = async () => {
-      for (let queue = queues.shift(); queue; queue = queues.shift()) {
-        for (const i of queue) {
-          const item = items[i] as (typeof items)[number];
-          try {
-            outcomes[i] = {
-              status: "fulfilled",
-              value: await this.append(item.entityId, item.request, actor),
-            };
-          } catch (reason) {
-            outcomes[i] = { status: "rejected", reason };
-          }
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
-    return outcomes;
+    return this.appender.appendMany(items, actor, concurrency);
   }
 
   /**
@@ -120,6 +94,15 @@ export class Ledger {
    */
   project(entityId: string, deadline?: number): Promise<number> {
     return this.projector.project(entityId, deadline);
+  }
+
+  /**
+   * The version up to which this process has filed every derived write of the entity, or
+   * -1 when it holds no such knowledge. A runtime whose only writer is this process may skip
+   * a stream record whose version is at most this: its views hold everything before it.
+   */
+  projectedThrough(entityId: string): number {
+    return this.projector.held(entityId)?.complete ?? -1;
   }
 
   /** The entity on `asOf`, as known at `knownAt` (or now). */

@@ -169,28 +169,53 @@ export class Projector {
     let pending: DerivedWrite[][] = [];
     let pendingWrites = 0;
     for (const event of events) {
-      const { after, writes } = projectEvent(position.projected, event);
-      // The event of the head found in the store: filed already, unless its writes were
-      // cut short. Reading them back costs less than writing them again.
-      const filed = event.version === probe && (await this.deps.views.filed(writes));
-      if (event.version > position.complete && !filed) {
-        pending.push(writes);
-        pendingWrites += writes.length;
-      }
-      position = {
-        projected: after,
-        complete: position.complete,
-        bytes: position.bytes + eventBytes(event),
-      };
+      const step = await this.derive(position, [event], probe);
+      position = step.position;
+      pending.push(...step.writes);
+      pendingWrites += step.writes.reduce((n, w) => n + w.length, 0);
       if (pending.length >= FLUSH_EVENTS || pendingWrites >= FLUSH_WRITES) {
         await this.file(pending);
-        position = { ...position, complete: after.state.version };
+        position = { ...position, complete: position.projected.state.version };
         pending = [];
         pendingWrites = 0;
       }
     }
     await this.file(pending);
     return { ...position, complete: position.projected.state.version };
+  }
+
+  /**
+   * The writes of events taken into a position, not yet filed: the position returned keeps
+   * the `complete` it had, since nothing it vouches for has been written. The caller files
+   * them with {@link fileAll} and only then may hold the position as complete.
+   */
+  async derive(
+    from: Position,
+    events: readonly LedgerEvent[],
+    probe?: number,
+  ): Promise<{ position: Position; writes: DerivedWrite[][] }> {
+    let position = from;
+    const writes: DerivedWrite[][] = [];
+    for (const event of events) {
+      const step = projectEvent(position.projected, event);
+      const filed = event.version === probe && (await this.deps.views.filed(step.writes));
+      if (event.version > position.complete && !filed) writes.push(step.writes);
+      position = {
+        projected: step.after,
+        complete: position.complete,
+        bytes: position.bytes + eventBytes(event),
+      };
+    }
+    return { position, writes };
+  }
+
+  /**
+   * Files the writes of many events, of one entity or several, in as few requests as they
+   * fit: every head goes after every other write, so a head found in the store still means
+   * that every write before its event is durable.
+   */
+  async fileAll(perEvent: readonly DerivedWrite[][]): Promise<void> {
+    await this.file(perEvent);
   }
 
   /**
@@ -249,7 +274,7 @@ export class Projector {
    * heads go only after all their other writes are durable: a head filed is the promise
    * that every write before its event is.
    */
-  private async file(perEvent: DerivedWrite[][]): Promise<void> {
+  private async file(perEvent: readonly DerivedWrite[][]): Promise<void> {
     if (perEvent.length === 0) return;
     if (perEvent.length === 1) {
       await this.deps.views.write(perEvent[0] as DerivedWrite[]);

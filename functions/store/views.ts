@@ -217,7 +217,8 @@ export function itemsOf(writes: readonly DerivedWrite[]): {
     deletes.delete(id);
     puts.set(id, item);
   };
-  const cards: EntityCard[] = [];
+  // One card per entity, the latest: a card only moves forward, so an older one is moot.
+  const cards = new Map<string, EntityCard>();
   const parts: Item[] = [];
   for (const w of writes) {
     switch (w.type) {
@@ -250,12 +251,19 @@ export function itemsOf(writes: readonly DerivedWrite[]): {
         deletes.set(id, { pk: w.pk, sk: w.sk });
         break;
       }
-      case "card":
-        cards.push(w.card);
+      case "card": {
+        const held = cards.get(w.card.entityId);
+        if (!held || held.version < w.card.version) cards.set(w.card.entityId, w.card);
         break;
+      }
     }
   }
-  return { puts: [...puts.values()], deletes: [...deletes.values()], cards, parts };
+  return {
+    puts: [...puts.values()],
+    deletes: [...deletes.values()],
+    cards: [...cards.values()],
+    parts,
+  };
 }
 
 function recordItem(record: VersionedRecord, parts: Item[]): Item {
