@@ -253,6 +253,9 @@ export async function runImport(
           eventId,
           data,
           source,
+          // The ledger held no such entity when the plan was made: one registered since by
+          // someone else is a conflict, and the ledger need not read a stream to know it.
+          ...(type === "EntityRegistered" ? { expectedVersion: 0 } : {}),
         })),
       })) as { results: { status: number; title?: string; detail?: string }[] };
       answer.results.forEach((result, i) => {

@@ -157,14 +157,27 @@ export class Appender {
       eventId: request.eventId ?? this.deps.newId(),
     } as AppendCommand;
     const held = filing?.positions.get(entityId) ?? this.projector.held(entityId);
-    const loaded = held
-      ? undefined
-      : await this.projector.load(entityId, this.deps.projectOnAppend);
-    let position = held ?? (loaded as NonNullable<typeof loaded>).position;
+    // A command that expects a new stream need not read it first: the conditional put of
+    // version 1 is the check, and a stream found there is loaded then (a replay or a 409).
+    let assumedNew = !held && command.expectedVersion === 0;
+    let loaded =
+      held || assumedNew
+        ? undefined
+        : await this.projector.load(entityId, this.deps.projectOnAppend);
+    let position =
+      held ?? loaded?.position ?? this.projector.empty(entityId, this.deps.projectOnAppend);
     /** Events found past the position while appending: the views must take them in too. */
     const missed: LedgerEvent[] = [...(loaded?.tail ?? [])];
     let state = fold(entityId, missed, position.projected.state);
     const catchUp = async () => {
+      if (assumedNew) {
+        assumedNew = false;
+        loaded = await this.projector.load(entityId, this.deps.projectOnAppend);
+        position = loaded.position;
+        missed.push(...loaded.tail);
+        state = fold(entityId, missed, position.projected.state);
+        return state.version > 0;
+      }
       const { records } = await this.deps.events.read(entityId, { afterVersion: state.version });
       for (const record of records) {
         const event = eventOf(record);

@@ -106,6 +106,15 @@ export class Projector {
     this.positions.delete(entityId);
   }
 
+  /** The position on a stream that holds no event yet (`complete`: for a writer that projects). */
+  empty(entityId: string, complete = true): Position {
+    return {
+      projected: initialProjected(entityId),
+      complete: complete ? 0 : -1,
+      bytes: 1024 * MEMORY_PER_JSON_BYTE,
+    };
+  }
+
   /**
    * A position rebuilt from the store, and the events after it. A stream of at most one
    * snapshot's interval is read whole, in the one request that also tells it is short; a
@@ -125,9 +134,9 @@ export class Projector {
       complete && first.records.length > 0
         ? await this.deps.views.getRecord<EntityHead>("head", entityId)
         : undefined;
-    const done = head ? vouchedFor(head) : complete ? 0 : -1;
-    let projected = initialProjected(entityId);
-    let bytes = 1024 * MEMORY_PER_JSON_BYTE;
+    const start = this.empty(entityId, complete);
+    const done = head ? vouchedFor(head) : start.complete;
+    let { projected, bytes } = start;
     let events = first.records.map(eventOf);
     if (first.more) {
       const latest = await this.deps.views.getRecord<Projected>("snapshot", entityId);

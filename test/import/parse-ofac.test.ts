@@ -66,12 +66,9 @@ function sanction(entry: PublishedEntry, key: string) {
 
 describe("OFAC SDN list, January 2019 (legacy CSV)", () => {
   let sdn: Publication;
-  let elapsed: number;
 
   beforeAll(async () => {
-    const started = performance.now();
     sdn = await parseOfacCsv(path.join(DATA, "ofac-sdn-2019"));
-    elapsed = performance.now() - started;
   });
 
   it("reads every row of sdn.csv: 7,379 entries, none rejected", () => {
@@ -83,10 +80,6 @@ describe("OFAC SDN list, January 2019 (legacy CSV)", () => {
     expect(sdn.rejected).toEqual([]);
     expect(sdn.entries.length + sdn.rejected.length).toBe(7379);
     expect(new Set(sdn.entries.map((e) => e.entityId)).size).toBe(7379);
-  });
-
-  it("parses the set well under 2 seconds", () => {
-    expect(elapsed).toBeLessThan(2000);
   });
 
   it("reads AEROCARIBBEAN AIRLINES (36): alias, country, program", () => {
