@@ -50,6 +50,9 @@ export class EngineStoreUnavailable extends Error {
 /** Credentials the embedded engine accepts; it checks none. */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
+/** The engine thread's heap when its data is on disk (MiB). */
+const ENGINE_HEAP_MB = 96;
+
 /** Serves dynalite on a loopback port from a worker thread, so it has a core of its own. */
 async function serve(
   options: { path?: string },
@@ -58,6 +61,9 @@ async function serve(
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   const worker = new Worker(new URL("./engine-worker.mjs", import.meta.url), {
     workerData: { options, port, token, tokenHeader: ENGINE_TOKEN_HEADER },
+    // On disk, the engine's data is LevelDB's, outside the heap: a small heap keeps the
+    // garbage of its requests from piling up. In memory, the data is the heap.
+    ...(options.path ? { resourceLimits: { maxOldGenerationSizeMb: ENGINE_HEAP_MB } } : {}),
   });
   type Started = { port: number } | { error: { message: string } };
   const started = await new Promise<Started>((resolve, reject) => {

@@ -60,14 +60,27 @@ async function peakMemory(pid: number): Promise<number | undefined> {
   return kib ? Number(kib) * 1024 : undefined;
 }
 
+/** The Node.js flags that `npm start` gives the server (`tsx <flags> local/main.ts`). */
+async function startFlags(): Promise<string[]> {
+  const { scripts } = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  const words = scripts.start.split(/\s+/);
+  return words.slice(words.indexOf("tsx") + 1, words.indexOf("local/main.ts"));
+}
+
 /** Starts the local runtime over `dataDir` in a process of its own; resolves with its URL. */
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "local/main.ts", "--data", dataDir], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: "0", POWERTOOLS_LOG_LEVEL: "ERROR" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
+async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [...(await startFlags()), "--import", "tsx", "local/main.ts", "--data", dataDir],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PORT: "0", POWERTOOLS_LOG_LEVEL: "ERROR" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  return await new Promise((resolve, reject) => {
     let out = "";
     let err = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -90,6 +103,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
 }
 
 export async function footprint(options: Options): Promise<Section> {
+  const flags = await startFlags();
   const dataDir = await mkdtemp(join(tmpdir(), "ledger-footprint-"));
   const { child, url } = await startServer(dataDir);
   const pid = child.pid as number;
@@ -155,7 +169,7 @@ export async function footprint(options: Options): Promise<Section> {
               `${i.name}: ${i.entries} entries, ${i.events} events in ${i.seconds.toFixed(1)} s`,
           )
           .join("; ")}; imported with cli/import over HTTP, concurrency 4.`,
-        "Peak memory is the process's VmHWM (the engine's worker thread included); the directory is measured after the server stopped.",
+        `Peak memory is the process's VmHWM (the engine's worker thread included), the server started as npm start does (node ${flags.join(" ")}); the directory is measured after the server stopped.`,
       ],
       data: {
         quick: options.quick,
