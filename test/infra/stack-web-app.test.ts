@@ -14,7 +14,7 @@ let quotedOrigin: unknown;
 let origin: unknown;
 
 beforeAll(() => {
-  template = synthesizeStack().template;
+  template = synthesizeStack({}).template;
   const [distribution] = only(resources(template, "AWS::CloudFront::Distribution"), "distribution");
   const domain = { "Fn::GetAtt": [distribution, "DomainName"] };
   quotedOrigin = { "Fn::Join": ["", ["'https://", domain, "'"]] };

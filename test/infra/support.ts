@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
-import { LedgerStack } from "../../infra/ledger-stack.js";
+import { LedgerStack, type LedgerStackProps } from "../../infra/ledger-stack.js";
 import { ASSETS_CONTEXT } from "../../infra/web-app.js";
 
 /** Context that makes NodejsFunction skip esbuild: unit tests need no real bundles. */
@@ -43,10 +43,15 @@ export interface Synthesized {
   readonly template: Template;
 }
 
-/** The stack in an app of its own, with cdk.json's flags, without bundling nor cdk-nag. */
-export function synthesizeStack(): Synthesized {
+/**
+ * The stack in an app of its own, with cdk.json's flags, without bundling nor cdk-nag. By
+ * default without its web app, so that the functions, methods and alarms counted are the
+ * ledger's own (CDK's bucket deployment adds a function); `stack-web-app.test.ts` and the
+ * cdk-nag test synthesize the whole stack.
+ */
+export function synthesizeStack(props: LedgerStackProps = { webApp: false }): Synthesized {
   const app = new App({ context: SYNTH_CONTEXT });
-  const stack = new LedgerStack(app, "SanctionsLedger");
+  const stack = new LedgerStack(app, "SanctionsLedger", props);
   return { app, stack, template: Template.fromStack(stack) };
 }
 
