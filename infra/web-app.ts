@@ -230,6 +230,10 @@ export class WebApp extends Construct {
       distribution: this.distribution,
       distributionPaths: [`/${PREFIX}/*`],
       prune: true,
+      // Removing the deployment empties the bucket, so that a `cdk destroy` can delete it
+      // (the bucket holds only the build). The deployment's construct id must therefore stay
+      // put: a new logical id would delete the files that the new deployment just wrote.
+      retainOnDelete: false,
     });
 
     Validations.of(this.userPool).acknowledge({
