@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as apigateway from "aws-cdk-lib/aws-apigateway";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
@@ -70,6 +70,12 @@ export interface LedgerApiProps {
    * @default true
    */
   readonly projectOnAppend?: boolean;
+  /**
+   * The one browser origin (`https://host[:port]`) whose pages may call the API, such as the
+   * web app's: see {@link LedgerApi.allowOrigin}. A `LedgerStack` sets it to its web app's.
+   * @default - none: no CORS, callers are scripts and servers, not web pages
+   */
+  readonly corsOrigin?: string;
 }
 
 /** The request rate API Gateway allows a method: a steady rate and a burst above it. */
@@ -127,6 +133,20 @@ function accessLogFormat(): apigateway.AccessLogFormat {
   return apigateway.AccessLogFormat.custom(`{${quoted.join(",")}}`);
 }
 
+/**
+ * The request headers a browser page sends with a SigV4-signed call (the signature, its date,
+ * the session token of the identity pool's credentials, the payload hash) besides those CORS
+ * always admits.
+ */
+export const CORS_ALLOWED_HEADERS = [
+  "Authorization",
+  "Content-Type",
+  "X-Amz-Content-Sha256",
+  "X-Amz-Date",
+  "X-Amz-Security-Token",
+  "X-Amz-User-Agent",
+];
+
 /** A route's resource path as API Gateway matches it in an execute-api ARN. */
 function arnPath(resource: string): string {
   return resource.replace(/\{[^}]+\}/g, "*");
@@ -148,6 +168,8 @@ export class LedgerApi extends Construct {
   public readonly restApi: apigateway.RestApi;
   /** The deployment stage. */
   public readonly stage: apigateway.Stage;
+  /** The stage's name, the first segment of every URL path (not a token). */
+  public readonly stageName: string;
   /** The command side: appends events. */
   public readonly writer: LedgerFunction;
   /** The query side: answers reads. */
@@ -156,13 +178,21 @@ export class LedgerApi extends Construct {
   public readonly readerPolicy: iam.ManagedPolicy;
   /** Invoke every GET and POST method; attach it to the callers that record events. */
   public readonly writerPolicy: iam.ManagedPolicy;
+  /** The browser origin allowed to call the API, once {@link allowOrigin} has set one. */
+  public get corsOrigin(): string | undefined {
+    return this.allowedOrigin;
+  }
+  private allowedOrigin: string | undefined;
+  private readonly routes: readonly Route[];
 
   constructor(scope: Construct, id: string, props: LedgerApiProps) {
     super(scope, id);
     const store = props.eventStore;
     const stageName = props.stageName ?? "v1";
+    this.stageName = stageName;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const routes = props.routes ?? ROUTES;
+    this.routes = routes;
     const writeThrottle = props.writeThrottle ?? DEFAULT_WRITE_THROTTLE;
     const readThrottle = props.readThrottle ?? DEFAULT_READ_THROTTLE;
     const environment = {
@@ -275,7 +305,9 @@ export class LedgerApi extends Construct {
         id: "AwsSolutions-COG4",
         reason:
           "Every method uses IAM (SigV4) authorization, by design (architecture §5): callers " +
-          "are AWS principals given the reader or writer managed policy, not Cognito users.",
+          "are AWS principals given the reader or writer managed policy (the web app's users " +
+          "get the reader's through the identity pool); only the CORS preflights (OPTIONS, " +
+          "answered by API Gateway itself) have none, as browsers send them unsigned.",
       },
       {
         id: "AwsSolutions-APIG2",
@@ -292,6 +324,7 @@ export class LedgerApi extends Construct {
         "writer policy, so API Gateway rejects anonymous traffic before any integration, " +
         "and the stage is throttled; a WAF web ACL is left to the deploying account.",
     });
+    if (props.corsOrigin !== undefined) this.allowOrigin(props.corsOrigin);
     const accountLogsRole = this.restApi.node.tryFindChild("CloudWatchRole");
     if (accountLogsRole !== undefined) {
       Validations.of(accountLogsRole).acknowledge({
@@ -301,6 +334,50 @@ export class LedgerApi extends Construct {
           "execution logging) uses the AWS managed policy AWS documents for that purpose; " +
           "API Gateway creates its execution log groups itself, by name, at run time.",
       });
+    }
+  }
+
+  /**
+   * Lets the pages of one browser origin (the web app's) call the API, and no other: every
+   * route answers a CORS preflight (`OPTIONS`, which browsers send without credentials, so
+   * it has no authorization and reaches no function: API Gateway answers it itself) naming
+   * that origin, the methods of the route and the SigV4 headers; the functions' answers carry
+   * `Access-Control-Allow-Origin` for it (the `CORS_ORIGIN` variable), and so do API
+   * Gateway's own errors (a refused signature, a throttle, a timeout), so that the page can
+   * read why a call failed. Every other method still requires a SigV4 signature. One origin
+   * per API; it may be a token (a distribution's domain).
+   */
+  public allowOrigin(origin: string): void {
+    if (this.allowedOrigin !== undefined) {
+      throw new Error("LedgerApi.allowOrigin: the API already allows an origin; CORS admits one");
+    }
+    if (origin === "*" || origin.includes("*")) {
+      throw new Error("LedgerApi.allowOrigin: give the app's origin, not a wildcard");
+    }
+    this.allowedOrigin = origin;
+    const methods = new Map<string, Set<string>>();
+    for (const route of this.routes) {
+      const set = methods.get(route.resource) ?? new Set<string>();
+      set.add(route.method);
+      methods.set(route.resource, set);
+    }
+    for (const [resource, allowed] of methods) {
+      this.restApi.root.resourceForPath(resource).addCorsPreflight({
+        allowOrigins: [origin],
+        allowMethods: [...allowed],
+        allowHeaders: CORS_ALLOWED_HEADERS,
+        maxAge: Duration.hours(1),
+      });
+    }
+    const headers = { "Access-Control-Allow-Origin": `'${origin}'`, Vary: "'Origin'" };
+    for (const [id, type] of [
+      ["Cors4xx", apigateway.ResponseType.DEFAULT_4XX],
+      ["Cors5xx", apigateway.ResponseType.DEFAULT_5XX],
+    ] as const) {
+      this.restApi.addGatewayResponse(id, { type, responseHeaders: headers });
+    }
+    for (const fn of [this.writer, this.reader]) {
+      fn.function.addEnvironment(ENV.corsOrigin, origin);
     }
   }
 

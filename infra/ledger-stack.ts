@@ -1,9 +1,13 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { Aws, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { LedgerApi, type LedgerApiProps } from "./api.js";
 import { EventStore, type EventStoreProps } from "./event-store.js";
 import { Monitoring, type MonitoringProps } from "./monitoring.js";
 import { Projector, type ProjectorProps } from "./projector.js";
+import { WebApp, type WebAppProps } from "./web-app.js";
+
+/** Settings of the stack's web app; the API and the reader policy are the stack's. */
+export type LedgerWebAppProps = Partial<Omit<WebAppProps, "readerPolicy" | "apiUrl">>;
 
 /** Properties of a {@link LedgerStack}. */
 export interface LedgerStackProps extends StackProps {
@@ -33,20 +37,31 @@ export interface LedgerStackProps extends StackProps {
     | "durationTimeoutRatio"
     | "clientErrorRateThreshold"
   >;
+  /**
+   * The auditor's web app (S3, CloudFront, Cognito sign-in), or `false` for none. Its sign-in
+   * domain prefix defaults to the stack's name and account (`sanctionsledger-123456789012`),
+   * which is unique in a region as long as the account deploys one stack of that name there.
+   * @default - the web app, with the WebApp defaults
+   */
+  readonly webApp?: LedgerWebAppProps | false;
 }
 
 /**
  * The whole sanctions ledger on AWS (architecture §5): the tables, the HTTP API with its
- * writer and reader, the stream projector, the alarms and the dashboard.
+ * writer and reader, the stream projector, the alarms and the dashboard, and the auditor's
+ * web app behind sign-in, the one browser origin the API answers.
  *
  * Outputs: `ApiUrl`, `ReaderPolicyArn` and `WriterPolicyArn` (attach them to the IAM
- * principals that call the API) and `AlarmTopicArn` (subscribe on-call endpoints to it).
+ * principals that call the API), `AlarmTopicArn` (subscribe on-call endpoints to it), and,
+ * with the web app, `AppUrl` (where auditors open it) and `UserPoolId` (who may sign in).
  */
 export class LedgerStack extends Stack {
   public readonly store: EventStore;
   public readonly api: LedgerApi;
   public readonly projector: Projector;
   public readonly monitoring: Monitoring;
+  /** The web app, unless the props turned it off. */
+  public readonly webApp?: WebApp;
 
   constructor(scope: Construct, id: string, props: LedgerStackProps = {}) {
     super(scope, id, {
@@ -73,6 +88,28 @@ export class LedgerStack extends Stack {
       apiStage: this.api.stage,
     });
 
+    if (props.webApp !== false) {
+      this.webApp = new WebApp(this, "WebApp", {
+        ...props.webApp,
+        signInDomainPrefix: props.webApp?.signInDomainPrefix ?? this.defaultSignInDomainPrefix(),
+        readerPolicy: this.api.readerPolicy,
+        // Built from the API's id and the stage's name rather than the stage's URL: the API's
+        // CORS names the distribution, whose security headers name the API; the stage
+        // depends on the CORS methods, so naming it here would close a loop.
+        apiUrl: `https://${this.api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${this.api.stageName}/`,
+      });
+      this.api.allowOrigin(this.webApp.origin);
+      new CfnOutput(this, "AppUrl", {
+        description: "The auditor's web app: sign in with a user of the UserPoolId pool",
+        value: this.webApp.url,
+      });
+      new CfnOutput(this, "UserPoolId", {
+        description:
+          "The web app's users: create them with `aws cognito-idp admin-create-user` (no self-sign-up)",
+        value: this.webApp.userPool.userPoolId,
+      });
+    }
+
     new CfnOutput(this, "ApiUrl", {
       description: "Base URL of the HTTP API (requests must be SigV4-signed)",
       value: this.api.restApi.url,
@@ -89,5 +126,16 @@ export class LedgerStack extends Stack {
       description: "SNS topic of the alarms: subscribe the on-call endpoints to it",
       value: this.monitoring.alarmTopic.topicArn,
     });
+  }
+
+  /** `<stack name>-<account>`, lower case, as a Cognito domain prefix must be. */
+  private defaultSignInDomainPrefix(): string {
+    const name = this.stackName
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/aws|amazon|cognito/g, "x")
+      .slice(0, 48)
+      .replace(/^-+|-+$/g, "");
+    return `${name || "ledger"}-${Aws.ACCOUNT_ID}`;
   }
 }

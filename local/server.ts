@@ -12,6 +12,7 @@ import type { Ledger, LedgerDeps } from "../functions/app/ledger.js";
 import { MAX_BODY_BYTES, Problem, problemResponse } from "../functions/handlers/http.js";
 import { projectorHandler } from "../functions/handlers/projector.js";
 import { readerHandler } from "../functions/handlers/reader.js";
+import { withRequest } from "../functions/handlers/request-scope.js";
 import { type Services, services } from "../functions/handlers/wiring.js";
 import { writerHandler } from "../functions/handlers/writer.js";
 import { DynamoEventStore, DynamoViewStore } from "../functions/store/dynamo.js";
@@ -96,6 +97,7 @@ function toEvent(
   body: Buffer,
   route: CompiledRoute,
   match: RegExpExecArray,
+  requestId: string,
 ): APIGatewayProxyEvent {
   const pathParameters = Object.fromEntries(
     route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? "")]),
@@ -123,7 +125,7 @@ function toEvent(
     isBase64Encoded: false,
     requestContext: {
       identity: { userArn: null, caller: null },
-      requestId: randomUUID(),
+      requestId,
       httpMethod: req.method ?? "GET",
       path: url.pathname,
       resourcePath: route.resource,
@@ -172,7 +174,15 @@ export interface LocalServerOptions {
 /** Serves the ledger's routes over HTTP with the same handlers that Lambda runs. */
 export function createLocalServer(fns: LocalFunctions, options: LocalServerOptions = {}): Server {
   const allowedHosts = new Set((options.allowedHosts ?? []).map((name) => name.toLowerCase()));
-  return createServer(async (req, res) => {
+  // Each request is answered in its own scope, as a Lambda invocation is: a 5xx problem
+  // names it (`instance`, urn:uuid:<request id>) wherever it is raised, the server's own
+  // last-resort 500 included, and the error logged beside it carries the same id.
+  return createServer((req, res) => {
+    const requestId = randomUUID();
+    return withRequest(requestId, () => answer(req, res, requestId));
+  });
+
+  async function answer(req: IncomingMessage, res: ServerResponse, requestId: string) {
     // A foreign Host or Origin is refused before anything is served, the web app included.
     const refused = guard(req, allowedHosts);
     if (refused) {
@@ -226,7 +236,7 @@ export function createLocalServer(fns: LocalFunctions, options: LocalServerOptio
       }
       let event: APIGatewayProxyEvent;
       try {
-        event = toEvent(req, url, body, found.route, found.match);
+        event = toEvent(req, url, body, found.route, found.match, requestId);
       } catch (error) {
         if (error instanceof URIError) {
           send(res, unreadable("the path holds an invalid percent-encoding"));
@@ -246,15 +256,15 @@ export function createLocalServer(fns: LocalFunctions, options: LocalServerOptio
       }
       send(res, result);
     } catch (error) {
-      send(
-        res,
-        problemResponse(
-          new Problem(500, "Internal error", "The ledger could not answer this request."),
-        ),
+      const problem = new Problem(
+        500,
+        "Internal error",
+        "The ledger could not answer this request.",
       );
-      console.error(error);
+      send(res, problemResponse(problem));
+      console.error(`answered 500 (${problem.body().instance}):`, error);
     }
-  });
+  }
 }
 
 /** The names by which a loopback connection may address this server. */

@@ -67,6 +67,10 @@ function loadTime(file: string): Promise<number> {
         env: {
           PATH: process.env.PATH ?? "",
           AWS_REGION: "eu-west-1",
+          // As in Lambda: the functions load the Powertools Tracer (and the X-Ray SDK) only
+          // there (functions/handlers/observability.ts), the baseline always; without this
+          // the functions would skip a load that the baseline pays.
+          AWS_LAMBDA_FUNCTION_NAME: "bench",
           EVENTS_TABLE_NAME: "events",
           VIEWS_TABLE_NAME: "views",
           NODE_OPTIONS: "",
@@ -203,7 +207,7 @@ export async function coldStart(options: Options): Promise<Section> {
       notes: [
         "The baseline handler imports only what every function needs from others: the DynamoDB document client (wrapped by the Tracer) and Powertools Logger, Tracer and Metrics, built at module load as the functions build them.",
         `esbuild as infra/function.ts configures it (format esm, platform node, target ${TARGET}, minify, mainFields module/main, createRequire banner, external source map, nothing external). Module load: \`await import()\` of the bundle in a fresh \`node\` (${process.version}; Lambda runs Node 24 on arm64), median of ${runs} runs after a warm-up, the modules taking turns.`,
-        "Module load is what a cold start adds to the runtime's own start: the first request also pays for the clients' first connection, which this does not measure.",
+        "Module load is what a cold start adds to the runtime's own start: the first request also pays for the clients' first connection, which this does not measure. Every module loads with `AWS_LAMBDA_FUNCTION_NAME` set, as in Lambda, so that the functions load the Tracer as they do there.",
       ],
       data: {
         target: TARGET,

@@ -6,6 +6,7 @@ import type {
   Context,
   DynamoDBRecord,
 } from "aws-lambda";
+import { ENV } from "../store/keys.js";
 import { logger } from "./http.js";
 import { withRequest } from "./request-scope.js";
 import {
@@ -107,8 +108,26 @@ export function apiHandler(
           logger.warn("metrics not recorded", { error: error as Error });
         }
       }
-      return result;
+      return withCors(result, process.env[ENV.corsOrigin]);
     });
+}
+
+/**
+ * The answer readable by a page of `origin` (the web app's), when one is allowed: with a
+ * proxy integration the function's headers are the answer's, so the function gives the CORS
+ * header that API Gateway gives its preflights and its own errors (infra/api.ts). One fixed
+ * origin, never `*` nor the request's `Origin` echoed; `Vary` keeps a cache from serving the
+ * answer to another origin's page.
+ */
+export function withCors(
+  result: APIGatewayProxyResult,
+  origin: string | undefined,
+): APIGatewayProxyResult {
+  if (!origin) return result;
+  return {
+    ...result,
+    headers: { ...result.headers, "access-control-allow-origin": origin, vary: "Origin" },
+  };
 }
 
 /** A Lambda handler for an event that is not a request (the stream projector's batches). */

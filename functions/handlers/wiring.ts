@@ -7,21 +7,29 @@ import type { EventStore, ViewStore } from "../store/ports.js";
 import { logger } from "./http.js";
 import { traced } from "./observability.js";
 
-/** The application services that the handlers call. */
-export interface Services {
+/** What a function that appends or projects calls: the ledger alone. */
+export interface LedgerServices {
   ledger: Ledger;
+}
+
+/** The application services that the handlers call: the reader's audit queries besides. */
+export interface Services extends LedgerServices {
   audit: AuditQueries;
 }
 
-/** Builds the services over two stores. */
-export function services(
+type Overrides = Partial<Pick<LedgerDeps, "now" | "newId" | "projectOnAppend">>;
+
+/**
+ * The ledger over two stores. Apart from {@link services}, so that the writer and the
+ * projector, which never answer an audit query, do not bundle the audit queries.
+ */
+export function ledgerServices(
   stores: { events: EventStore; views: ViewStore },
-  overrides: Partial<Pick<LedgerDeps, "now" | "newId" | "projectOnAppend">> = {},
-): Services {
-  const now = overrides.now ?? (() => new Date());
+  overrides: Overrides = {},
+): LedgerServices {
   const ledger = new Ledger({
     ...stores,
-    now,
+    now: overrides.now ?? (() => new Date()),
     newId: overrides.newId ?? randomUUID,
     ...(overrides.projectOnAppend === undefined
       ? {}
@@ -32,6 +40,16 @@ export function services(
         error: error as Error,
       }),
   });
+  return { ledger };
+}
+
+/** Builds the services over two stores. */
+export function services(
+  stores: { events: EventStore; views: ViewStore },
+  overrides: Overrides = {},
+): Services {
+  const now = overrides.now ?? (() => new Date());
+  const { ledger } = ledgerServices(stores, { ...overrides, now });
   return { ledger, audit: new AuditQueries({ views: stores.views, ledger, now }) };
 }
 
@@ -41,19 +59,35 @@ function required(name: string): string {
   return value;
 }
 
+let stores: { events: EventStore; views: ViewStore } | undefined;
+let ledgerBuilt: LedgerServices | undefined;
 let built: Services | undefined;
+
+function storesFromEnv(): { events: EventStore; views: ViewStore } {
+  if (!stores) {
+    const client = traced(documentClient());
+    stores = {
+      events: new DynamoEventStore(client, required(ENV.eventsTable)),
+      views: new DynamoViewStore(client, required(ENV.viewsTable)),
+    };
+  }
+  return stores;
+}
+
+/** The ledger over the tables named in the function's environment, built once per container. */
+export function ledgerServicesFromEnv(): LedgerServices {
+  ledgerBuilt ??= ledgerServices(storesFromEnv(), {
+    projectOnAppend: process.env[ENV.projectOnAppend] !== "false",
+  });
+  return ledgerBuilt;
+}
 
 /** The services over the tables named in the function's environment, built once per container. */
 export function servicesFromEnv(): Services {
   if (!built) {
-    const client = traced(documentClient());
-    built = services(
-      {
-        events: new DynamoEventStore(client, required(ENV.eventsTable)),
-        views: new DynamoViewStore(client, required(ENV.viewsTable)),
-      },
-      { projectOnAppend: process.env[ENV.projectOnAppend] !== "false" },
-    );
+    const now = () => new Date();
+    const { ledger } = ledgerServicesFromEnv();
+    built = { ledger, audit: new AuditQueries({ views: storesFromEnv().views, ledger, now }) };
   }
   return built;
 }

@@ -3,7 +3,7 @@ import type { AppendRequest } from "../app/ledger.js";
 import { actorOf, invalid, jsonBody, type Problem, parseWith, toProblem } from "./http.js";
 import { apiHandler, recordAppends } from "./observability.js";
 import { dispatcher, itemEntityId, type Operations, parseAppend } from "./requests.js";
-import { type Services, servicesFromEnv } from "./wiring.js";
+import { type LedgerServices, ledgerServicesFromEnv } from "./wiring.js";
 
 type Parsed = { entityId: string; request: AppendRequest } | { problem: Problem };
 
@@ -21,8 +21,8 @@ function parseItem(item: unknown): Parsed {
 }
 
 /** The writer: the routes of ROUTES that append events. */
-export function writerHandler(services: () => Services) {
-  const operations: Operations<Services, "writer"> = {
+export function writerHandler(services: () => LedgerServices) {
+  const operations: Operations<LedgerServices, "writer"> = {
     appendEvent: async ({ ledger }, { path, event }) => {
       const request = parseAppend(jsonBody(event));
       const result = await ledger.append(path.entityId, request, actorOf(event));
@@ -50,4 +50,4 @@ export function writerHandler(services: () => Services) {
   return dispatcher("writer", services, operations);
 }
 
-export const handler = apiHandler(writerHandler(servicesFromEnv), recordAppends);
+export const handler = apiHandler(writerHandler(ledgerServicesFromEnv), recordAppends);

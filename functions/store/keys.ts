@@ -25,4 +25,6 @@ export const ENV = {
   viewsTable: "VIEWS_TABLE_NAME",
   /** `"false"`: the writer leaves the views to the stream projector. */
   projectOnAppend: "PROJECT_ON_APPEND",
+  /** The one browser origin allowed to call the API (CORS), e.g. the web app's; unset, none. */
+  corsOrigin: "CORS_ORIGIN",
 } as const;

@@ -85,7 +85,8 @@ describe("cdk-nag AwsSolutions", () => {
       acks.map((ack) =>
         ack.id
           .replace(/execute-api:[^\]]*/, "execute-api:<route>")
-          .replace(/<[A-Za-z0-9]+\.Arn>\/index\/\*/, "<table>/index/*"),
+          .replace(/<[A-Za-z0-9]+\.Arn>\/index\/\*/, "<table>/index/*")
+          .replace(/Resource::<[A-Za-z0-9]+\.Arn>\/\*\]$/, "Resource::<app bucket>/*]"),
       ),
     );
     expect([...kinds].sort()).toEqual(
@@ -97,6 +98,22 @@ describe("cdk-nag AwsSolutions", () => {
         "AwsSolutions-IAM5[Resource::*]",
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<route>]",
         "AwsSolutions-SQS3",
+        // The web app: its bucket and distribution, its user pool, CDK's bucket deployment.
+        "AwsSolutions-CFR1",
+        "AwsSolutions-CFR2",
+        "AwsSolutions-CFR3",
+        "AwsSolutions-CFR4",
+        "AwsSolutions-COG8",
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "AwsSolutions-IAM5[Action::s3:Abort*]",
+        "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+        "AwsSolutions-IAM5[Action::s3:GetBucket*]",
+        "AwsSolutions-IAM5[Action::s3:GetObject*]",
+        "AwsSolutions-IAM5[Action::s3:List*]",
+        "AwsSolutions-IAM5[Resource::<app bucket>/*]",
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
+        "AwsSolutions-L1",
+        "AwsSolutions-S1",
       ].sort(),
     );
   });

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
-import { LedgerStack } from "../../infra/ledger-stack.js";
+import { LedgerStack, type LedgerStackProps } from "../../infra/ledger-stack.js";
+import { ASSETS_CONTEXT } from "../../infra/web-app.js";
 
 /** Context that makes NodejsFunction skip esbuild: unit tests need no real bundles. */
 export const SKIP_BUNDLING = { "aws:cdk:bundling-stacks": [] } as const;
@@ -23,8 +24,18 @@ export const CDK_JSON_CONTEXT: Record<string, unknown> = (
   }
 ).context;
 
-/** The context of a test synthesis: the flags of `cdk.json`, and no bundling. */
-export const SYNTH_CONTEXT = { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING };
+/** A stand-in for the built web app: the CDK tests need its folder, not a build. */
+export const WEB_APP_STUB = new URL("../fixtures/web-app", import.meta.url).pathname;
+
+/**
+ * The context of a test synthesis: the flags of `cdk.json`, no bundling, and the web app's
+ * stand-in.
+ */
+export const SYNTH_CONTEXT = {
+  ...CDK_JSON_CONTEXT,
+  ...SKIP_BUNDLING,
+  [ASSETS_CONTEXT]: WEB_APP_STUB,
+};
 
 export interface Synthesized {
   readonly app: App;
@@ -32,10 +43,15 @@ export interface Synthesized {
   readonly template: Template;
 }
 
-/** The stack in an app of its own, with cdk.json's flags, without bundling nor cdk-nag. */
-export function synthesizeStack(): Synthesized {
+/**
+ * The stack in an app of its own, with cdk.json's flags, without bundling nor cdk-nag. By
+ * default without its web app, so that the functions, methods and alarms counted are the
+ * ledger's own (CDK's bucket deployment adds a function); `stack-web-app.test.ts` and the
+ * cdk-nag test synthesize the whole stack.
+ */
+export function synthesizeStack(props: LedgerStackProps = { webApp: false }): Synthesized {
   const app = new App({ context: SYNTH_CONTEXT });
-  const stack = new LedgerStack(app, "SanctionsLedger");
+  const stack = new LedgerStack(app, "SanctionsLedger", props);
   return { app, stack, template: Template.fromStack(stack) };
 }
 

@@ -83,10 +83,12 @@ describe("the web app's hosting", () => {
     });
   });
 
-  it("uploads the built app and its config.json under app/", () => {
+  it("uploads the built app and its config.json under app/, and removes them with the stack", () => {
     template.hasResourceProperties("Custom::CDKBucketDeployment", {
       DestinationBucketKeyPrefix: "app/",
       DistributionPaths: ["/app/*"],
+      // An emptied bucket is one that `cdk destroy` can delete.
+      RetainOnDelete: false,
     });
   });
 

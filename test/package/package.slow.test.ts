@@ -52,9 +52,14 @@ async function template(outdir: string, stackName: string) {
 const ofType = (t: Awaited<ReturnType<typeof template>>, type: string) =>
   Object.values(t.Resources).filter((r) => r.Type === type);
 
-/** Every function's code is a bundle the synthesis built into the assembly. */
+/**
+ * Every ledger function's code is a bundle the synthesis built into the assembly (the
+ * Node.js functions: CDK's own bucket deployment of the web app runs Python).
+ */
 async function expectBundled(outdir: string, t: Awaited<ReturnType<typeof template>>, n: number) {
-  const functions = ofType(t, "AWS::Lambda::Function");
+  const functions = ofType(t, "AWS::Lambda::Function").filter((fn) =>
+    String(fn.Properties.Runtime).startsWith("nodejs"),
+  );
   expect(functions).toHaveLength(n);
   for (const fn of functions) {
     const key = (fn.Properties.Code as { S3Key: string }).S3Key;
@@ -194,6 +199,9 @@ describe("the packed package in a new CDK app", () => {
     const t = await template(outdir, "TeamLedger");
     await expectBundled(outdir, t, 3);
     expect(ofType(t, "AWS::DynamoDB::Table")).toHaveLength(2);
+    // The web app ships in the package (app/dist) and with the stack.
+    expect(ofType(t, "AWS::CloudFront::Distribution")).toHaveLength(1);
+    expect(ofType(t, "Custom::CDKBucketDeployment")).toHaveLength(1);
     expect(ofType(t, "AWS::ApiGateway::Stage").map((s) => s.Properties.StageName)).toEqual([
       "prod",
     ]);
