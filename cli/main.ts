@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ConnectionError, type Problem, ProblemError } from "./client.js";
 import { registerAppend } from "./commands/append.js";
 import { registerChanges } from "./commands/changes.js";
+import { registerCorrections } from "./commands/corrections.js";
 import {
   type CliContext,
   CliExit,
@@ -87,6 +88,7 @@ Requests to an execute-api URL are signed with SigV4 using the default AWS crede
   registerVerify(program, context);
   registerSanctions(program, context);
   registerChanges(program, context);
+  registerCorrections(program, context);
   registerSearch(program, context);
   registerAppend(program, context);
   registerImport(program, context);
