@@ -4,7 +4,6 @@ import { Command, CommanderError, Option } from "commander";
 import { ConnectionError, type Problem, ProblemError } from "./client.js";
 import { registerAppend } from "./commands/append.js";
 import { registerChanges } from "./commands/changes.js";
-import { registerCorrections } from "./commands/corrections.js";
 import {
   type CliContext,
   CliExit,
@@ -13,6 +12,7 @@ import {
   createContext,
   type GlobalOptions,
 } from "./commands/context.js";
+import { registerCorrections } from "./commands/corrections.js";
 import { registerHistory } from "./commands/history.js";
 import { registerImport } from "./commands/import.js";
 import { registerSanctions } from "./commands/sanctions.js";

@@ -1,4 +1,5 @@
 import type { IsoDate, LedgerEvent, Timestamp } from "../domain/events.js";
+import type { EntityState } from "../domain/state.js";
 import type { Verification } from "../domain/verify.js";
 import type { EventStore, StreamHead, ViewStore } from "../store/ports.js";
 import type { AppendRequest, AppendResult } from "./append.js";
@@ -53,9 +54,11 @@ export class Ledger {
   /** The positions cache, exposed for tests of its budget. */
   readonly positions: ByteLru<Position>;
   private readonly store: EventStore;
+  private readonly now: () => Date;
 
   constructor(deps: LedgerDeps) {
     this.store = deps.events;
+    this.now = deps.now;
     this.positions = new ByteLru(deps.cacheBytes?.positions ?? 64 * MiB);
     this.projector = new Projector(deps, this.positions);
     this.appender = new Appender(
@@ -148,6 +151,11 @@ export class Ledger {
   /** The entity's last version recorded at or before `knownAt`, and when it was recorded. */
   headAt(entityId: string, knownAt: Timestamp): Promise<StreamHead | undefined> {
     return this.store.head(entityId, knownAt);
+  }
+
+  /** The fold of the entity's stream as known at `knownAt` (from a snapshot where one is filed). */
+  async stateAt(entityId: string, knownAt: Timestamp): Promise<EntityState> {
+    return (await this.reads.known(entityId, knownAt, this.now())).state;
   }
 
   /** Recomputes the entity's hash chain and checks it against the read model's witness. */

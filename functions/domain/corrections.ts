@@ -49,7 +49,13 @@ export function statusRanges(
     const a = statusOn(after, sanctionId, from);
     if (a === b) return;
     const last = ranges[ranges.length - 1];
-    if (last && last.to !== null && addDays(last.to, 1) === from && last.before === b && last.after === a) {
+    if (
+      last &&
+      last.to !== null &&
+      addDays(last.to, 1) === from &&
+      last.before === b &&
+      last.after === a
+    ) {
       last.to = to;
       return;
     }
@@ -90,7 +96,8 @@ export function correctionsBetween(
   from: Timestamp,
   to: Timestamp,
 ): Correction[] {
-  const byVersion = (v: number) => events[v - 1]?.version === v ? events[v - 1] : events.find((e) => e.version === v);
+  const byVersion = (v: number) =>
+    events[v - 1]?.version === v ? events[v - 1] : events.find((e) => e.version === v);
   let atFrom: EntityState = initialState(entityId);
   let atTo: EntityState = atFrom;
   const held = new Set<string>();
@@ -99,17 +106,21 @@ export function correctionsBetween(
   for (const event of events) {
     if (event.recordedAt > to) break;
     atTo = evolve(atTo, event);
-    if (event.type === "SanctionImposed") authorities.set(event.data.sanctionId, event.data.authority);
+    if (event.type === "SanctionImposed")
+      authorities.set(event.data.sanctionId, event.data.authority);
     if (event.recordedAt <= from) {
       atFrom = atTo;
       if (event.type === "SanctionImposed") held.add(event.data.sanctionId);
       continue;
     }
     const sanctionId = sanctionIdOf(event, byVersion);
-    if (sanctionId !== undefined) touched.set(sanctionId, [...(touched.get(sanctionId) ?? []), event.version]);
+    if (sanctionId !== undefined)
+      touched.set(sanctionId, [...(touched.get(sanctionId) ?? []), event.version]);
   }
   const items: Correction[] = [];
-  for (const [sanctionId, versions] of [...touched].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [sanctionId, versions] of [...touched].sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  )) {
     if (!held.has(sanctionId)) continue;
     const authority =
       liveSanction(atTo, sanctionId)?.authority ??

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AuditQueries } from "../app/audit.js";
 import { Ledger, type LedgerDeps } from "../app/ledger.js";
+import { Notices } from "../app/notices.js";
 import { DynamoEventStore, DynamoViewStore, documentClient } from "../store/dynamo.js";
 import { ENV } from "../store/keys.js";
 import type { EventStore, ViewStore } from "../store/ports.js";
@@ -11,6 +12,7 @@ import { traced } from "./observability.js";
 export interface Services {
   ledger: Ledger;
   audit: AuditQueries;
+  notices: Notices;
 }
 
 /** Builds the services over two stores. */
@@ -32,7 +34,8 @@ export function services(
         error: error as Error,
       }),
   });
-  return { ledger, audit: new AuditQueries({ views: stores.views, ledger, now }) };
+  const audit = new AuditQueries({ views: stores.views, ledger, now });
+  return { ledger, audit, notices: new Notices({ ledger, audit, views: stores.views }) };
 }
 
 function required(name: string): string {

@@ -43,7 +43,7 @@ export class AwsHttp {
   private readonly signer: SignatureV4;
 
   constructor(
-    service: "kms" | "s3",
+    service: "kms" | "s3" | "events",
     readonly target: AwsTarget,
   ) {
     this.signer = new SignatureV4({

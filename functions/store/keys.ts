@@ -25,4 +25,6 @@ export const ENV = {
   viewsTable: "VIEWS_TABLE_NAME",
   /** `"false"`: the writer leaves the views to the stream projector. */
   projectOnAppend: "PROJECT_ON_APPEND",
+  /** The event bus that notices are published to. */
+  noticeBus: "NOTICE_BUS_NAME",
 } as const;

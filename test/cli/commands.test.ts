@@ -433,7 +433,9 @@ describe("corrections", () => {
     expect(out).toMatch(/│ country-ru +│ jp-mfn-revocation +│ JP +│ 2022-03-25 to 2022-04-20 +│/);
     expect(out).toContain("2 corrected ranges.");
     const json = await cliJson(["corrections", ...window]);
-    const direct = await ledger.get("/corrections?from=2022-03-26T00:00:00Z&to=2022-05-01T00:00:00Z");
+    const direct = await ledger.get(
+      "/corrections?from=2022-03-26T00:00:00Z&to=2022-05-01T00:00:00Z",
+    );
     expect(json.items).toEqual(direct.body.items);
   });
 });
