@@ -1,5 +1,4 @@
 import type {
-  Context,
   DynamoDBBatchResponse,
   DynamoDBRecord,
   DynamoDBStreamEvent,
@@ -11,8 +10,7 @@ import type { Notice } from "../domain/notices.js";
 import { ENV, EVENTS_TABLE } from "../store/keys.js";
 import { EventBridgeNotices } from "../store/notice-bus.js";
 import { logger } from "./http.js";
-import { eventHandler } from "./observability.js";
-import { type Services, servicesFromEnv } from "./wiring.js";
+import type { Services } from "./wiring.js";
 
 /**
  * The daily notices: run by the schedule at 00:00 UTC, for the day the schedule names
@@ -73,7 +71,7 @@ export function correctionsHandler(services: () => Services, sink: () => NoticeS
 let bus: NoticeSink | undefined;
 
 /** The stack's event bus, named in the function's environment. */
-function busFromEnv(): NoticeSink {
+export function busFromEnv(): NoticeSink {
   if (!bus) {
     const name = process.env[ENV.noticeBus];
     const region = process.env.AWS_REGION;
@@ -82,9 +80,3 @@ function busFromEnv(): NoticeSink {
   }
   return bus;
 }
-
-export const daily = eventHandler<Partial<ScheduledEvent> & { day?: IsoDate }, unknown>(
-  (event: Partial<ScheduledEvent> & { day?: IsoDate }, _context?: Context) =>
-    dailyHandler(servicesFromEnv, busFromEnv)(event),
-);
-export const corrections = eventHandler(correctionsHandler(servicesFromEnv, busFromEnv));
