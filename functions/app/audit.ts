@@ -261,8 +261,12 @@ export class AuditQueries {
     items: CloudEvent[];
     cursor: string;
   }> {
-    const after =
-      query.since === undefined ? undefined : stringOf(decodeToken("notices", query.since));
+    let after: string | undefined;
+    try {
+      after = query.since === undefined ? undefined : stringOf(decodeToken("notices", query.since));
+    } catch {
+      throw new UnanswerableQuery("/since", "since is not a cursor this feed gave.");
+    }
     const items: CloudEvent[] = [];
     let position = after;
     for await (const row of this.shardedRows(
