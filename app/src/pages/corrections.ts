@@ -48,7 +48,9 @@ export function correctionsPage(page: HTMLElement, route: Route, live: () => boo
             ),
             c.sanctionId,
             c.authority,
-            c.days.from === c.days.to ? c.days.from : `${c.days.from} to ${c.days.to}`,
+            c.days.from === c.days.to
+              ? c.days.from
+              : `${c.days.from} to ${c.days.to ?? "onwards"}`,
             c.before,
             c.after,
             c.versions.join(", "),
@@ -57,7 +59,7 @@ export function correctionsPage(page: HTMLElement, route: Route, live: () => boo
             c.entityId,
             c.sanctionId,
             c.authority,
-            `${c.days.from}..${c.days.to}`,
+            `${c.days.from}..${c.days.to ?? ""}`,
             c.before,
             c.after,
             c.versions.join(" "),
