@@ -267,6 +267,8 @@ export class AuditQueries {
     } catch {
       throw new UnanswerableQuery("/since", "since is not a cursor this feed gave.");
     }
+    // The cursor of an empty feed: from the start (a key is never empty).
+    if (after === "") after = undefined;
     const items: CloudEvent[] = [];
     let position = after;
     for await (const row of this.shardedRows(

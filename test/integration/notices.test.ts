@@ -143,3 +143,25 @@ describe("the correction notices", () => {
     for (const n of sink.published) expect(ids.has(n.id)).toBe(true);
   });
 });
+
+describe("GET /notices", () => {
+  it("pages through the feed by its cursor, each notice once, and refuses a cursor it did not give", async () => {
+    const all = await api.get("/notices?limit=1000");
+    expect(all.status).toBe(200);
+    const seen: string[] = [];
+    let since: string | undefined;
+    for (let i = 0; i < 100; i++) {
+      const page = await api.get(`/notices?limit=2${since ? `&since=${since}` : ""}`);
+      expect(page.status).toBe(200);
+      if (page.body.items.length === 0) break;
+      seen.push(...page.body.items.map((e: { id: string }) => e.id));
+      since = page.body.cursor;
+    }
+    expect(seen).toEqual(all.body.items.map((e: { id: string }) => e.id));
+    const times = all.body.items.map((e: { time: string }) => e.time);
+    expect(times).toEqual([...times].sort());
+    const bad = await api.get("/notices?since=nonsense");
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe("/since");
+  });
+});
