@@ -214,7 +214,7 @@ export const noticesMapping = (template: Template) =>
 /** The logical id of the dead-letter queue a mapping sends its failures to. */
 export function dlqOf(mapping: CfnResource): string {
   const destination = (
-    mapping.Properties?.DestinationConfig as { OnFailure: { Destination: unknown } }
+    propsOf(mapping).DestinationConfig as { OnFailure: { Destination: unknown } }
   ).OnFailure.Destination as { "Fn::GetAtt": [string, string] };
   return destination["Fn::GetAtt"][0];
 }

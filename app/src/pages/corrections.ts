@@ -48,9 +48,7 @@ export function correctionsPage(page: HTMLElement, route: Route, live: () => boo
             ),
             c.sanctionId,
             c.authority,
-            c.days.from === c.days.to
-              ? c.days.from
-              : `${c.days.from} to ${c.days.to ?? "onwards"}`,
+            c.days.from === c.days.to ? c.days.from : `${c.days.from} to ${c.days.to ?? "onwards"}`,
             c.before,
             c.after,
             c.versions.join(", "),
