@@ -209,31 +209,52 @@ export class AuditQueries {
     const rows = this.shardedRows(recordedPartition, {
       between: [resume?.sk ?? between[0], between[1]],
     });
+    // The entities of a batch of rows are compared at once, then answered in row order.
+    const compare = async (row: StoredRow): Promise<Correction[] | undefined> => {
+      const data = row.data as RecordedRow;
+      // Versions have no gaps and `recordedAt` grows along a stream: the entity's first
+      // event in the window is the one after its head at `from`.
+      const head = await this.deps.ledger.headAt(data.entityId, from);
+      if (data.version !== (head?.version ?? 0) + 1) return undefined;
+      const events = await this.streamUpTo(data.entityId, to);
+      return correctionsBetween(data.entityId, events, from, to);
+    };
+    /** Takes a batch's answers in; true once the page is full. */
+    const take = (batch: StoredRow[], answers: (Correction[] | undefined)[]): boolean => {
+      for (const [i, row] of batch.entries()) {
+        let found = answers[i];
+        if (found === undefined) continue;
+        const skipped = resume !== undefined && row.sk === resume.sk ? resume.skip : 0;
+        found = found.slice(skipped);
+        const room = query.limit - items.length;
+        if (found.length > room) {
+          items.push(...found.slice(0, room));
+          const skip = skipped + room;
+          nextToken = encodeToken("corrections", JSON.stringify([row.sk, skip]));
+          return true;
+        }
+        items.push(...found);
+        if (items.length === query.limit) {
+          // The next page starts after this entity's row.
+          nextToken = encodeToken("corrections", JSON.stringify([`${row.sk}\u0000`, 0]));
+          return true;
+        }
+      }
+      return false;
+    };
+    let batch: StoredRow[] = [];
+    let full = false;
     for await (const row of rows) {
       const data = row.data as RecordedRow;
       if (seen.has(data.entityId)) continue;
       seen.add(data.entityId);
-      // Versions have no gaps and `recordedAt` grows along a stream: the entity's first
-      // event in the window is the one after its head at `from`.
-      const head = await this.deps.ledger.headAt(data.entityId, from);
-      if (data.version !== (head?.version ?? 0) + 1) continue;
-      const events = await this.streamUpTo(data.entityId, to);
-      let found = correctionsBetween(data.entityId, events, from, to);
-      if (resume && row.sk === resume.sk) found = found.slice(resume.skip);
-      const room = query.limit - items.length;
-      if (found.length > room) {
-        items.push(...found.slice(0, room));
-        const skip = (resume && row.sk === resume.sk ? resume.skip : 0) + room;
-        nextToken = encodeToken("corrections", JSON.stringify([row.sk, skip]));
-        break;
-      }
-      items.push(...found);
-      if (items.length === query.limit) {
-        // The next page starts after this entity's row.
-        nextToken = encodeToken("corrections", JSON.stringify([`${row.sk}\u0000`, 0]));
-        break;
-      }
+      batch.push(row);
+      if (batch.length < READS_AT_ONCE) continue;
+      full = take(batch, await inParallel(batch, compare));
+      batch = [];
+      if (full) break;
     }
+    if (!full && batch.length > 0) take(batch, await inParallel(batch, compare));
     return { from, to, items, ...(nextToken ? { nextToken } : {}) };
   }
 
