@@ -4,6 +4,7 @@ import type {
   appendAnswerSchema,
   batchAnswerSchema,
   changesPageSchema,
+  correctionsPageSchema,
   entityStateSchema,
   eventsPageSchema,
   sanctionOnDateSchema,
@@ -547,4 +548,5 @@ export type Timeline = z.infer<typeof timelineSchema>;
 export type Verification = z.infer<typeof verificationSchema>;
 export type SanctionsPage = z.infer<typeof sanctionsPageSchema>;
 export type ChangesPage = z.infer<typeof changesPageSchema>;
+export type CorrectionsPage = z.infer<typeof correctionsPageSchema>;
 export type SearchPage = z.infer<typeof searchPageSchema>;

@@ -12,6 +12,7 @@ import {
   createContext,
   type GlobalOptions,
 } from "./commands/context.js";
+import { registerCorrections } from "./commands/corrections.js";
 import { registerHistory } from "./commands/history.js";
 import { registerImport } from "./commands/import.js";
 import { registerSanctions } from "./commands/sanctions.js";
@@ -87,6 +88,7 @@ Requests to an execute-api URL are signed with SigV4 using the default AWS crede
   registerVerify(program, context);
   registerSanctions(program, context);
   registerChanges(program, context);
+  registerCorrections(program, context);
   registerSearch(program, context);
   registerAppend(program, context);
   registerImport(program, context);

@@ -7,5 +7,6 @@ export { EventStore, type EventStoreProps } from "./event-store.js";
 export { LedgerFunction, type LedgerFunctionProps } from "./function.js";
 export { LedgerStack, type LedgerStackProps, type LedgerWebAppProps } from "./ledger-stack.js";
 export { Monitoring, type MonitoringProps } from "./monitoring.js";
+export { Notices, type NoticesProps } from "./notices.js";
 export { Projector, type ProjectorProps } from "./projector.js";
 export { WebApp, type WebAppProps } from "./web-app.js";

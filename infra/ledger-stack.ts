@@ -3,6 +3,7 @@ import type { Construct } from "constructs";
 import { LedgerApi, type LedgerApiProps } from "./api.js";
 import { EventStore, type EventStoreProps } from "./event-store.js";
 import { Monitoring, type MonitoringProps } from "./monitoring.js";
+import { Notices, type NoticesProps } from "./notices.js";
 import { Projector, type ProjectorProps } from "./projector.js";
 import { WebApp, type WebAppProps } from "./web-app.js";
 
@@ -27,6 +28,11 @@ export interface LedgerStackProps extends StackProps {
    */
   readonly projector?: Omit<ProjectorProps, "eventStore">;
   /**
+   * Settings of the notices (their tables are this stack's).
+   * @default - the Notices defaults
+   */
+  readonly notices?: Omit<NoticesProps, "eventStore">;
+  /**
    * Alarm thresholds.
    * @default - the Monitoring defaults
    */
@@ -48,17 +54,19 @@ export interface LedgerStackProps extends StackProps {
 
 /**
  * The whole sanctions ledger on AWS (architecture §5): the tables, the HTTP API with its
- * writer and reader, the stream projector, the alarms and the dashboard, and the auditor's
- * web app behind sign-in, the one browser origin the API answers.
+ * writer and reader, the stream projector, the notices, the alarms and the dashboard, and
+ * the auditor's web app behind sign-in, the one browser origin the API answers.
  *
  * Outputs: `ApiUrl`, `ReaderPolicyArn` and `WriterPolicyArn` (attach them to the IAM
- * principals that call the API), `AlarmTopicArn` (subscribe on-call endpoints to it), and,
- * with the web app, `AppUrl` (where auditors open it) and `UserPoolId` (who may sign in).
+ * principals that call the API), `NoticeBusName` (route the notices from it),
+ * `AlarmTopicArn` (subscribe on-call endpoints to it), and, with the web app, `AppUrl`
+ * (where auditors open it) and `UserPoolId` (who may sign in).
  */
 export class LedgerStack extends Stack {
   public readonly store: EventStore;
   public readonly api: LedgerApi;
   public readonly projector: Projector;
+  public readonly notices: Notices;
   public readonly monitoring: Monitoring;
   /** The web app, unless the props turned it off. */
   public readonly webApp?: WebApp;
@@ -75,16 +83,23 @@ export class LedgerStack extends Stack {
       ...props.projector,
       eventStore: this.store,
     });
+    this.notices = new Notices(this, "Notices", { ...props.notices, eventStore: this.store });
     this.monitoring = new Monitoring(this, "Monitoring", {
       ...props.monitoring,
       functions: {
         Writer: this.api.writer.function,
         Reader: this.api.reader.function,
         Projector: this.projector.projector.function,
+        NoticesDaily: this.notices.daily.function,
+        NoticesCorrections: this.notices.corrections.function,
       },
       tables: { Events: this.store.eventsTable, Views: this.store.viewsTable },
       streamConsumer: this.projector.projector.function,
       deadLetterQueue: this.projector.deadLetterQueue,
+      notices: {
+        streamConsumer: this.notices.corrections.function,
+        deadLetterQueue: this.notices.deadLetterQueue,
+      },
       apiStage: this.api.stage,
     });
 
@@ -121,6 +136,10 @@ export class LedgerStack extends Stack {
     new CfnOutput(this, "WriterPolicyArn", {
       description: "Managed policy to attach to principals that record events (GET and POST)",
       value: this.api.writerPolicy.managedPolicyArn,
+    });
+    new CfnOutput(this, "NoticeBusName", {
+      description: "EventBridge bus of the notices: add rules to it to route them",
+      value: this.notices.bus.eventBusName,
     });
     new CfnOutput(this, "AlarmTopicArn", {
       description: "SNS topic of the alarms: subscribe the on-call endpoints to it",

@@ -40,6 +40,14 @@ export interface MonitoringProps {
    */
   readonly deadLetterQueue: sqs.IQueue;
   /**
+   * The notices' stream consumer and dead-letter queue, watched as the projector's are.
+   * @default - none watched
+   */
+  readonly notices?: {
+    readonly streamConsumer: lambda.IFunction;
+    readonly deadLetterQueue: sqs.IQueue;
+  };
+  /**
    * The API stage whose 4XX and 5XX responses to watch.
    * @default - no default; required
    */
@@ -200,6 +208,29 @@ export class Monitoring extends Construct {
       alarmDescription:
         "Projector: stream batches that could not be projected are in the dead-letter queue",
     });
+
+    if (props.notices) {
+      this.alarm("NoticesStreamIteratorAge", {
+        metric: props.notices.streamConsumer.metric("IteratorAge", {
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: iteratorAge.toMilliseconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        alarmDescription: `Notices: the oldest stream record not yet told is older than ${iteratorAge.toHumanString()}`,
+      });
+      this.alarm("NoticesDeadLetterQueueDepth", {
+        metric: props.notices.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: fiveMinutes,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription:
+          "Notices: a daily run or stream batches whose notices were not sent are in the dead-letter queue",
+      });
+    }
 
     this.alarm("Api5xxErrors", {
       metric: props.apiStage.metricServerError({

@@ -1,16 +1,19 @@
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadDemo } from "./demo.js";
 import { EngineStoreUnavailable, startEngine } from "./engine.js";
 import { ensureViewsFormat } from "./format.js";
 import { claimDataDir, DataDirInUse, holderOf } from "./lock.js";
+import { LocalNotifier, notifySecret, SECRET_ENV, SIGNATURE_HEADER } from "./notify.js";
 import { allowedHostName } from "./options.js";
 import { createLocalServer, listen, localFunctions } from "./server.js";
 
 const HELP = `sanctions-ledger local runtime
 
 Usage: npm start -- [--memory] [--demo] [--data DIR] [--host HOST] [--allowed-host NAME]...
+                    [--notify URL]
 
   --memory             keep nothing: an in-memory engine
   --demo               load the founding example (Japan's measures of March 2022)
@@ -19,6 +22,12 @@ Usage: npm start -- [--memory] [--demo] [--data DIR] [--host HOST] [--allowed-ho
   --allowed-host NAME  a host name this server answers to besides its address (and
                        localhost, 127.0.0.1, [::1] on a loopback connection), such as
                        the machine's name when --host 0.0.0.0; repeatable
+  --notify URL         POST each notice (a sanction entering into force, amended or
+                       leaving force on a day; a correction of days already past) to
+                       URL as a CloudEvents 1.0 JSON document, signed with HMAC-SHA256
+                       in the ${SIGNATURE_HEADER} header (secret: $${SECRET_ENV}, else the
+                       file notify-secret of the data directory); undelivered notices
+                       wait in DIR/notices/outbox across restarts
 
 Requests whose Host header names another host, or whose Origin is another origin
 than this server's, are refused (403): no web page elsewhere can call the ledger.
@@ -33,6 +42,7 @@ async function main(): Promise<void> {
       data: { type: "string", default: ".ledger" },
       host: { type: "string", default: "127.0.0.1" },
       "allowed-host": { type: "string", multiple: true, default: [] },
+      notify: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -59,7 +69,24 @@ async function main(): Promise<void> {
     const { written, replayed } = await loadDemo(engine);
     console.log(`demo: ${written} events written, ${replayed} already present`);
   }
-  const server = createLocalServer(localFunctions(engine), { allowedHosts });
+  const fns = localFunctions(engine);
+  let notifier: LocalNotifier | undefined;
+  if (values.notify !== undefined) {
+    const target = new URL(values.notify);
+    if (target.protocol !== "http:" && target.protocol !== "https:") {
+      throw new Error(`--notify ${values.notify} is not an http(s) URL`);
+    }
+    const home = values.memory ? mkdtempSync(join(tmpdir(), "sanctions-ledger-")) : dataDir;
+    notifier = new LocalNotifier({
+      url: target.href,
+      dir: join(home, "notices"),
+      secret: notifySecret(home),
+      services: fns.services,
+    });
+    notifier.start();
+    console.log(`notices go to ${target.href} (outbox in ${join(home, "notices", "outbox")})`);
+  }
+  const server = createLocalServer(fns, { allowedHosts });
   const url = await listen(server, port, values.host);
   console.log(
     `sanctions-ledger listening on ${url} (${values.memory ? "in memory" : `data in ${dataDir}`})`,
@@ -67,10 +94,12 @@ async function main(): Promise<void> {
   const stop = () => {
     server.close();
     server.closeAllConnections();
-    void engine.close().then(() => {
-      release();
-      process.exit(0);
-    });
+    void (notifier?.stop() ?? Promise.resolve())
+      .then(() => engine.close())
+      .then(() => {
+        release();
+        process.exit(0);
+      });
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

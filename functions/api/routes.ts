@@ -6,12 +6,16 @@ import {
   batchBodySchema,
   changesPageSchema,
   changesQuerySchema,
+  correctionsPageSchema,
+  correctionsQuerySchema,
   emptyQuerySchema,
   entityPathSchema,
   entityStateSchema,
   eventsPageSchema,
   eventsQuerySchema,
   noPathSchema,
+  noticesPageSchema,
+  noticesQuerySchema,
   openApiAnswerSchema,
   sanctionsPageSchema,
   sanctionsQuerySchema,
@@ -268,6 +272,53 @@ export const ROUTE_TABLE = {
         name: "ChangesPage",
         schema: changesPageSchema,
         description: "A page of changes; `nextToken` while more remain.",
+      },
+    ],
+    failures: [400, ...ALWAYS],
+  },
+  listCorrections: {
+    method: "GET",
+    resource: "/corrections",
+    target: "reader",
+    tags: ["Audit"],
+    summary: "What the ledger now says differently about sanctions it already held",
+    description:
+      "For each sanction the ledger held at `from` (record time), the maximal ranges of days " +
+      "(`days.from` to `days.to`, inclusive; `to` null: every later day) on which its status as " +
+      "known at `to` differs from its status as known at `from`, one item per range, with the " +
+      "events recorded in the window about it (`versions`). Sanctions first recorded in the " +
+      "window are new knowledge, not corrections, and are left out (`/changes` covers them).",
+    path: noPathSchema,
+    query: correctionsQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "CorrectionsPage",
+        schema: correctionsPageSchema,
+        description: "A page of corrected ranges; `nextToken` while more may remain.",
+      },
+    ],
+    failures: [400, ...ALWAYS],
+  },
+  listNotices: {
+    method: "GET",
+    resource: "/notices",
+    target: "reader",
+    tags: ["Audit"],
+    summary: "The notices, as a feed",
+    description:
+      "The notices the ledger emits (a sanction entering into force, amended or leaving force on " +
+      "a day, told at the start of that day, UTC; an event changing a sanction's status on days " +
+      "already past, told when it is recorded), as CloudEvents 1.0 documents in order of `time`, " +
+      "after the `since` cursor. Each notice has a deterministic `id`: a consumer drops repeats.",
+    path: noPathSchema,
+    query: noticesQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "NoticesPage",
+        schema: noticesPageSchema,
+        description: "Notices after `since`, and the `cursor` to read on from.",
       },
     ],
     failures: [400, ...ALWAYS],

@@ -352,6 +352,27 @@ export const changesQuerySchema = z.strictObject({
   nextToken: nextTokenSchema,
 });
 
+export const correctionsQuerySchema = z.strictObject({
+  from: described(
+    knownAtSchema,
+    "The start of the window in record time (RFC 3339): what the ledger said then is compared with what it says at `to`.",
+  ),
+  to: described(
+    knownAtSchema,
+    "The end of the window in record time (RFC 3339, inclusive), not before `from`.",
+  ),
+  limit: limitSchema,
+  nextToken: nextTokenSchema,
+});
+
+export const noticesQuerySchema = z.strictObject({
+  since: described(
+    z.optional(str(z.maxLength(2048))),
+    "The `cursor` of the previous read: only notices filed after it. Without it, from the first notice.",
+  ),
+  limit: limitSchema,
+});
+
 export const searchQuerySchema = z.strictObject({
   q: described(
     str(z.minLength(1), z.maxLength(256)),
@@ -521,6 +542,57 @@ export const changesPageSchema = z.strictObject({
     }),
   ),
   nextToken,
+});
+
+const statusSchema = z.enum(["in-force", "pending", "undetermined", "none"]);
+
+export const correctionsPageSchema = z.strictObject({
+  from: timestampSchema,
+  to: timestampSchema,
+  items: z.array(
+    z.strictObject({
+      entityId: z.string(),
+      sanctionId: z.string(),
+      authority: z.string(),
+      days: z.strictObject({ from: isoDateSchema, to: z.nullable(isoDateSchema) }),
+      before: statusSchema,
+      after: statusSchema,
+      versions: z.array(z.number()),
+    }),
+  ),
+  nextToken,
+});
+
+const noticeHeader = { entityId: z.string(), sanctionId: z.string(), authority: z.string() };
+
+export const noticesPageSchema = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      specversion: z.literal("1.0"),
+      id: z.string(),
+      source: z.string(),
+      type: z.string(),
+      subject: z.string(),
+      time: timestampSchema,
+      datacontenttype: z.literal("application/json"),
+      data: z.union([
+        z.strictObject({
+          kind: z.enum(["entered", "amended", "left"]),
+          ...noticeHeader,
+          on: isoDateSchema,
+        }),
+        z.strictObject({
+          kind: z.literal("corrected"),
+          ...noticeHeader,
+          days: z.strictObject({ from: isoDateSchema, to: isoDateSchema }),
+          before: statusSchema,
+          after: statusSchema,
+          versions: z.array(z.number()),
+        }),
+      ]),
+    }),
+  ),
+  cursor: z.string(),
 });
 
 export const searchPageSchema = z.strictObject({

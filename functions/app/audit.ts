@@ -1,6 +1,9 @@
+import { type Correction, correctionsBetween } from "../domain/corrections.js";
 import { dateOf } from "../domain/dates.js";
-import type { IsoDate, Measure, Timestamp } from "../domain/events.js";
+import type { IsoDate, LedgerEvent, Measure, Timestamp } from "../domain/events.js";
+import { type CloudEvent, cloudEvent, type Notice } from "../domain/notices.js";
 import type { DetailsRecord } from "../domain/pages.js";
+import type { RecordedRow } from "../domain/projections/notices.js";
 import type { BoundaryRow, BoundaryTerms, ForceRow, NameRow } from "../domain/rows.js";
 import {
   ANY_AUTHORITY,
@@ -9,7 +12,9 @@ import {
   indexedWord,
   MIN_QUERY_WORD,
   nameDigest,
+  noticePartition,
   ROW_SHARDS,
+  recordedPartition,
   wordLength,
   wordPartition,
 } from "../domain/rows.js";
@@ -171,6 +176,131 @@ export class AuditQueries {
       items,
       ...(more && position ? { nextToken: encodeToken("changes", position) } : {}),
     };
+  }
+
+  /**
+   * What the ledger says at `to` differently from what it said at `from` about the sanctions
+   * it already held at `from`: for each, the maximal ranges of days whose status differs.
+   * The entities to compare are those with an event recorded in the window, found in the
+   * record-time index (one row per event, by `recordedAt`); each is compared once, at its
+   * first event in the window, so the pages follow the order of those first events.
+   */
+  async corrections(query: Page & { from: Timestamp; to: Timestamp }): Promise<{
+    from: Timestamp;
+    to: Timestamp;
+    items: Correction[];
+    nextToken?: string;
+  }> {
+    const { from, to } = query;
+    if (from > to) {
+      throw new UnanswerableQuery("/to", `to (${to}) is before from (${from}).`);
+    }
+    // Sort keys begin with `recordedAt#`: those recorded after `from`, up to `to` included.
+    const between: [string, string] = [`${from}#\uffff`, `${to}#\uffff`];
+    let resume: { sk: string; skip: number } | undefined;
+    if (query.nextToken !== undefined) {
+      resume = positionOf(stringOf(decodeToken("corrections", query.nextToken)));
+      // A position from another window (or forged) cannot resume this one.
+      if (resume.sk < between[0] || resume.sk > between[1]) throw new InvalidToken();
+    }
+    const items: Correction[] = [];
+    let nextToken: string | undefined;
+    const seen = new Set<string>();
+    const rows = this.shardedRows(recordedPartition, {
+      between: [resume?.sk ?? between[0], between[1]],
+    });
+    // The entities of a batch of rows are compared at once, then answered in row order.
+    const compare = async (row: StoredRow): Promise<Correction[] | undefined> => {
+      const data = row.data as RecordedRow;
+      // Versions have no gaps and `recordedAt` grows along a stream: the entity's first
+      // event in the window is the one after its head at `from`.
+      const head = await this.deps.ledger.headAt(data.entityId, from);
+      if (data.version !== (head?.version ?? 0) + 1) return undefined;
+      const events = await this.streamUpTo(data.entityId, to);
+      return correctionsBetween(data.entityId, events, from, to);
+    };
+    /** Takes a batch's answers in; true once the page is full. */
+    const take = (batch: StoredRow[], answers: (Correction[] | undefined)[]): boolean => {
+      for (const [i, row] of batch.entries()) {
+        let found = answers[i];
+        if (found === undefined) continue;
+        const skipped = resume !== undefined && row.sk === resume.sk ? resume.skip : 0;
+        found = found.slice(skipped);
+        const room = query.limit - items.length;
+        if (found.length > room) {
+          items.push(...found.slice(0, room));
+          const skip = skipped + room;
+          nextToken = encodeToken("corrections", JSON.stringify([row.sk, skip]));
+          return true;
+        }
+        items.push(...found);
+        if (items.length === query.limit) {
+          // The next page starts after this entity's row.
+          nextToken = encodeToken("corrections", JSON.stringify([`${row.sk}\u0000`, 0]));
+          return true;
+        }
+      }
+      return false;
+    };
+    let batch: StoredRow[] = [];
+    let full = false;
+    for await (const row of rows) {
+      const data = row.data as RecordedRow;
+      if (seen.has(data.entityId)) continue;
+      seen.add(data.entityId);
+      batch.push(row);
+      if (batch.length < READS_AT_ONCE) continue;
+      full = take(batch, await inParallel(batch, compare));
+      batch = [];
+      if (full) break;
+    }
+    if (!full && batch.length > 0) take(batch, await inParallel(batch, compare));
+    return { from, to, items, ...(nextToken ? { nextToken } : {}) };
+  }
+
+  /** The entity's stream up to `to`, oldest first. */
+  private async streamUpTo(entityId: string, to: Timestamp): Promise<LedgerEvent[]> {
+    const events: LedgerEvent[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.deps.ledger.events(entityId, {
+        knownAt: to,
+        limit: 1000,
+        ...(token === undefined ? {} : { nextToken: token }),
+      });
+      events.push(...page.events);
+      token = page.nextToken;
+    } while (token !== undefined);
+    return events;
+  }
+
+  /**
+   * The notices filed after `since` (a cursor this feed gave), in order of their time, as
+   * CloudEvents documents; `cursor` is where the next read goes on from.
+   */
+  async notices(query: { limit: number; since?: string }): Promise<{
+    items: CloudEvent[];
+    cursor: string;
+  }> {
+    let after: string | undefined;
+    try {
+      after = query.since === undefined ? undefined : stringOf(decodeToken("notices", query.since));
+    } catch {
+      throw new UnanswerableQuery("/since", "since is not a cursor this feed gave.");
+    }
+    // The cursor of an empty feed: from the start (a key is never empty).
+    if (after === "") after = undefined;
+    const items: CloudEvent[] = [];
+    let position = after;
+    for await (const row of this.shardedRows(
+      noticePartition,
+      after === undefined ? {} : { after },
+    )) {
+      if (items.length === query.limit) break;
+      items.push(cloudEvent(row.data as Notice));
+      position = row.sk;
+    }
+    return { items, cursor: encodeToken("notices", position ?? "") };
   }
 
   /**
@@ -368,6 +498,24 @@ async function inParallel<T, R>(items: readonly T[], map: (item: T) => Promise<R
   };
   await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, items.length) }, worker));
   return out;
+}
+
+/** A corrections position: the sort key of the row to resume at, and the items of it already given. */
+function positionOf(text: string): { sk: string; skip: number } {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (
+      Array.isArray(parsed) &&
+      typeof parsed[0] === "string" &&
+      Number.isSafeInteger(parsed[1]) &&
+      (parsed[1] as number) >= 0
+    ) {
+      return { sk: parsed[0], skip: parsed[1] as number };
+    }
+  } catch {
+    // not a position of ours
+  }
+  throw new InvalidToken();
 }
 
 function stringOf(position: string | number): string {

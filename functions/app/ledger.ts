@@ -1,6 +1,7 @@
 import type { IsoDate, LedgerEvent, Timestamp } from "../domain/events.js";
+import type { EntityState } from "../domain/state.js";
 import type { Verification } from "../domain/verify.js";
-import type { EventStore, ViewStore } from "../store/ports.js";
+import type { EventStore, StreamHead, ViewStore } from "../store/ports.js";
 import type { AppendRequest, AppendResult } from "./append.js";
 import { Appender } from "./append.js";
 import { ByteLru } from "./cache.js";
@@ -52,8 +53,12 @@ export class Ledger {
   private readonly reads: EntityReads;
   /** The positions cache, exposed for tests of its budget. */
   readonly positions: ByteLru<Position>;
+  private readonly store: EventStore;
+  private readonly now: () => Date;
 
   constructor(deps: LedgerDeps) {
+    this.store = deps.events;
+    this.now = deps.now;
     this.positions = new ByteLru(deps.cacheBytes?.positions ?? 64 * MiB);
     this.projector = new Projector(deps, this.positions);
     this.appender = new Appender(
@@ -124,6 +129,16 @@ export class Ledger {
     query: { knownAt?: Timestamp; fromVersion?: number; limit: number; nextToken?: string },
   ): Promise<{ entityId: string; events: LedgerEvent[]; nextToken?: string }> {
     return this.reads.events(entityId, query);
+  }
+
+  /** The entity's last version recorded at or before `knownAt`, and when it was recorded. */
+  headAt(entityId: string, knownAt: Timestamp): Promise<StreamHead | undefined> {
+    return this.store.head(entityId, knownAt);
+  }
+
+  /** The fold of the entity's stream as known at `knownAt` (from a snapshot where one is filed). */
+  async stateAt(entityId: string, knownAt: Timestamp): Promise<EntityState> {
+    return (await this.reads.known(entityId, knownAt, this.now())).state;
   }
 
   /** Recomputes the entity's hash chain and checks it against the read model's witness. */

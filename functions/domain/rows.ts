@@ -88,6 +88,13 @@ export const shardOf = (entityId: string) =>
 export const forcePartition = (authority: string, shard: number) => `force#${authority}#${shard}`;
 export const boundaryPartition = (authority: string, shard: number) =>
   `change#${authority}#${shard}`;
+/** The index of events by record time: one row per event, for the corrections report. */
+export const recordedPartition = (shard: number) => `recorded#${shard}`;
+/** Where notices are filed, by the entity's shard, in order of their time. */
+export const noticePartition = (shard: number) => `notice#${shard}`;
+/** An event's row in the record-time index: its versions padded so that they sort. */
+export const recordedSortKey = (recordedAt: string, entityId: string, version: number) =>
+  `${recordedAt}#${entityId}#${String(version).padStart(12, "0")}`;
 /** The first `n` code points of a word: keys never split a surrogate pair. */
 const codePoints = (word: string, n: number) => Array.from(word).slice(0, n).join("");
 /** Words are filed under their first two code points; a query word needs at least two. */

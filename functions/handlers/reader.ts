@@ -30,6 +30,14 @@ export function readerHandler(services: () => Services) {
       status: 200,
       body: await audit.changes(query),
     }),
+    listCorrections: async ({ audit }, { query }) => ({
+      status: 200,
+      body: await audit.corrections(query),
+    }),
+    listNotices: async ({ audit }, { query }) => ({
+      status: 200,
+      body: await audit.notices(query),
+    }),
     searchEntities: async ({ audit }, { query }) => ({
       status: 200,
       body: await audit.search(query),

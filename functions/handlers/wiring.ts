@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AuditQueries } from "../app/audit.js";
 import { Ledger, type LedgerDeps } from "../app/ledger.js";
+import { Notices } from "../app/notices.js";
 import { DynamoEventStore, DynamoViewStore, documentClient } from "../store/dynamo.js";
 import { ENV } from "../store/keys.js";
 import type { EventStore, ViewStore } from "../store/ports.js";
@@ -15,6 +16,7 @@ export interface LedgerServices {
 /** The application services that the handlers call: the reader's audit queries besides. */
 export interface Services extends LedgerServices {
   audit: AuditQueries;
+  notices: Notices;
 }
 
 type Overrides = Partial<Pick<LedgerDeps, "now" | "newId" | "projectOnAppend">>;
@@ -50,7 +52,8 @@ export function services(
 ): Services {
   const now = overrides.now ?? (() => new Date());
   const { ledger } = ledgerServices(stores, { ...overrides, now });
-  return { ledger, audit: new AuditQueries({ views: stores.views, ledger, now }) };
+  const audit = new AuditQueries({ views: stores.views, ledger, now });
+  return { ledger, audit, notices: new Notices({ ledger, audit, views: stores.views }) };
 }
 
 function required(name: string): string {
@@ -87,7 +90,9 @@ export function servicesFromEnv(): Services {
   if (!built) {
     const now = () => new Date();
     const { ledger } = ledgerServicesFromEnv();
-    built = { ledger, audit: new AuditQueries({ views: storesFromEnv().views, ledger, now }) };
+    const { views } = storesFromEnv();
+    const audit = new AuditQueries({ views, ledger, now });
+    built = { ledger, audit, notices: new Notices({ ledger, audit, views }) };
   }
   return built;
 }

@@ -5,7 +5,8 @@ import { SignatureV4 } from "@smithy/signature-v4";
 
 /**
  * SigV4-signed requests to an AWS service over `fetch`, for the two calls of KMS and S3
- * that the proofs need (the SDK clients of those services are not dependencies yet).
+ * that the proofs need and EventBridge's PutEvents for the notices (the SDK clients of
+ * those services are not dependencies yet).
  */
 
 /** Static credentials or a provider of them, as the signer takes them. */
@@ -43,7 +44,7 @@ export class AwsHttp {
   private readonly signer: SignatureV4;
 
   constructor(
-    service: "kms" | "s3",
+    service: "kms" | "s3" | "events",
     readonly target: AwsTarget,
   ) {
     this.signer = new SignatureV4({

@@ -27,4 +27,6 @@ export const ENV = {
   projectOnAppend: "PROJECT_ON_APPEND",
   /** The one browser origin allowed to call the API (CORS), e.g. the web app's; unset, none. */
   corsOrigin: "CORS_ORIGIN",
+  /** The event bus that notices are published to. */
+  noticeBus: "NOTICE_BUS_NAME",
 } as const;

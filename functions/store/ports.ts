@@ -82,7 +82,7 @@ export interface RecordQuery {
 export interface StoredRow {
   pk: string;
   sk: string;
-  kind: "force" | "boundary" | "name";
+  kind: "force" | "boundary" | "name" | "recorded" | "notice";
   data: unknown;
   /** When the row was filed; null for search rows, which hold current knowledge only. */
   recordedFrom: string | null;

@@ -22,6 +22,8 @@ import type { ReadRecord, RecordQuery, RowRange, StoredRow, ViewStore } from "./
  * - A search row: `pk` `word#<two code points>`, `sk` `<word>#<entityId>#<name digest>`;
  *   put while the name holds the word, deleted when it stops.
  * - An entity's card: `pk` `card#<entityId>`, `sk` `card`.
+ * - An entry, filed once: `pk` `recorded#<shard>`, `sk` `<recordedAt>#<entityId>#<version>`
+ *   for each event; `pk` `notice#<shard>`, `sk` `<time>#<notice id>` for each notice.
  */
 export const VIEW_KEYS = {
   record: (kind: RecordKind, key: string) => `${kind}#${key}`,
@@ -35,7 +37,7 @@ export const VIEW_KEYS = {
  * The format of the views table that this code writes. There is no migration between
  * formats: views are derived, and a table of another format is rebuilt from the events.
  */
-export const VIEWS_FORMAT = 2;
+export const VIEWS_FORMAT = 3;
 
 /** Zero-padded so that the parts of one version sort together and in order. */
 const partsOf = (version: number) => `${String(version).padStart(12, "0")}#`;
@@ -85,6 +87,9 @@ export class TableViewStore implements ViewStore {
         case "card":
           cards.set(w.card.entityId, w.card.version);
           present.push(VIEW_KEYS.card(w.card.entityId));
+          break;
+        case "entry":
+          present.push({ pk: w.entry.pk, sk: w.entry.sk });
           break;
       }
     }
@@ -256,6 +261,14 @@ export function itemsOf(writes: readonly DerivedWrite[]): {
         if (!held || held.version < w.card.version) cards.set(w.card.entityId, w.card);
         break;
       }
+      case "entry":
+        put({
+          pk: w.entry.pk,
+          sk: w.entry.sk,
+          kind: w.entry.kind,
+          data: JSON.stringify(w.entry.data),
+        });
+        break;
     }
   }
   return {

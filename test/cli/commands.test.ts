@@ -422,6 +422,24 @@ describe("changes", () => {
   });
 });
 
+describe("corrections", () => {
+  const window = ["--from", BEFORE_CORRECTIONS, "--to", "2022-05-01T00:00:00Z"];
+
+  it("lists the corrected ranges of a window, following pages", async () => {
+    const out = await ok(["corrections", ...window, "--page-size", "1"]);
+    expect(out).toMatch(
+      /│ country-ru +│ jp-luxury-export-ban +│ JP +│ 2022-04-01 to 2022-04-04 +│ in-force +│ pending +│ 4, 5 +│/,
+    );
+    expect(out).toMatch(/│ country-ru +│ jp-mfn-revocation +│ JP +│ 2022-03-25 to 2022-04-20 +│/);
+    expect(out).toContain("2 corrected ranges.");
+    const json = await cliJson(["corrections", ...window]);
+    const direct = await ledger.get(
+      "/corrections?from=2022-03-26T00:00:00Z&to=2022-05-01T00:00:00Z",
+    );
+    expect(json.items).toEqual(direct.body.items);
+  });
+});
+
 describe("search", () => {
   it("finds by name, ignoring accents, with in-force sanctions for --as-of", async () => {
     const out = await ok(["search", "Növikombank", "--as-of", "2022-04-03"]);

@@ -12,12 +12,12 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 // The one test that really bundles: esbuild from node_modules, no Docker.
 describe("bundling", () => {
-  it("bundles the writer, the reader and the projector with the local esbuild (ESM, source maps)", () => {
+  it("bundles the writer, the reader, the projector and the notices' two functions with the local esbuild (ESM, source maps)", () => {
     const app = new App({ outdir, context: CDK_JSON_CONTEXT });
     const stack = new LedgerStack(app, "SanctionsLedger");
     app.synth();
     const functions = resources(Template.fromStack(stack), "AWS::Lambda::Function");
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(5);
     const hashes = new Set<string>();
     for (const [, fn] of functions) {
       const key = (propsOf(fn).Code as { S3Key: string }).S3Key;
@@ -32,6 +32,6 @@ describe("bundling", () => {
       expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
       expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
     }
-    expect(hashes.size).toBe(3);
+    expect(hashes.size).toBe(5);
   }, 180_000);
 });

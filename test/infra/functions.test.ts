@@ -23,8 +23,8 @@ beforeAll(() => {
 });
 
 describe("the functions", () => {
-  it("are three, all Node.js 24 on arm64 with active tracing", () => {
-    template.resourceCountIs("AWS::Lambda::Function", 3);
+  it("are five (writer, reader, projector, the notices' daily and stream functions), all Node.js 24 on arm64 with active tracing", () => {
+    template.resourceCountIs("AWS::Lambda::Function", 5);
     template.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       {
@@ -34,7 +34,7 @@ describe("the functions", () => {
         Handler: "index.handler",
         FunctionName: Match.absent(),
       },
-      3,
+      5,
     );
   });
 
@@ -90,7 +90,7 @@ describe("reserved concurrency", () => {
     template.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       { ReservedConcurrentExecutions: Match.absent() },
-      3,
+      5,
     );
   });
 

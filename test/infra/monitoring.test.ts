@@ -3,7 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from "../../functions/handlers/telemetry.js";
 import {
   type CfnResource,
+  dlqOf,
+  noticesMapping,
   only,
+  projectorMapping,
   propsOf,
   refOf,
   resources,
@@ -40,32 +43,39 @@ describe("the alarms", () => {
   const functionIds = () => resources(template, "AWS::Lambda::Function").map(([id]) => id);
 
   it("watch errors and throttles of every function", () => {
-    expect(functionIds()).toHaveLength(3);
+    expect(functionIds()).toHaveLength(5);
     for (const metric of ["Errors", "Throttles"]) {
       const watched = alarms(metric, "AWS/Lambda").map((a) => dimensionRef(a, "FunctionName"));
       expect(watched.sort()).toEqual(functionIds().sort());
     }
   });
 
-  it("watch the projector's stream iterator age (Maximum)", () => {
-    const alarm = only(alarms("IteratorAge", "AWS/Lambda"), "iterator age alarm");
-    expect(dimensionRef(alarm, "FunctionName")).toBe(streamConsumer(template));
-    expect(alarm.Properties?.Statistic).toBe("Maximum");
-    expect(alarm.Properties?.Threshold).toBeGreaterThan(0);
+  it("watch the stream iterator age (Maximum) of the projector and of the notices", () => {
+    const watched = alarms("IteratorAge", "AWS/Lambda");
+    expect(watched.map((a) => dimensionRef(a, "FunctionName")).sort()).toEqual(
+      [streamConsumer(template), refOf(noticesMapping(template).Properties?.FunctionName)].sort(),
+    );
+    for (const alarm of watched) {
+      expect(alarm.Properties?.Statistic).toBe("Maximum");
+      expect(alarm.Properties?.Threshold).toBeGreaterThan(0);
+    }
   });
 
-  it("fire as soon as the dead-letter queue holds a message", () => {
-    const [queueId] = only(resources(template, "AWS::SQS::Queue"), "queue");
-    const alarm = only(
-      alarms("ApproximateNumberOfMessagesVisible", "AWS/SQS"),
-      "dead-letter depth alarm",
+  it("fire as soon as a dead-letter queue (the projector's, the notices') holds a message", () => {
+    const queueIds = resources(template, "AWS::SQS::Queue").map(([id]) => id);
+    expect(queueIds.sort()).toEqual(
+      [dlqOf(projectorMapping(template)), dlqOf(noticesMapping(template))].sort(),
     );
-    const dimensions = alarm.Properties?.Dimensions as { Name: string; Value: unknown }[];
-    expect(dimensions).toEqual([
-      { Name: "QueueName", Value: { "Fn::GetAtt": [queueId, "QueueName"] } },
-    ]);
-    expect(alarm.Properties?.ComparisonOperator).toBe("GreaterThanThreshold");
-    expect(alarm.Properties?.Threshold).toBe(0);
+    const depth = alarms("ApproximateNumberOfMessagesVisible", "AWS/SQS");
+    expect(depth).toHaveLength(2);
+    for (const alarm of depth) {
+      const dimensions = alarm.Properties?.Dimensions as { Name: string; Value: unknown }[];
+      expect(dimensions).toHaveLength(1);
+      const queue = dimensions[0]?.Value as { "Fn::GetAtt": [string, string] };
+      expect(queueIds).toContain(queue["Fn::GetAtt"][0]);
+      expect(alarm.Properties?.ComparisonOperator).toBe("GreaterThanThreshold");
+      expect(alarm.Properties?.Threshold).toBe(0);
+    }
   });
 
   it("watch the API's 5XX errors", () => {

@@ -1,6 +1,6 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { eventsTable, only, resources, synthesizeStack } from "./support.js";
+import { dlqOf, eventsTable, projectorMapping, resources, synthesizeStack } from "./support.js";
 
 let template: Template;
 beforeAll(() => {
@@ -10,18 +10,22 @@ beforeAll(() => {
 describe("the stream projector", () => {
   it("consumes the events table's stream from the trim horizon", () => {
     const [tableId] = eventsTable(template);
+    // The projector's, and the notices'.
     template.resourcePropertiesCountIs(
       "AWS::Lambda::EventSourceMapping",
       {
         EventSourceArn: { "Fn::GetAtt": [tableId, "StreamArn"] },
         StartingPosition: "TRIM_HORIZON",
       },
-      1,
+      2,
     );
+    expect(projectorMapping(template).Properties?.EventSourceArn).toEqual({
+      "Fn::GetAtt": [tableId, "StreamArn"],
+    });
   });
 
   it("reports partial batch failures, bisects, retries a bounded number of times", () => {
-    const [, mapping] = only(resources(template, "AWS::Lambda::EventSourceMapping"), "mapping");
+    const mapping = projectorMapping(template);
     const props = mapping.Properties ?? {};
     expect(props.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     expect(props.BisectBatchOnFunctionError).toBe(true);
@@ -41,7 +45,9 @@ describe("the stream projector", () => {
   });
 
   it("sends what fails to an encrypted, TLS-only dead-letter queue kept 14 days", () => {
-    const [queueId, queue] = only(resources(template, "AWS::SQS::Queue"), "queue");
+    const queueId = dlqOf(projectorMapping(template));
+    const queue = Object.fromEntries(resources(template, "AWS::SQS::Queue"))[queueId];
+    if (!queue) throw new Error("no dead-letter queue");
     expect(queue.Properties?.SqsManagedSseEnabled ?? queue.Properties?.KmsMasterKeyId).toBeTruthy();
     expect(queue.Properties?.MessageRetentionPeriod).toBe(14 * 24 * 3600);
     expect(queue.Properties?.QueueName).toBeUndefined();

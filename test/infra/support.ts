@@ -203,9 +203,34 @@ export function roleOf(template: Template, functionId: string): string {
 
 /** The logical id of the function with an event source mapping (the stream projector). */
 export function streamConsumer(template: Template): string {
+  return refOf(projectorMapping(template).Properties?.FunctionName);
+}
+
+/** The event source mapping of the function whose description starts with `describedAs`. */
+export function mappingOf(template: Template, describedAs: string): CfnResource {
+  const functions = new Map(resources(template, "AWS::Lambda::Function"));
   const [, mapping] = only(
-    resources(template, "AWS::Lambda::EventSourceMapping"),
-    "event source mapping",
+    resources(template, "AWS::Lambda::EventSourceMapping").filter(([, m]) => {
+      const fn = functions.get(refOf(m.Properties?.FunctionName));
+      return String(fn?.Properties?.Description ?? "").startsWith(describedAs);
+    }),
+    `event source mapping of ${describedAs}`,
   );
-  return refOf(mapping.Properties?.FunctionName);
+  return mapping;
+}
+
+/** The projector's event source mapping on the events stream. */
+export const projectorMapping = (template: Template) =>
+  mappingOf(template, "sanctions-ledger projector");
+
+/** The notices' event source mapping on the events stream. */
+export const noticesMapping = (template: Template) =>
+  mappingOf(template, "sanctions-ledger notices: events");
+
+/** The logical id of the dead-letter queue a mapping sends its failures to. */
+export function dlqOf(mapping: CfnResource): string {
+  const destination = (
+    propsOf(mapping).DestinationConfig as { OnFailure: { Destination: unknown } }
+  ).OnFailure.Destination as { "Fn::GetAtt": [string, string] };
+  return destination["Fn::GetAtt"][0];
 }

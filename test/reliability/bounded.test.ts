@@ -36,7 +36,12 @@ class CountingViews extends DynamoViewStore {
   }
   override async write(writes: readonly DerivedWrite[]) {
     for (const w of writes) {
-      const what = w.type === "record" ? `record:${w.record.kind}` : w.type;
+      const what =
+        w.type === "record"
+          ? `record:${w.record.kind}`
+          : w.type === "entry"
+            ? `entry:${w.entry.kind}`
+            : w.type;
       this.counts[what] = (this.counts[what] ?? 0) + 1;
     }
     return super.write(writes);
@@ -110,13 +115,14 @@ describe("derived writes bounded by the event", () => {
       "t",
     );
     // The old name's three words out, the new name's in (none of the aliases'); the details,
-    // the head and the card once each.
+    // the head, the card and the event's row in the record-time index once each.
     expect(counting.counts).toEqual({
       name: 3,
       unname: 3,
       card: 1,
       "record:details": 1,
       "record:head": 1,
+      "entry:recorded": 1,
     });
 
     counting.reset();

@@ -1,6 +1,7 @@
 import type { LedgerEvent } from "../events.js";
 import { evolve, initialState } from "../state.js";
 import { nameProjection } from "./names.js";
+import { noticeProjection, recordedProjection } from "./notices.js";
 import { readModelProjection } from "./read-model.js";
 import { changeProjection, forceProjection } from "./rows.js";
 import type { DerivedWrite, Projected, Projection } from "./types.js";
@@ -8,6 +9,7 @@ import type { DerivedWrite, Projected, Projection } from "./types.js";
 export type {
   DerivedWrite,
   EntityCard,
+  EntryRow,
   Projected,
   Projection,
   RecordKind,
@@ -20,6 +22,8 @@ export const PROJECTIONS: readonly Projection[] = [
   forceProjection,
   changeProjection,
   nameProjection,
+  recordedProjection,
+  noticeProjection,
   readModelProjection,
 ];
 

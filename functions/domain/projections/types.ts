@@ -43,7 +43,19 @@ export type DerivedWrite =
   | { type: "close"; row: IndexRow; id: string; from: Timestamp; until: Timestamp }
   | { type: "name"; row: NameIndexRow }
   | { type: "unname"; pk: string; sk: string }
-  | { type: "card"; card: EntityCard };
+  | { type: "card"; card: EntityCard }
+  | { type: "entry"; entry: EntryRow };
+
+/**
+ * An item filed once and never changed: the index of events by `recordedAt` (what the
+ * corrections report starts from) and the notices. Its key names what it says.
+ */
+export interface EntryRow {
+  kind: "recorded" | "notice";
+  pk: string;
+  sk: string;
+  data: unknown;
+}
 
 /** What the projection keeps beside the fold: enough to file the next event's writes. */
 export interface Projected {

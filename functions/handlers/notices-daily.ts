@@ -1,0 +1,6 @@
+import { busFromEnv, dailyHandler } from "./notices.js";
+import { eventHandler } from "./observability.js";
+import { servicesFromEnv } from "./wiring.js";
+
+/** The daily notices, run by the schedule at 00:00 UTC. */
+export const handler = eventHandler(dailyHandler(servicesFromEnv, busFromEnv));

@@ -1,0 +1,82 @@
+import type {
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  ScheduledEvent,
+} from "aws-lambda";
+import type { NoticeSink } from "../app/notices.js";
+import type { IsoDate } from "../domain/events.js";
+import type { Notice } from "../domain/notices.js";
+import { ENV, EVENTS_TABLE } from "../store/keys.js";
+import { EventBridgeNotices } from "../store/notice-bus.js";
+import { logger } from "./http.js";
+import type { Services } from "./wiring.js";
+
+/**
+ * The daily notices: run by the schedule at 00:00 UTC, for the day the schedule names
+ * (the event's `time`), or for `day` when invoked by hand to rerun one. The day's notices
+ * are those of `/changes` for that day as known at its first moment, so a rerun emits the
+ * same ids.
+ */
+export function dailyHandler(services: () => Services, sink: () => NoticeSink) {
+  return async (
+    event: Partial<Pick<ScheduledEvent, "time">> & { day?: IsoDate },
+  ): Promise<{ day: IsoDate; notices: number }> => {
+    const day = event.day ?? (event.time ?? new Date().toISOString()).slice(0, 10);
+    const notices = await services().notices.runDay(day, sink());
+    logger.info("daily notices", { day, notices: notices.length });
+    return { day, notices: notices.length };
+  };
+}
+
+function keysOf(record: DynamoDBRecord): { entityId: string; version: number } | undefined {
+  const keys = record.dynamodb?.Keys;
+  const entityId = keys?.[EVENTS_TABLE.partitionKey]?.S;
+  const version = Number(keys?.[EVENTS_TABLE.sortKey]?.N);
+  if (entityId === undefined || !Number.isSafeInteger(version)) return undefined;
+  return { entityId, version };
+}
+
+/**
+ * The correction notices, from the events table's stream: for each event appended, the
+ * notices of the past days whose status it changed. A record that fails is reported as a
+ * partial batch failure, and with it every later record of its entity, so that a consumer
+ * never sees an entity's corrections out of order; a repeat sends the same ids.
+ */
+export function correctionsHandler(services: () => Services, sink: () => NoticeSink) {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const failed = new Set<string>();
+    const failures: { itemIdentifier: string }[] = [];
+    for (const record of event.Records) {
+      const keys = keysOf(record);
+      const sequence = record.dynamodb?.SequenceNumber;
+      if (record.eventName !== "INSERT" || keys === undefined || sequence === undefined) continue;
+      if (failed.has(keys.entityId)) {
+        failures.push({ itemIdentifier: sequence });
+        continue;
+      }
+      try {
+        const notices: Notice[] = await services().notices.ofEvent(keys.entityId, keys.version);
+        if (notices.length > 0) await sink().publish(notices);
+      } catch (error) {
+        logger.error("correction notices not sent", { ...keys, error: error as Error });
+        failed.add(keys.entityId);
+        failures.push({ itemIdentifier: sequence });
+      }
+    }
+    return { batchItemFailures: failures };
+  };
+}
+
+let bus: NoticeSink | undefined;
+
+/** The stack's event bus, named in the function's environment. */
+export function busFromEnv(): NoticeSink {
+  if (!bus) {
+    const name = process.env[ENV.noticeBus];
+    const region = process.env.AWS_REGION;
+    if (!name || !region) throw new Error(`${ENV.noticeBus} and AWS_REGION must be set`);
+    bus = new EventBridgeNotices(name, { region });
+  }
+  return bus;
+}
