@@ -28,7 +28,7 @@ const BUNDLING_ROOT = existsSync(`${PROJECT_ROOT}package-lock.json`)
   : {};
 
 /** The absolute path of a Lambda entry file under `functions/handlers/`. */
-export function handlerEntry(name: "writer" | "reader" | "projector"): string {
+export function handlerEntry(name: "writer" | "reader" | "projector" | "sequencer"): string {
   return `${PROJECT_ROOT}functions/handlers/${name}.ts`;
 }
 

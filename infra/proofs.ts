@@ -8,17 +8,11 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as cr from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
-import { ENV } from "../functions/store/keys.js";
+import { ENV, PROOFS_ENV } from "../functions/store/keys.js";
 import type { EventStore } from "./event-store.js";
 import { LedgerFunction } from "./function.js";
 
-/** Environment variables through which the sequencer learns where the proofs go. */
-export const PROOFS_ENV = {
-  bucket: "CHECKPOINT_BUCKET_NAME",
-  keyId: "CHECKPOINT_KEY_ID",
-  retentionDays: "CHECKPOINT_RETENTION_DAYS",
-  origin: "CHECKPOINT_ORIGIN",
-} as const;
+export { PROOFS_ENV } from "../functions/store/keys.js";
 
 /** Properties of {@link Proofs}. */
 export interface ProofsProps {

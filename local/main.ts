@@ -6,6 +6,7 @@ import { EngineStoreUnavailable, startEngine } from "./engine.js";
 import { ensureViewsFormat } from "./format.js";
 import { claimDataDir, DataDirInUse, holderOf } from "./lock.js";
 import { allowedHostName } from "./options.js";
+import { localProofs } from "./proofs.js";
 import { createLocalServer, listen, localFunctions } from "./server.js";
 
 const HELP = `sanctions-ledger local runtime
@@ -55,11 +56,15 @@ async function main(): Promise<void> {
   );
   const release = values.memory ? () => {} : claimDataDir(dataDir);
   await ensureViewsFormat(engine, (message) => console.log(message));
+  // The log and its key are the data directory's (or the process's, with --memory).
+  const proofs = localProofs(engine, values.memory ? {} : { dataDir });
   if (values.demo) {
     const { written, replayed } = await loadDemo(engine);
     console.log(`demo: ${written} events written, ${replayed} already present`);
   }
-  const server = createLocalServer(localFunctions(engine), { allowedHosts });
+  const admitted = await proofs.catchUp();
+  if (admitted > 0) console.log(`log: ${admitted} stored events admitted to the Merkle log`);
+  const server = createLocalServer(localFunctions(engine, {}, { proofs }), { allowedHosts });
   const url = await listen(server, port, values.host);
   console.log(
     `sanctions-ledger listening on ${url} (${values.memory ? "in memory" : `data in ${dataDir}`})`,

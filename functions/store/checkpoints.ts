@@ -160,3 +160,25 @@ export class S3CheckpointStore implements CheckpointStore {
     return this.read(CHECKPOINT_KEYS.latest);
   }
 }
+
+/** Checkpoints in memory (the local runtime with `--memory`, tests). */
+export class MemoryCheckpointStore implements CheckpointStore {
+  private readonly notes = new Map<number, string>();
+  private last: string | undefined;
+
+  async publish(treeSize: number, note: string): Promise<string> {
+    const standing = this.notes.get(treeSize);
+    if (standing !== undefined) return standing;
+    this.notes.set(treeSize, note);
+    if (this.last === undefined || sizeOf(this.last) < treeSize) this.last = note;
+    return note;
+  }
+
+  async get(treeSize: number): Promise<string | undefined> {
+    return this.notes.get(treeSize);
+  }
+
+  async latest(): Promise<string | undefined> {
+    return this.last;
+  }
+}

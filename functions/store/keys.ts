@@ -26,3 +26,13 @@ export const ENV = {
   /** `"false"`: the writer leaves the views to the stream projector. */
   projectOnAppend: "PROJECT_ON_APPEND",
 } as const;
+
+/** Environment variables through which the sequencer and the reader learn where the proofs are. */
+export const PROOFS_ENV = {
+  bucket: "CHECKPOINT_BUCKET_NAME",
+  keyId: "CHECKPOINT_KEY_ID",
+  retentionDays: "CHECKPOINT_RETENTION_DAYS",
+  origin: "CHECKPOINT_ORIGIN",
+  /** Base64 of the signing key's DER SPKI, as KMS gave it at deployment (the reader's). */
+  publicKey: "CHECKPOINT_PUBLIC_KEY",
+} as const;
