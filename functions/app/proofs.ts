@@ -1,9 +1,21 @@
 import { parseCheckpoint, parseNote } from "../domain/checkpoint.js";
 import { NotInLog } from "../domain/errors.js";
-import { fromHex, hashLeaf, toHex } from "../domain/merkle.js";
+import {
+  consistencyPlan,
+  fromHex,
+  type Hash,
+  hashesFromTiles,
+  hashLeaf,
+  inclusionPlan,
+  MissingTile,
+  type TilePlan,
+  tilePath,
+  toHex,
+  verifyConsistency,
+  verifyInclusion,
+} from "../domain/merkle.js";
 import type { CheckpointStore } from "../store/checkpoints.js";
 import type { LogStore } from "../store/log.js";
-import { LogProofs } from "./sequencer.js";
 
 /** A published checkpoint as the API answers it: its fields and the signed note, verbatim. */
 export interface CheckpointAnswer {
@@ -49,19 +61,57 @@ function answerOf(note: string): CheckpointAnswer {
  * against a signed checkpoint and the public key held apart.
  */
 export class ProofService {
-  private readonly proofs: LogProofs;
+  /** Roots of published checkpoints, by size: a published note never changes. */
+  private readonly roots = new Map<number, Hash>();
 
-  constructor(private readonly deps: ProofServiceDeps) {
-    this.proofs = new LogProofs(deps.log);
+  constructor(private readonly deps: ProofServiceDeps) {}
+
+  /** The root of the published checkpoint of `treeSize`. */
+  private async rootOf(treeSize: number, pointer: string): Promise<Hash> {
+    const known = this.roots.get(treeSize);
+    if (known) return known;
+    const note = await this.deps.checkpoints.get(treeSize);
+    if (note === undefined) {
+      throw new NotInLog(`No checkpoint of ${treeSize} leaves is published.`, pointer);
+    }
+    const root = parseCheckpoint(parseNote(note).text).rootHash;
+    this.roots.set(treeSize, root);
+    return root;
   }
 
-  /** The latest published checkpoint: the log's head names its size. */
+  /**
+   * A proof's hashes from the log's tiles in the table (one batch), checked against the
+   * published roots; where they do not lead there (the table's tiles were rewritten, or are
+   * missing), from the tiles archived with the checkpoints, which nothing rewrites.
+   */
+  private async hashes(plan: TilePlan, proves: (hashes: Hash[]) => boolean): Promise<Hash[]> {
+    const from = async (read: (refs: TilePlan["tiles"]) => Promise<Map<string, Uint8Array>>) => {
+      const tiles = await read(plan.tiles);
+      try {
+        return hashesFromTiles(plan, (ref) => tiles.get(tilePath(ref)));
+      } catch (error) {
+        if (error instanceof MissingTile) return undefined;
+        throw error;
+      }
+    };
+    const table = await from((refs) => this.deps.log.readTiles(refs));
+    if (table && proves(table)) return table;
+    const archived = await from((refs) => this.deps.checkpoints.readTiles(refs));
+    const hashes = archived ?? table;
+    if (!hashes) throw new NotInLog(`The tiles of the tree of ${plan.size} leaves are missing.`);
+    return hashes;
+  }
+
+  /**
+   * The latest published checkpoint: the one of the log's head (the `checkpoint` object may
+   * briefly lag behind it), else the `checkpoint` object (a head past every published
+   * checkpoint is not the ledger's to answer).
+   */
   async latest(): Promise<CheckpointAnswer> {
     const head = await this.deps.log.head();
     const note =
-      head && head.treeSize > 0
-        ? await this.deps.checkpoints.get(head.treeSize)
-        : await this.deps.checkpoints.latest();
+      (head && head.treeSize > 0 ? await this.deps.checkpoints.get(head.treeSize) : undefined) ??
+      (await this.deps.checkpoints.latest());
     if (note === undefined) throw new NotInLog("No checkpoint is published yet.");
     return answerOf(note);
   }
@@ -80,7 +130,12 @@ export class ProofService {
   }
 
   private async size(): Promise<number> {
-    return (await this.deps.log.head())?.treeSize ?? 0;
+    try {
+      return (await this.latest()).treeSize;
+    } catch (error) {
+      if (error instanceof NotInLog) return 0;
+      throw error;
+    }
   }
 
   /** The consistency proof from the tree of `from` leaves to that of `to` (both published). */
@@ -89,7 +144,13 @@ export class ProofService {
     if (to > size) {
       throw new NotInLog(`The log's latest checkpoint has ${size} leaves, not ${to}.`, "/to");
     }
-    const proof = await this.proofs.consistency(from, to);
+    const [older, newer] = [await this.rootOf(from, "/from"), await this.rootOf(to, "/to")];
+    const proof =
+      from === to
+        ? []
+        : await this.hashes(consistencyPlan(from, to), (p) =>
+            verifyConsistency(from, to, p, older, newer),
+          );
     return { from, to, proof: proof.map(toHex) };
   }
 
@@ -113,12 +174,15 @@ export class ProofService {
         "/treeSize",
       );
     }
-    const hash = fromHex(claim.hash) as Uint8Array;
-    const auditPath = await this.proofs.inclusion(claim.leafIndex, tree);
+    const root = await this.rootOf(tree, "/treeSize");
+    const leafHash = hashLeaf(fromHex(claim.hash) as Uint8Array);
+    const auditPath = await this.hashes(inclusionPlan(claim.leafIndex, tree), (p) =>
+      verifyInclusion(leafHash, claim.leafIndex, tree, p, root),
+    );
     return {
       leafIndex: claim.leafIndex,
       treeSize: tree,
-      leafHash: toHex(hashLeaf(hash)),
+      leafHash: toHex(leafHash),
       auditPath: auditPath.map(toHex),
     };
   }
