@@ -4,6 +4,7 @@ import { LedgerApi, type LedgerApiProps } from "./api.js";
 import { EventStore, type EventStoreProps } from "./event-store.js";
 import { Monitoring, type MonitoringProps } from "./monitoring.js";
 import { Projector, type ProjectorProps } from "./projector.js";
+import { Proofs, type ProofsProps } from "./proofs.js";
 
 /** Properties of a {@link LedgerStack}. */
 export interface LedgerStackProps extends StackProps {
@@ -23,6 +24,12 @@ export interface LedgerStackProps extends StackProps {
    */
   readonly projector?: Omit<ProjectorProps, "eventStore">;
   /**
+   * Settings of the published proofs: the Merkle log's sequencer, its KMS signing key and
+   * the Object Lock bucket of its checkpoints (retention five years by default).
+   * @default - the Proofs defaults
+   */
+  readonly proofs?: Omit<ProofsProps, "eventStore">;
+  /**
    * Alarm thresholds.
    * @default - the Monitoring defaults
    */
@@ -37,15 +44,18 @@ export interface LedgerStackProps extends StackProps {
 
 /**
  * The whole sanctions ledger on AWS (architecture §5): the tables, the HTTP API with its
- * writer and reader, the stream projector, the alarms and the dashboard.
+ * writer and reader, the stream projector, the published proofs (the Merkle log's sequencer,
+ * its signing key and checkpoint bucket), the alarms and the dashboard.
  *
  * Outputs: `ApiUrl`, `ReaderPolicyArn` and `WriterPolicyArn` (attach them to the IAM
- * principals that call the API) and `AlarmTopicArn` (subscribe on-call endpoints to it).
+ * principals that call the API), `AlarmTopicArn` (subscribe on-call endpoints to it), and
+ * the proofs' `CheckpointPublicKey`, `CheckpointKeyArn` and `CheckpointBucket`.
  */
 export class LedgerStack extends Stack {
   public readonly store: EventStore;
   public readonly api: LedgerApi;
   public readonly projector: Projector;
+  public readonly proofs: Proofs;
   public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: LedgerStackProps = {}) {
@@ -60,12 +70,19 @@ export class LedgerStack extends Stack {
       ...props.projector,
       eventStore: this.store,
     });
+    this.proofs = new Proofs(this, "Proofs", { ...props.proofs, eventStore: this.store });
+    this.proofs.grantServeProofs(this.api.reader);
     this.monitoring = new Monitoring(this, "Monitoring", {
       ...props.monitoring,
       functions: {
         Writer: this.api.writer.function,
         Reader: this.api.reader.function,
         Projector: this.projector.projector.function,
+        Sequencer: this.proofs.sequencer.function,
+      },
+      sequencer: {
+        function: this.proofs.sequencer.function,
+        deadLetterQueue: this.proofs.deadLetterQueue,
       },
       tables: { Events: this.store.eventsTable, Views: this.store.viewsTable },
       streamConsumer: this.projector.projector.function,

@@ -85,11 +85,14 @@ describe("cdk-nag AwsSolutions", () => {
       acks.map((ack) =>
         ack.id
           .replace(/execute-api:[^\]]*/, "execute-api:<route>")
-          .replace(/<[A-Za-z0-9]+\.Arn>\/index\/\*/, "<table>/index/*"),
+          .replace(/<[A-Za-z0-9]+\.Arn>\/index\/\*/, "<table>/index/*")
+          .replace(/<ProofsCheckpoints[A-Za-z0-9]+\.Arn>\/\*/, "<checkpoint bucket>/*"),
       ),
     );
     expect([...kinds].sort()).toEqual(
       [
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "AwsSolutions-IAM5[Resource::<checkpoint bucket>/*]",
         "AwsSolutions-APIG2",
         "AwsSolutions-APIG3",
         "AwsSolutions-COG4",
