@@ -171,6 +171,8 @@ export class Proofs extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Batches that failed to be sequenced are evidence to keep, as the projector's are.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.sequencer.function.addEventSource(
       new sources.DynamoEventSource(store.eventsTable, {

@@ -1,6 +1,6 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { eventsTable, only, resources, synthesizeStack } from "./support.js";
+import { eventsTable, only, refOf, resources, streamConsumer, synthesizeStack } from "./support.js";
 
 let template: Template;
 beforeAll(() => {
@@ -16,12 +16,21 @@ describe("the stream projector", () => {
         EventSourceArn: { "Fn::GetAtt": [tableId, "StreamArn"] },
         StartingPosition: "TRIM_HORIZON",
       },
-      1,
+      // The projector's and the sequencer's.
+      2,
     );
   });
 
+  const projectorMapping = () =>
+    only(
+      resources(template, "AWS::Lambda::EventSourceMapping").filter(
+        ([, m]) => refOf(m.Properties?.FunctionName) === streamConsumer(template),
+      ),
+      "mapping",
+    );
+
   it("reports partial batch failures, bisects, retries a bounded number of times", () => {
-    const [, mapping] = only(resources(template, "AWS::Lambda::EventSourceMapping"), "mapping");
+    const [, mapping] = projectorMapping();
     const props = mapping.Properties ?? {};
     expect(props.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     expect(props.BisectBatchOnFunctionError).toBe(true);
@@ -41,7 +50,10 @@ describe("the stream projector", () => {
   });
 
   it("sends what fails to an encrypted, TLS-only dead-letter queue kept 14 days", () => {
-    const [queueId, queue] = only(resources(template, "AWS::SQS::Queue"), "queue");
+    const [queueId, queue] = only(
+      resources(template, "AWS::SQS::Queue").filter(([id]) => id.startsWith("Projection")),
+      "queue",
+    );
     expect(queue.Properties?.SqsManagedSseEnabled ?? queue.Properties?.KmsMasterKeyId).toBeTruthy();
     expect(queue.Properties?.MessageRetentionPeriod).toBe(14 * 24 * 3600);
     expect(queue.Properties?.QueueName).toBeUndefined();

@@ -185,11 +185,28 @@ export function roleOf(template: Template, functionId: string): string {
   return getAtt[0];
 }
 
-/** The logical id of the function with an event source mapping (the stream projector). */
+/** The logical id of the stream projector (the sequencer follows the stream too). */
 export function streamConsumer(template: Template): string {
+  const projectors = new Set(
+    resources(template, "AWS::Lambda::Function")
+      .filter(([, fn]) => String(fn.Properties?.Description ?? "").includes(" projector:"))
+      .map(([id]) => id),
+  );
   const [, mapping] = only(
-    resources(template, "AWS::Lambda::EventSourceMapping"),
+    resources(template, "AWS::Lambda::EventSourceMapping").filter(([, m]) =>
+      projectors.has(refOf(m.Properties?.FunctionName)),
+    ),
     "event source mapping",
   );
   return refOf(mapping.Properties?.FunctionName);
+}
+
+/**
+ * The ledger's own functions (writer, reader, projector, sequencer), told apart from CDK's
+ * singleton provider of the custom resource that reads the public key at deployment.
+ */
+export function ledgerFunctions(template: Template): [string, CfnResource][] {
+  return resources(template, "AWS::Lambda::Function").filter(([, fn]) =>
+    String(fn.Properties?.Description ?? "").startsWith("sanctions-ledger "),
+  );
 }
