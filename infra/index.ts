@@ -8,3 +8,4 @@ export { LedgerFunction, type LedgerFunctionProps } from "./function.js";
 export { LedgerStack, type LedgerStackProps } from "./ledger-stack.js";
 export { Monitoring, type MonitoringProps } from "./monitoring.js";
 export { Projector, type ProjectorProps } from "./projector.js";
+export { Proofs, type ProofsProps } from "./proofs.js";
