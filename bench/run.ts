@@ -2,7 +2,7 @@
  * The benchmark suite: `npm run bench` (or `npx tsx bench/run.ts`).
  *
  *   --quick            smaller sizes (≤ 1,000 events and entities, an SDN slice): a minute or two
- *   --only <sections>  comma-separated: write-path, point-in-time, cross-entity, import, cold-start, projection, footprint
+ *   --only <sections>  comma-separated: write-path, point-in-time, cross-entity, import, cold-start, projection, footprint, proofs
  *   --out <file>       where to write the results (default: bench-results.json at the repo root)
  *
  * Everything runs against the embedded engine (dynalite on loopback, over its HTTP API) and
@@ -36,6 +36,7 @@ const SECTIONS: Record<string, () => Promise<(options: Options) => Promise<Secti
   "cold-start": async () => (await import("./sections/cold-start.js")).coldStart,
   projection: async () => (await import("./sections/projection.js")).projection,
   footprint: async () => (await import("./sections/footprint.js")).footprint,
+  proofs: async () => (await import("./sections/proofs.js")).proofs,
 };
 
 const USAGE = `usage: tsx bench/run.ts [--quick] [--only <section>[,<section>…]] [--out <file>]

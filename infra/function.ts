@@ -29,7 +29,7 @@ const BUNDLING_ROOT = existsSync(`${PROJECT_ROOT}package-lock.json`)
 
 /** The absolute path of a Lambda entry file under `functions/handlers/`. */
 export function handlerEntry(
-  name: "writer" | "reader" | "projector" | "notices-daily" | "notices-stream",
+  name: "writer" | "reader" | "projector" | "notices-daily" | "notices-stream" | "sequencer",
 ): string {
   return `${PROJECT_ROOT}functions/handlers/${name}.ts`;
 }

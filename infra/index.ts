@@ -9,4 +9,5 @@ export { LedgerStack, type LedgerStackProps, type LedgerWebAppProps } from "./le
 export { Monitoring, type MonitoringProps } from "./monitoring.js";
 export { Notices, type NoticesProps } from "./notices.js";
 export { Projector, type ProjectorProps } from "./projector.js";
+export { Proofs, type ProofsProps } from "./proofs.js";
 export { WebApp, type WebAppProps } from "./web-app.js";

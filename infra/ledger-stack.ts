@@ -5,6 +5,7 @@ import { EventStore, type EventStoreProps } from "./event-store.js";
 import { Monitoring, type MonitoringProps } from "./monitoring.js";
 import { Notices, type NoticesProps } from "./notices.js";
 import { Projector, type ProjectorProps } from "./projector.js";
+import { Proofs, type ProofsProps } from "./proofs.js";
 import { WebApp, type WebAppProps } from "./web-app.js";
 
 /** Settings of the stack's web app; the API and the reader policy are the stack's. */
@@ -33,6 +34,12 @@ export interface LedgerStackProps extends StackProps {
    */
   readonly notices?: Omit<NoticesProps, "eventStore">;
   /**
+   * Settings of the published proofs: the Merkle log's sequencer, its KMS signing key and
+   * the Object Lock bucket of its checkpoints (retention five years by default).
+   * @default - the Proofs defaults
+   */
+  readonly proofs?: Omit<ProofsProps, "eventStore">;
+  /**
    * Alarm thresholds.
    * @default - the Monitoring defaults
    */
@@ -54,19 +61,22 @@ export interface LedgerStackProps extends StackProps {
 
 /**
  * The whole sanctions ledger on AWS (architecture §5): the tables, the HTTP API with its
- * writer and reader, the stream projector, the notices, the alarms and the dashboard, and
+ * writer and reader, the stream projector, the notices, the published proofs (the Merkle
+ * log's sequencer, its signing key and checkpoint bucket), the alarms and the dashboard, and
  * the auditor's web app behind sign-in, the one browser origin the API answers.
  *
  * Outputs: `ApiUrl`, `ReaderPolicyArn` and `WriterPolicyArn` (attach them to the IAM
  * principals that call the API), `NoticeBusName` (route the notices from it),
- * `AlarmTopicArn` (subscribe on-call endpoints to it), and, with the web app, `AppUrl`
- * (where auditors open it) and `UserPoolId` (who may sign in).
+ * `AlarmTopicArn` (subscribe on-call endpoints to it), the proofs' `CheckpointPublicKey`,
+ * `CheckpointKeyArn` and `CheckpointBucket`, and, with the web app, `AppUrl` (where
+ * auditors open it) and `UserPoolId` (who may sign in).
  */
 export class LedgerStack extends Stack {
   public readonly store: EventStore;
   public readonly api: LedgerApi;
   public readonly projector: Projector;
   public readonly notices: Notices;
+  public readonly proofs: Proofs;
   public readonly monitoring: Monitoring;
   /** The web app, unless the props turned it off. */
   public readonly webApp?: WebApp;
@@ -84,6 +94,8 @@ export class LedgerStack extends Stack {
       eventStore: this.store,
     });
     this.notices = new Notices(this, "Notices", { ...props.notices, eventStore: this.store });
+    this.proofs = new Proofs(this, "Proofs", { ...props.proofs, eventStore: this.store });
+    this.proofs.grantServeProofs(this.api.reader);
     this.monitoring = new Monitoring(this, "Monitoring", {
       ...props.monitoring,
       functions: {
@@ -92,6 +104,11 @@ export class LedgerStack extends Stack {
         Projector: this.projector.projector.function,
         NoticesDaily: this.notices.daily.function,
         NoticesCorrections: this.notices.corrections.function,
+        Sequencer: this.proofs.sequencer.function,
+      },
+      sequencer: {
+        function: this.proofs.sequencer.function,
+        deadLetterQueue: this.proofs.deadLetterQueue,
       },
       tables: { Events: this.store.eventsTable, Views: this.store.viewsTable },
       streamConsumer: this.projector.projector.function,

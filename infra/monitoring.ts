@@ -53,6 +53,15 @@ export interface MonitoringProps {
    */
   readonly apiStage: apigateway.Stage;
   /**
+   * The sequencer of the Merkle log (Proofs): alarms on its stream iterator age (a
+   * checkpoint is due within a minute of an append) and on its dead-letter queue.
+   * @default - no sequencer alarms
+   */
+  readonly sequencer?: {
+    readonly function: lambda.IFunction;
+    readonly deadLetterQueue: sqs.IQueue;
+  };
+  /**
    * The `service` dimension of the ledger's own metrics (the functions'
    * `POWERTOOLS_SERVICE_NAME`), which the dashboard shows.
    * @default - the stack's name, as LedgerFunction sets it
@@ -229,6 +238,31 @@ export class Monitoring extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         alarmDescription:
           "Notices: a daily run or stream batches whose notices were not sent are in the dead-letter queue",
+      });
+    }
+
+    if (props.sequencer) {
+      this.alarm("SequencerIteratorAge", {
+        metric: props.sequencer.function.metric("IteratorAge", {
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        // A checkpoint is promised within a minute of an append.
+        threshold: Duration.minutes(1).toMilliseconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        alarmDescription:
+          "Sequencer: the oldest stream record not yet in a signed checkpoint is older than a minute",
+      });
+      this.alarm("SequencerDeadLetterQueueDepth", {
+        metric: props.sequencer.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: fiveMinutes,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription:
+          "Sequencer: stream batches that could not be admitted to the Merkle log are in its dead-letter queue",
       });
     }
 

@@ -8,17 +8,12 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as cr from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
-import { ENV } from "../functions/store/keys.js";
+import { ENV, PROOFS_ENV } from "../functions/store/keys.js";
 import type { EventStore } from "./event-store.js";
-import { LedgerFunction } from "./function.js";
+import { handlerEntry, LedgerFunction } from "./function.js";
+import { acknowledgeWildcardResource } from "./nag.js";
 
-/** Environment variables through which the sequencer learns where the proofs go. */
-export const PROOFS_ENV = {
-  bucket: "CHECKPOINT_BUCKET_NAME",
-  keyId: "CHECKPOINT_KEY_ID",
-  retentionDays: "CHECKPOINT_RETENTION_DAYS",
-  origin: "CHECKPOINT_ORIGIN",
-} as const;
+export { PROOFS_ENV } from "../functions/store/keys.js";
 
 /** Properties of {@link Proofs}. */
 export interface ProofsProps {
@@ -30,9 +25,9 @@ export interface ProofsProps {
   readonly eventStore: EventStore;
   /**
    * Absolute path of the sequencer's TypeScript entry file (it must export `handler`).
-   * @default - no default; required
+   * @default functions/handlers/sequencer.ts
    */
-  readonly entry: string;
+  readonly entry?: string;
   /**
    * The checkpoints' origin line and the signature's key name.
    * @default "sanctions-ledger/<account>/<region>"
@@ -103,6 +98,9 @@ export class Proofs extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
   /** The public key: base64 of its DER SubjectPublicKeyInfo (a PEM body). */
   public readonly publicKey: string;
+  /** The checkpoints' origin line. */
+  public readonly origin: string;
+  private readonly retentionDays: number;
 
   constructor(scope: Construct, id: string, props: ProofsProps) {
     super(scope, id);
@@ -110,6 +108,8 @@ export class Proofs extends Construct {
     const stack = Stack.of(this);
     const retention = props.retention ?? Duration.days(1826);
     const origin = props.origin ?? `sanctions-ledger/${stack.account}/${stack.region}`;
+    this.origin = origin;
+    this.retentionDays = retention.toDays();
 
     const accessLogs = new s3.Bucket(this, "AccessLogs", {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -148,7 +148,7 @@ export class Proofs extends Construct {
     });
 
     this.sequencer = new LedgerFunction(this, "Sequencer", {
-      entry: props.entry,
+      entry: props.entry ?? handlerEntry("sequencer"),
       description: "sanctions-ledger sequencer: admits events to the Merkle log, signs checkpoints",
       environment: {
         [ENV.eventsTable]: store.eventsTable.tableName,
@@ -171,6 +171,8 @@ export class Proofs extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Batches that failed to be sequenced are evidence to keep, as the projector's are.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.sequencer.function.addEventSource(
       new sources.DynamoEventSource(store.eventsTable, {
@@ -272,6 +274,32 @@ export class Proofs extends Construct {
     );
   }
 
+  /**
+   * Serve the proofs (the reader of `/checkpoints/…` and the inclusion proofs): read access
+   * to the checkpoints and archived tiles, and the environment naming them and the public
+   * key (read from KMS at deployment), so that the reader never calls KMS.
+   */
+  public grantServeProofs(fn: LedgerFunction): iam.Grant {
+    fn.function.addEnvironment(PROOFS_ENV.bucket, this.bucket.bucketName);
+    fn.function.addEnvironment(PROOFS_ENV.origin, this.origin);
+    fn.function.addEnvironment(PROOFS_ENV.retentionDays, String(this.retentionDays));
+    fn.function.addEnvironment(PROOFS_ENV.publicKey, this.publicKey);
+    const objects = this.bucket.arnForObjects("*");
+    const grant = iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ["s3:GetObject"],
+      resourceArns: [objects],
+    });
+    acknowledgeWildcardResource(
+      fn.role,
+      objects,
+      "The reader reads the published checkpoints (checkpoints/<tree size>, checkpoint) and " +
+        "archived tiles (tile/…) by their tree size and path, known only at run time; it may " +
+        "only read them (the bucket policy denies writes to every role but the sequencer's).",
+    );
+    return grant;
+  }
+
   /** Read checkpoints and the public key (for the reader: `/checkpoints/...`). */
   public grantReadCheckpoints(grantee: iam.IGrantable): iam.Grant {
     return this.bucket.grantRead(grantee).combine(
@@ -302,12 +330,6 @@ export class Proofs extends Construct {
       reason:
         "This queue is itself a dead-letter queue: the on-failure destination of the " +
         "sequencer's stream event source mapping, which cdk-nag does not recognise as one.",
-    });
-    Validations.of(this).acknowledge({
-      id: "AwsSolutions-S1",
-      reason:
-        "The access-log bucket of the checkpoint bucket does not log its own accesses: " +
-        "logging it would need yet another bucket, without end.",
     });
   }
 }

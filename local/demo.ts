@@ -236,6 +236,7 @@ export async function loadDemo(engine: Engine): Promise<{ written: number; repla
     if (result.status === 201) written++;
     else replayed++;
     await fns.projectAppended([result.answer]);
+    await fns.sequenceAppended([result.answer]);
   }
   return { written, replayed };
 }

@@ -5,6 +5,7 @@ import {
   ResourceNotFoundException,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, ScanCommand as ScanItems } from "@aws-sdk/lib-dynamodb";
 import { Ledger } from "../functions/app/ledger.js";
 import { DynamoEventStore, DynamoItemTable, DynamoViewStore } from "../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../functions/store/keys.js";
@@ -32,6 +33,8 @@ export async function ensureViewsFormat(
     log(
       `views of format ${marker?.format ?? 1} found: rebuilding them for ${entities.length} entities`,
     );
+    // The Merkle log shares the table but is no view: it is kept as it is, never rebuilt.
+    const kept = await logItems(engine);
     await engine.client.send(new DeleteTableCommand({ TableName: engine.tables.views }));
     // The table may linger while it is deleted: create it anew only once it is gone.
     for (let i = 0; i < 200; i++) {
@@ -44,6 +47,7 @@ export async function ensureViewsFormat(
       await new Promise((r) => setTimeout(r, 25));
     }
     await ensureTable(engine.client, viewsTableInput(engine.tables.views));
+    await restore(engine, kept);
     const ledger = new Ledger({
       events: new DynamoEventStore(engine.doc, engine.tables.events),
       views: new DynamoViewStore(engine.doc, engine.tables.views),
@@ -54,6 +58,37 @@ export async function ensureViewsFormat(
   }
   await table.writeAll([{ ...FORMAT_KEY, format: VIEWS_FORMAT }], []);
   return stale ? entities.length : 0;
+}
+
+/** The items of the Merkle log in the views table (`log#…` partitions). */
+async function logItems(engine: Engine): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await engine.doc.send(
+      new ScanItems({
+        TableName: engine.tables.views,
+        FilterExpression: "begins_with(pk, :log)",
+        ExpressionAttributeValues: { ":log": "log#" },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function restore(engine: Engine, items: readonly Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length > 0) {
+      const out = await engine.doc.send(
+        new BatchWriteCommand({ RequestItems: { [engine.tables.views]: pending } }),
+      );
+      pending = (out.UnprocessedItems?.[engine.tables.views] ?? []) as typeof pending;
+    }
+  }
 }
 
 /** Every entity with a stream: a scan of the events table, which only the local runtime makes. */

@@ -8,6 +8,7 @@ import { ensureViewsFormat } from "./format.js";
 import { claimDataDir, DataDirInUse, holderOf } from "./lock.js";
 import { LocalNotifier, notifySecret, SECRET_ENV, SIGNATURE_HEADER } from "./notify.js";
 import { allowedHostName } from "./options.js";
+import { localProofs } from "./proofs.js";
 import { createLocalServer, listen, localFunctions } from "./server.js";
 
 const HELP = `sanctions-ledger local runtime
@@ -65,11 +66,15 @@ async function main(): Promise<void> {
   );
   const release = values.memory ? () => {} : claimDataDir(dataDir);
   await ensureViewsFormat(engine, (message) => console.log(message));
+  // The log and its key are the data directory's (or the process's, with --memory).
+  const proofs = localProofs(engine, values.memory ? {} : { dataDir });
   if (values.demo) {
     const { written, replayed } = await loadDemo(engine);
     console.log(`demo: ${written} events written, ${replayed} already present`);
   }
-  const fns = localFunctions(engine);
+  const admitted = await proofs.catchUp();
+  if (admitted > 0) console.log(`log: ${admitted} stored events admitted to the Merkle log`);
+  const fns = localFunctions(engine, {}, { proofs });
   let notifier: LocalNotifier | undefined;
   if (values.notify !== undefined) {
     const target = new URL(values.notify);

@@ -18,6 +18,7 @@ import { writerHandler } from "../functions/handlers/writer.js";
 import { DynamoEventStore, DynamoViewStore } from "../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../functions/store/keys.js";
 import type { Engine } from "./engine.js";
+import { type LocalProofs, localProofs } from "./proofs.js";
 import { serveApp } from "./static.js";
 
 /** The ledger's functions wired to one engine, as Lambda would run them on AWS. */
@@ -28,16 +29,26 @@ export interface LocalFunctions {
   reader: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   /** Runs the projector on the stream record of an appended event, as the stream would. */
   projectAppended(answers: { entityId: string; version: number }[]): Promise<void>;
+  /** The ledger-wide log, unless the functions were built without it. */
+  proofs?: LocalProofs;
+  /**
+   * Runs the sequencer on appended events, as the stream would in AWS: resolves once a
+   * signed checkpoint covering them is published.
+   */
+  sequenceAppended(answers: { entityId: string; version: number; hash: string }[]): Promise<void>;
 }
 
 export function localFunctions(
   engine: Engine,
   overrides: Partial<Pick<LedgerDeps, "now" | "newId">> = {},
+  options: { proofs?: LocalProofs | false } = {},
 ): LocalFunctions {
+  const proofs = options.proofs === false ? undefined : (options.proofs ?? localProofs(engine));
   const built = services(
     {
       events: new DynamoEventStore(engine.doc, engine.tables.events),
       views: new DynamoViewStore(engine.doc, engine.tables.views),
+      ...(proofs ? { log: proofs.log, proofs: proofs.service } : {}),
     },
     overrides,
   );
@@ -49,6 +60,13 @@ export function localFunctions(
     services: built,
     writer: writerHandler(() => built),
     reader: readerHandler(() => built),
+    ...(proofs ? { proofs } : {}),
+    async sequenceAppended(answers) {
+      if (!proofs || answers.length === 0) return;
+      await proofs.sequence(
+        answers.map(({ entityId, version, hash }) => ({ entityId, version, hash })),
+      );
+    },
     async projectAppended(appended) {
       // This process is the data's only writer (the data directory's lock sees to it): an
       // event it has already filed the views of leaves the stream nothing to do.
@@ -250,8 +268,13 @@ export function createLocalServer(fns: LocalFunctions, options: LocalServerOptio
       if (found.route.target === "writer" && result.statusCode < 300) {
         // The events are stored: a failed projection is retried by the next one, as the
         // stream would retry it, and must not turn the answer into an error.
-        await fns.projectAppended(appendedIn(result)).catch((error: unknown) => {
+        const appended = appendedIn(result);
+        await fns.projectAppended(appended).catch((error: unknown) => {
           console.error("projection failed; the next append or read repairs it", error);
+        });
+        // Likewise the sequencer: events it failed to admit are admitted by its next run.
+        await fns.sequenceAppended(appended).catch((error: unknown) => {
+          console.error("sequencing failed; the next append admits the events", error);
         });
       }
       send(res, result);
@@ -376,17 +399,20 @@ function unsupportedMediaType(req: IncomingMessage): APIGatewayProxyResult | und
   return { ...result, headers: { ...result.headers, "accept-post": "application/json" } };
 }
 
-/** The appends that a writer's answer reports, for the stream projector. */
-function appendedIn(result: APIGatewayProxyResult): { entityId: string; version: number }[] {
-  const body = JSON.parse(result.body) as {
+/** The appends that a writer's answer reports, for the stream projector and the sequencer. */
+function appendedIn(
+  result: APIGatewayProxyResult,
+): { entityId: string; version: number; hash: string }[] {
+  interface Answer {
     entityId?: string;
     version?: number;
-    results?: { status: number; entityId?: string; version?: number }[];
-  };
+    hash?: string;
+  }
+  const body = JSON.parse(result.body) as Answer & { results?: (Answer & { status: number })[] };
   const answers = body.results ?? [{ status: result.statusCode, ...body }];
   return answers.flatMap((a) =>
-    a.status < 300 && a.entityId !== undefined && a.version !== undefined
-      ? [{ entityId: a.entityId, version: a.version }]
+    a.status < 300 && a.entityId !== undefined && a.version !== undefined && a.hash !== undefined
+      ? [{ entityId: a.entityId, version: a.version, hash: a.hash }]
       : [],
   );
 }

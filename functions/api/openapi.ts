@@ -19,7 +19,8 @@ const FAILURES: Record<FailureStatus, { description: string; origin: Origin }> =
     origin: "either",
   },
   404: {
-    description: "The entity is unknown (at `knownAt`).",
+    description:
+      "The entity is unknown (at `knownAt`), or the checkpoint, event leaf or proof asked for is not (yet) in the ledger-wide log.",
     origin: "ledger",
   },
   409: {
@@ -126,7 +127,11 @@ export function openApiDocument(): Json {
     for (const answer of route.answers) {
       responses[String(answer.status)] = {
         description: answer.description,
-        content: { "application/json": { schema: ref(answer.name, answer.schema, "output") } },
+        content: {
+          [answer.mediaType ?? "application/json"]: {
+            schema: ref(answer.name, answer.schema, "output"),
+          },
+        },
       };
     }
     for (const status of route.failures) {

@@ -6,17 +6,25 @@ import {
   batchBodySchema,
   changesPageSchema,
   changesQuerySchema,
+  checkpointPathSchema,
+  checkpointSchema,
+  consistencyProofSchema,
+  consistencyQuerySchema,
   correctionsPageSchema,
   correctionsQuerySchema,
   emptyQuerySchema,
   entityPathSchema,
   entityStateSchema,
+  eventPathSchema,
   eventsPageSchema,
   eventsQuerySchema,
+  inclusionProofSchema,
   noPathSchema,
   noticesPageSchema,
   noticesQuerySchema,
   openApiAnswerSchema,
+  proofQuerySchema,
+  publicKeySchema,
   sanctionsPageSchema,
   sanctionsQuerySchema,
   searchPageSchema,
@@ -43,6 +51,8 @@ export interface Named<S> {
 export interface SuccessAnswer<S> extends Named<S> {
   readonly status: 200 | 201;
   readonly description: string;
+  /** The answer's media type when it is not JSON (its schema is then a string's). */
+  readonly mediaType?: string;
 }
 
 /**
@@ -77,6 +87,8 @@ export const TAGS = {
   Appends: "Recording events: one append, or a batch of them. Nothing is ever updated or deleted.",
   Entities: "One entity: its state on a day, its stream, its timeline, its hash chain.",
   Audit: "Questions across entities: what is in force, what changed, who a name is.",
+  Proofs:
+    "The ledger-wide Merkle log (RFC 9162): signed checkpoints, the signer's public key, inclusion and consistency proofs, to be checked offline against a checkpoint kept apart.",
   Description: "This API's own description.",
 } as const;
 export type Tag = keyof typeof TAGS;
@@ -345,6 +357,119 @@ export const ROUTE_TABLE = {
       },
     ],
     failures: [400, ...ALWAYS],
+  },
+  getLatestCheckpoint: {
+    method: "GET",
+    resource: "/checkpoints/latest",
+    target: "reader",
+    tags: ["Proofs"],
+    summary: "The latest signed checkpoint of the ledger-wide log",
+    description:
+      "The latest checkpoint: the log's origin, its tree size and RFC 9162 root hash (lowercase " +
+      "hex), and the signed note verbatim (C2SP tlog-checkpoint signed as a C2SP signed-note, " +
+      "ECDSA P-256 with SHA-256, signature type 0x02). Keep the note: it is what later answers " +
+      "are checked against. 404 while no event is sequenced.",
+    path: noPathSchema,
+    query: emptyQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "Checkpoint",
+        schema: checkpointSchema,
+        description: "The latest checkpoint.",
+      },
+    ],
+    failures: [400, 404, ...ALWAYS],
+  },
+  getCheckpointKey: {
+    method: "GET",
+    resource: "/checkpoints/key",
+    target: "reader",
+    tags: ["Proofs"],
+    summary: "The public key that signs the checkpoints",
+    description:
+      "The checkpoint signer's public key as an SPKI PEM block (ECDSA P-256). Obtain it once, " +
+      "through a channel you trust (in AWS also the stack output `CheckpointPublicKey`), and " +
+      "verify every note with it; its key ID is the first four bytes of SHA-256 of its DER.",
+    path: noPathSchema,
+    query: emptyQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "PublicKey",
+        schema: publicKeySchema,
+        mediaType: "application/x-pem-file",
+        description: "The public key, PEM.",
+      },
+    ],
+    failures: [400, 404, ...ALWAYS],
+  },
+  getConsistencyProof: {
+    method: "GET",
+    resource: "/checkpoints/consistency",
+    target: "reader",
+    tags: ["Proofs"],
+    summary: "An RFC 9162 consistency proof between two tree sizes",
+    description:
+      "The RFC 9162 §2.1.4 consistency proof that the tree of `to` leaves extends the tree of " +
+      "`from` leaves: with the two checkpoints' roots it proves that nothing the older " +
+      "checkpoint covered was changed, removed or reordered. 1 ≤ `from` ≤ `to` ≤ the latest " +
+      "tree size.",
+    path: noPathSchema,
+    query: consistencyQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "ConsistencyProof",
+        schema: consistencyProofSchema,
+        description: "The proof: hashes in lowercase hex, empty when `from` equals `to`.",
+      },
+    ],
+    failures: [400, 404, ...ALWAYS],
+  },
+  getCheckpoint: {
+    method: "GET",
+    resource: "/checkpoints/{treeSize}",
+    target: "reader",
+    tags: ["Proofs"],
+    summary: "The signed checkpoint of one tree size",
+    description:
+      "The checkpoint published when the log reached `treeSize` leaves, as `/checkpoints/latest` " +
+      "answers it. Checkpoints are published for the sizes the sequencer reached, not every size: " +
+      "404 for a size never published.",
+    path: checkpointPathSchema,
+    query: emptyQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "Checkpoint",
+        schema: checkpointSchema,
+        description: "The checkpoint of that size.",
+      },
+    ],
+    failures: [400, 404, ...ALWAYS],
+  },
+  getInclusionProof: {
+    method: "GET",
+    resource: "/entities/{entityId}/events/{version}/proof",
+    target: "reader",
+    tags: ["Proofs"],
+    summary: "An RFC 9162 inclusion proof of one event in a checkpoint",
+    description:
+      "The RFC 9162 §2.1.3 inclusion proof of the event's leaf (SHA-256(0x00 ‖ the event's " +
+      "32-byte hash)) in the tree of `treeSize` leaves (default: the latest checkpoint). 404 " +
+      "while the event is not in that tree.",
+    path: eventPathSchema,
+    query: proofQuerySchema,
+    answers: [
+      {
+        status: 200,
+        name: "InclusionProof",
+        schema: inclusionProofSchema,
+        description: "The leaf's index, its hash and the audit path, in lowercase hex.",
+      },
+    ],
+    failures: [400, 404, ...ALWAYS],
   },
   getOpenApi: {
     method: "GET",

@@ -476,6 +476,14 @@ export const storedEventSchema = z.strictObject({
   actor: z.string(),
   prevHash: hashSchema,
   hash: hashSchema,
+  leafIndex: z.optional(
+    z
+      .int()
+      .check(
+        z.gte(0),
+        z.meta({ description: "The event's leaf in the ledger-wide Merkle log, once sequenced." }),
+      ),
+  ),
 });
 
 export const eventsPageSchema = z.strictObject({
@@ -512,7 +520,81 @@ export const verificationSchema = z.strictObject({
   version: version(0),
   headHash: hashSchema,
   firstBrokenVersion: z.optional(version(1)),
+  missingWitnesses: z.optional(z.array(z.string())),
 });
+
+const treeSizeSchema = (min: number) => z.int().check(z.gte(min), z.lte(Number.MAX_SAFE_INTEGER));
+
+/** The path of `GET /checkpoints/{treeSize}`. */
+export const checkpointPathSchema = z.object({
+  treeSize: described(
+    countSchema(1, Number.MAX_SAFE_INTEGER),
+    "The tree size of a published checkpoint, in plain decimal digits.",
+  ),
+});
+
+/** The query of `GET /checkpoints/consistency`. */
+export const consistencyQuerySchema = z.strictObject({
+  from: described(
+    countSchema(1, Number.MAX_SAFE_INTEGER),
+    "The smaller tree size (a checkpoint the caller holds), at least 1.",
+  ),
+  to: described(
+    countSchema(1, Number.MAX_SAFE_INTEGER),
+    "The larger tree size, at most the latest checkpoint's.",
+  ),
+});
+
+/** The path of `GET /entities/{entityId}/events/{version}/proof`. */
+export const eventPathSchema = z.object({
+  entityId: described(
+    entityIdSchema,
+    "The entity's id, chosen by whoever registered it (e.g. `ru-vtb-bank`).",
+  ),
+  version: described(
+    countSchema(1, Number.MAX_SAFE_INTEGER),
+    "The event's version in the entity's stream, in plain decimal digits.",
+  ),
+});
+
+/** The query of `GET /entities/{entityId}/events/{version}/proof`. */
+export const proofQuerySchema = z.strictObject({
+  treeSize: described(
+    z.optional(countSchema(1, Number.MAX_SAFE_INTEGER)),
+    "The tree size of the checkpoint to prove inclusion in (default: the latest).",
+  ),
+});
+
+export const checkpointSchema = z.strictObject({
+  origin: z.string(),
+  treeSize: treeSizeSchema(0),
+  rootHash: hashSchema,
+  note: z.string().check(
+    z.meta({
+      description:
+        "The checkpoint as a C2SP signed note (tlog-checkpoint text, ECDSA P-256 signature type 0x02), verbatim.",
+    }),
+  ),
+});
+
+export const consistencyProofSchema = z.strictObject({
+  from: treeSizeSchema(1),
+  to: treeSizeSchema(1),
+  proof: z.array(hashSchema),
+});
+
+export const inclusionProofSchema = z.strictObject({
+  leafIndex: treeSizeSchema(0),
+  treeSize: treeSizeSchema(1),
+  leafHash: hashSchema,
+  auditPath: z.array(hashSchema),
+});
+
+export const publicKeySchema = z
+  .string()
+  .check(
+    z.meta({ description: "The public key as an SPKI PEM block (`-----BEGIN PUBLIC KEY-----`)." }),
+  );
 
 export const sanctionsPageSchema = z.strictObject({
   asOf: isoDateSchema,

@@ -1,6 +1,7 @@
 import type { IsoDate, LedgerEvent, Timestamp } from "../domain/events.js";
 import type { EntityState } from "../domain/state.js";
-import type { Verification } from "../domain/verify.js";
+import type { WitnessedVerification } from "../domain/verify.js";
+import type { LogStore } from "../store/log.js";
 import type { EventStore, StreamHead, ViewStore } from "../store/ports.js";
 import type { AppendRequest, AppendResult } from "./append.js";
 import { Appender } from "./append.js";
@@ -38,7 +39,16 @@ export interface LedgerDeps {
    * @default { positions: 64 MiB, reads: 32 MiB }
    */
   cacheBytes?: { positions?: number; reads?: number };
+  /**
+   * The ledger-wide Merkle log, where the sequencer keeps each event's leaf: read for the
+   * `leafIndex` of listed events and as a witness of every version's hash in `verify`.
+   * @default - no log: events carry no `leafIndex`, `verify` knows only the views' witness
+   */
+  log?: LogStore;
 }
+
+/** A stored event as listed, with its leaf in the ledger-wide log once sequenced. */
+export type ListedEvent = LedgerEvent & { leafIndex?: number };
 
 const MiB = 1024 * 1024;
 
@@ -51,6 +61,7 @@ export class Ledger {
   private readonly appender: Appender;
   private readonly projector: Projector;
   private readonly reads: EntityReads;
+  private readonly log: LogStore | undefined;
   /** The positions cache, exposed for tests of its budget. */
   readonly positions: ByteLru<Position>;
   private readonly store: EventStore;
@@ -71,8 +82,24 @@ export class Ledger {
       },
       this.projector,
     );
+    this.log = deps.log;
+    const log = deps.log;
     this.reads = new EntityReads(
-      { events: deps.events, views: deps.views, now: deps.now, projector: this.projector },
+      {
+        events: deps.events,
+        views: deps.views,
+        now: deps.now,
+        projector: this.projector,
+        ...(log
+          ? {
+              logged: async (entityId: string) =>
+                (await log.claims(entityId, 1, Number.MAX_SAFE_INTEGER)).map((c) => ({
+                  version: c.version,
+                  hash: c.hash,
+                })),
+            }
+          : {}),
+      },
       deps.cacheBytes?.reads ?? 32 * MiB,
     );
   }
@@ -123,12 +150,27 @@ export class Ledger {
     return this.reads.timeline(entityId, query);
   }
 
-  /** A page of the entity's stream, oldest first. */
-  events(
+  /** A page of the entity's stream, oldest first, each event with its leaf once sequenced. */
+  async events(
     entityId: string,
     query: { knownAt?: Timestamp; fromVersion?: number; limit: number; nextToken?: string },
-  ): Promise<{ entityId: string; events: LedgerEvent[]; nextToken?: string }> {
-    return this.reads.events(entityId, query);
+  ): Promise<{ entityId: string; events: ListedEvent[]; nextToken?: string }> {
+    const page = await this.reads.events(entityId, query);
+    const first = page.events[0];
+    const last = page.events.at(-1);
+    if (!this.log || !first || !last) return page;
+    const claims = await this.log.claims(entityId, first.version, last.version);
+    const leaves = new Map(
+      claims.filter((c) => c.confirmed).map((c) => [c.version, { hash: c.hash, at: c.leafIndex }]),
+    );
+    return {
+      ...page,
+      events: page.events.map((e) => {
+        const leaf = leaves.get(e.version);
+        // A leaf of another hash is not this event's: the event was altered since.
+        return leaf && leaf.hash === e.hash ? { ...e, leafIndex: leaf.at } : e;
+      }),
+    };
   }
 
   /** The entity's last version recorded at or before `knownAt`, and when it was recorded. */
@@ -142,7 +184,7 @@ export class Ledger {
   }
 
   /** Recomputes the entity's hash chain and checks it against the read model's witness. */
-  verify(entityId: string): Promise<Verification> {
+  verify(entityId: string): Promise<WitnessedVerification> {
     return this.reads.verify(entityId);
   }
 }

@@ -9,8 +9,8 @@ import type { EntityState } from "../domain/state.js";
 import { fold, initialState, isRegistered } from "../domain/state.js";
 import type { EntityOnDate, SanctionTimeline } from "../domain/timeline.js";
 import { entityOn, timelines } from "../domain/timeline.js";
-import type { Verification } from "../domain/verify.js";
-import { againstWitness, eventOf, verifyChain } from "../domain/verify.js";
+import type { VersionWitness, WitnessedVerification } from "../domain/verify.js";
+import { againstWitnesses, eventOf } from "../domain/verify.js";
 import type { EventStore, ReadRecord, StreamHead, ViewStore } from "../store/ports.js";
 import { ByteLru } from "./cache.js";
 import type { Projector } from "./projector.js";
@@ -53,6 +53,8 @@ export class EntityReads {
       views: ViewStore;
       now: () => Date;
       projector: Projector;
+      /** The hashes the ledger-wide log holds of an entity's versions, if it keeps one. */
+      logged?: (entityId: string) => Promise<VersionWitness[]>;
     },
     heldBytes: number,
   ) {
@@ -202,18 +204,24 @@ export class EntityReads {
    * Recomputes the entity's hash chain from the stored records, and checks its head
    * against the last head the read model filed (a witness kept apart from the events).
    */
-  async verify(entityId: string): Promise<Verification> {
-    // The witness first: every event it has seen was stored before it was filed, so the
-    // stream read after it holds them all unless someone removed them. Read the other way
-    // round, an append landing between the two reads would look like a cut.
-    const witness = await this.deps.views.getRecord<EntityHead>("head", entityId);
+  async verify(entityId: string): Promise<WitnessedVerification> {
+    // The witnesses first: every event they have seen was stored before they were filed, so
+    // the stream read after them holds them all unless someone removed them. Read the other
+    // way round, an append landing between the two reads would look like a cut.
+    const [witness, logged] = await Promise.all([
+      this.deps.views.getRecord<EntityHead>("head", entityId),
+      this.deps.logged?.(entityId) ?? Promise.resolve([]),
+    ]);
     const { records } = await this.deps.events.read(entityId);
-    // A stream emptied of every event is still a broken one if the views saw it.
-    if (records.length === 0 && !witness) throw new EntityNotFound(entityId);
-    return againstWitness(
-      verifyChain(entityId, records),
+    // A stream emptied of every event is still a broken one if a witness saw it.
+    if (records.length === 0 && !witness && logged.length === 0) {
+      throw new EntityNotFound(entityId);
+    }
+    return againstWitnesses(
+      entityId,
       records,
       witness && { version: witness.value.version, headHash: witness.value.headHash },
+      logged,
     );
   }
 

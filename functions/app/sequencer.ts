@@ -179,6 +179,8 @@ export class Sequencer {
     const old = await log.readTiles(partialTiles(oldSize));
     const created = appendTiles(oldSize, leaves.map(leafHashOf), lookupIn(old));
     await log.putTiles(created);
+    // Archived where no table access reaches, before any checkpoint names the tree.
+    await checkpoints.putTiles(created);
     const fresh = new Map(created.map((t) => [tilePath(t), t.hashes]));
     const root = rootFromTiles(rootPlan(size), await this.tilesOf(rootPlan(size), fresh));
     if (oldSize > 0) {

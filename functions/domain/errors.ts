@@ -58,3 +58,9 @@ export class RuleViolation extends DomainError {
   readonly status = 422;
   readonly title = "Domain rule violated";
 }
+
+/** A checkpoint, a proof or a leaf that the log does not hold (yet): a 404. */
+export class NotInLog extends DomainError {
+  readonly status = 404;
+  readonly title = "Not in the log";
+}

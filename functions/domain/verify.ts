@@ -105,3 +105,80 @@ export function againstWitness(
     firstBrokenVersion: witness.version,
   };
 }
+
+/** An event's hash as a record kept apart from the stream holds it (the log's claim). */
+export interface VersionWitness {
+  version: number;
+  hash: string;
+}
+
+/** The result of checking a stream against its chain and every witness held of it. */
+export interface WitnessedVerification extends Verification {
+  /** Witnesses that should exist and do not: each a sentence naming what is missing. */
+  missingWitnesses?: string[];
+}
+
+/** `[1, 2, 3, 5]` → `1–3, 5`. */
+function ranges(versions: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < versions.length; ) {
+    let j = i;
+    while (j + 1 < versions.length && (versions[j + 1] as number) === (versions[j] as number) + 1)
+      j++;
+    out.push(i === j ? `${versions[i]}` : `${versions[i]}–${versions[j]}`);
+    i = j + 1;
+  }
+  return out.join(", ");
+}
+
+/**
+ * Checks a stream against its chain, the head the views last recorded, and the hash of
+ * every version the ledger-wide log holds. The first altered version is the earliest that
+ * any of them contradicts: the chain's first break, the first version whose hash differs
+ * from a witness's, or the first version missing from a stream that a witness saw. A
+ * witness that should exist and does not (no head in the views for a stream that has
+ * events; a version the log skipped while it holds later ones) is reported, not accepted.
+ */
+export function againstWitnesses(
+  entityId: string,
+  records: readonly SealedRecord[],
+  head: Witness | undefined,
+  logged: readonly VersionWitness[],
+): WitnessedVerification {
+  const chain = verifyChain(entityId, records);
+  const candidates: number[] = [];
+  if (chain.firstBrokenVersion !== undefined) candidates.push(chain.firstBrokenVersion);
+  const judge = (version: number, hash: string) => {
+    const record = records[version - 1];
+    if (record === undefined) candidates.push(records.length + 1);
+    else if (record.hash !== hash) candidates.push(version);
+  };
+  if (head) judge(head.version, head.headHash);
+  for (const w of logged) judge(w.version, w.hash);
+
+  const missing: string[] = [];
+  if (!head && records.length > 0) {
+    missing.push("the views hold no record of this stream's head");
+  }
+  const seen = new Set(logged.map((w) => w.version));
+  const lastLogged = Math.max(0, ...seen);
+  const skipped: number[] = [];
+  for (let v = 1; v < Math.min(lastLogged, records.length + 1); v++) {
+    if (!seen.has(v)) skipped.push(v);
+  }
+  if (skipped.length > 0) {
+    missing.push(
+      `the log holds no leaf for version ${ranges(skipped)}, though it holds version ${lastLogged}`,
+    );
+  }
+  const extra = missing.length > 0 ? { missingWitnesses: missing } : {};
+  if (candidates.length === 0) return { ...chain, ...extra };
+  const first = Math.min(...candidates);
+  return {
+    valid: false,
+    version: first - 1,
+    headHash: records[first - 2]?.hash ?? GENESIS_HASH,
+    firstBrokenVersion: first,
+    ...extra,
+  };
+}

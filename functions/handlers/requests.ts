@@ -26,6 +26,8 @@ export interface Input<K extends OperationId> {
 export interface Output<K extends OperationId> {
   readonly status: RouteTable[K]["answers"][number]["status"];
   readonly body: unknown;
+  /** The media type of a body that is text, not JSON (the route's answer names it). */
+  readonly contentType?: string;
 }
 
 /** The implementation of one route. */
@@ -73,7 +75,10 @@ export function dispatcher<S, K extends OperationId>(
       if (!found) {
         throw new Problem(404, "Not found", `No route ${event.httpMethod} ${event.path}.`);
       }
-      const { status, body } = await run(operations, found.id, services(), event);
+      const { status, body, contentType } = await run(operations, found.id, services(), event);
+      if (contentType !== undefined) {
+        return { statusCode: status, headers: { "content-type": contentType }, body: String(body) };
+      }
       return json(status, body);
     });
 }

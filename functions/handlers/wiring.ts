@@ -2,9 +2,13 @@ import { randomUUID } from "node:crypto";
 import { AuditQueries } from "../app/audit.js";
 import { Ledger, type LedgerDeps } from "../app/ledger.js";
 import { Notices } from "../app/notices.js";
+import { ProofService } from "../app/proofs.js";
+import { S3CheckpointStore } from "../store/checkpoints.js";
 import { DynamoEventStore, DynamoViewStore, documentClient } from "../store/dynamo.js";
-import { ENV } from "../store/keys.js";
+import { ENV, PROOFS_ENV } from "../store/keys.js";
+import { DynamoLogStore, type LogStore } from "../store/log.js";
 import type { EventStore, ViewStore } from "../store/ports.js";
+import { spkiPem } from "../store/signers.js";
 import { logger } from "./http.js";
 import { traced } from "./observability.js";
 
@@ -17,16 +21,19 @@ export interface LedgerServices {
 export interface Services extends LedgerServices {
   audit: AuditQueries;
   notices: Notices;
+  /** The published proofs, where this deployment keeps a Merkle log. */
+  proofs?: ProofService;
 }
 
 type Overrides = Partial<Pick<LedgerDeps, "now" | "newId" | "projectOnAppend">>;
 
 /**
- * The ledger over two stores. Apart from {@link services}, so that the writer and the
- * projector, which never answer an audit query, do not bundle the audit queries.
+ * The ledger over two stores (and the log, whose hashes `verify` holds as witnesses).
+ * Apart from {@link services}, so that the writer and the projector, which never answer an
+ * audit query, do not bundle the audit queries.
  */
 export function ledgerServices(
-  stores: { events: EventStore; views: ViewStore },
+  stores: { events: EventStore; views: ViewStore; log?: LogStore },
   overrides: Overrides = {},
 ): LedgerServices {
   const ledger = new Ledger({
@@ -45,15 +52,21 @@ export function ledgerServices(
   return { ledger };
 }
 
-/** Builds the services over two stores. */
+/** Builds the services over two stores (and the log and its proofs, where there is one). */
 export function services(
-  stores: { events: EventStore; views: ViewStore },
+  stores: { events: EventStore; views: ViewStore; log?: LogStore; proofs?: ProofService },
   overrides: Overrides = {},
 ): Services {
   const now = overrides.now ?? (() => new Date());
-  const { ledger } = ledgerServices(stores, { ...overrides, now });
+  const { proofs, ...ledgerStores } = stores;
+  const { ledger } = ledgerServices(ledgerStores, { ...overrides, now });
   const audit = new AuditQueries({ views: stores.views, ledger, now });
-  return { ledger, audit, notices: new Notices({ ledger, audit, views: stores.views }) };
+  return {
+    ledger,
+    audit,
+    notices: new Notices({ ledger, audit, views: stores.views }),
+    ...(proofs ? { proofs } : {}),
+  };
 }
 
 function required(name: string): string {
@@ -62,37 +75,54 @@ function required(name: string): string {
   return value;
 }
 
-let stores: { events: EventStore; views: ViewStore } | undefined;
 let ledgerBuilt: LedgerServices | undefined;
 let built: Services | undefined;
 
-function storesFromEnv(): { events: EventStore; views: ViewStore } {
-  if (!stores) {
-    const client = traced(documentClient());
-    stores = {
-      events: new DynamoEventStore(client, required(ENV.eventsTable)),
-      views: new DynamoViewStore(client, required(ENV.viewsTable)),
-    };
-  }
-  return stores;
+function tablesFromEnv() {
+  const client = traced(documentClient());
+  return {
+    client,
+    events: new DynamoEventStore(client, required(ENV.eventsTable)),
+    views: new DynamoViewStore(client, required(ENV.viewsTable)),
+  };
 }
 
 /** The ledger over the tables named in the function's environment, built once per container. */
 export function ledgerServicesFromEnv(): LedgerServices {
-  ledgerBuilt ??= ledgerServices(storesFromEnv(), {
-    projectOnAppend: process.env[ENV.projectOnAppend] !== "false",
-  });
+  if (!ledgerBuilt) {
+    const { events, views } = tablesFromEnv();
+    ledgerBuilt = ledgerServices(
+      { events, views },
+      { projectOnAppend: process.env[ENV.projectOnAppend] !== "false" },
+    );
+  }
   return ledgerBuilt;
 }
 
 /** The services over the tables named in the function's environment, built once per container. */
 export function servicesFromEnv(): Services {
   if (!built) {
-    const now = () => new Date();
-    const { ledger } = ledgerServicesFromEnv();
-    const { views } = storesFromEnv();
-    const audit = new AuditQueries({ views, ledger, now });
-    built = { ledger, audit, notices: new Notices({ ledger, audit, views }) };
+    const { client, events, views } = tablesFromEnv();
+    const log = new DynamoLogStore(client, required(ENV.viewsTable));
+    const bucket = process.env[PROOFS_ENV.bucket];
+    const publicKey = process.env[PROOFS_ENV.publicKey];
+    const proofs =
+      bucket && publicKey
+        ? new ProofService({
+            log,
+            checkpoints: new S3CheckpointStore({
+              bucket,
+              region: required("AWS_REGION"),
+              retentionDays: Number(process.env[PROOFS_ENV.retentionDays] ?? 1826),
+            }),
+            publicKeyPem: async () => spkiPem(new Uint8Array(Buffer.from(publicKey, "base64"))),
+          })
+        : undefined;
+    built = services(
+      // Only where proofs are published does a reader look into the log.
+      { events, views, ...(proofs ? { log, proofs } : {}) },
+      { projectOnAppend: process.env[ENV.projectOnAppend] !== "false" },
+    );
   }
   return built;
 }

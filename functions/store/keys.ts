@@ -30,3 +30,13 @@ export const ENV = {
   /** The event bus that notices are published to. */
   noticeBus: "NOTICE_BUS_NAME",
 } as const;
+
+/** Environment variables through which the sequencer and the reader learn where the proofs are. */
+export const PROOFS_ENV = {
+  bucket: "CHECKPOINT_BUCKET_NAME",
+  keyId: "CHECKPOINT_KEY_ID",
+  retentionDays: "CHECKPOINT_RETENTION_DAYS",
+  origin: "CHECKPOINT_ORIGIN",
+  /** Base64 of the signing key's DER SPKI, as KMS gave it at deployment (the reader's). */
+  publicKey: "CHECKPOINT_PUBLIC_KEY",
+} as const;

@@ -89,6 +89,8 @@ function recording(store: CheckpointStore, notes: Map<number, string>): Checkpoi
     },
     get: (size) => store.get(size),
     latest: () => store.latest(),
+    putTiles: (tiles) => store.putTiles(tiles),
+    readTiles: (refs) => store.readTiles(refs),
   };
 }
 

@@ -5,19 +5,19 @@ import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, describe, expect, it } from "vitest";
 import { LedgerStack } from "../../infra/ledger-stack.js";
-import { CDK_JSON_CONTEXT, propsOf, resources } from "./support.js";
+import { CDK_JSON_CONTEXT, ledgerFunctions, propsOf } from "./support.js";
 
 const outdir = mkdtempSync(join(tmpdir(), "ledger-bundling-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 // The one test that really bundles: esbuild from node_modules, no Docker.
 describe("bundling", () => {
-  it("bundles the writer, the reader, the projector and the notices' two functions with the local esbuild (ESM, source maps)", () => {
+  it("bundles the writer, the reader, the projector, the sequencer and the notices' two functions with the local esbuild (ESM, source maps)", () => {
     const app = new App({ outdir, context: CDK_JSON_CONTEXT });
     const stack = new LedgerStack(app, "SanctionsLedger");
     app.synth();
-    const functions = resources(Template.fromStack(stack), "AWS::Lambda::Function");
-    expect(functions).toHaveLength(5);
+    const functions = ledgerFunctions(Template.fromStack(stack));
+    expect(functions).toHaveLength(6);
     const hashes = new Set<string>();
     for (const [, fn] of functions) {
       const key = (propsOf(fn).Code as { S3Key: string }).S3Key;

@@ -114,9 +114,9 @@ describe("least privilege on the events table", () => {
   }
 
   it("finds the policies that reference the events table", () => {
-    // writer, reader, projector and the notices' two functions all read the stream of events
+    // writer, reader, projector, sequencer and the notices' two functions all read the stream of events
     const roles = new Set(eventsTableStatements().flatMap((s) => s.roles));
-    expect(roles.size).toBe(5);
+    expect(roles.size).toBe(6);
   });
 
   it("no statement that may apply to the events table allows UpdateItem, DeleteItem or BatchWriteItem", () => {

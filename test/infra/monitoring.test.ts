@@ -4,6 +4,7 @@ import { DIMENSION, METRIC, METRICS_NAMESPACE } from "../../functions/handlers/t
 import {
   type CfnResource,
   dlqOf,
+  ledgerFunctions,
   noticesMapping,
   only,
   projectorMapping,
@@ -40,10 +41,10 @@ function dimensionRef(alarm: CfnResource, name: string): string {
 }
 
 describe("the alarms", () => {
-  const functionIds = () => resources(template, "AWS::Lambda::Function").map(([id]) => id);
+  const functionIds = () => ledgerFunctions(template).map(([id]) => id);
 
   it("watch errors and throttles of every function", () => {
-    expect(functionIds()).toHaveLength(5);
+    expect(functionIds()).toHaveLength(6);
     for (const metric of ["Errors", "Throttles"]) {
       const watched = alarms(metric, "AWS/Lambda").map((a) => dimensionRef(a, "FunctionName"));
       expect(watched.sort()).toEqual(functionIds().sort());
@@ -52,8 +53,13 @@ describe("the alarms", () => {
 
   it("watch the stream iterator age (Maximum) of the projector and of the notices", () => {
     const watched = alarms("IteratorAge", "AWS/Lambda");
-    expect(watched.map((a) => dimensionRef(a, "FunctionName")).sort()).toEqual(
-      [streamConsumer(template), refOf(noticesMapping(template).Properties?.FunctionName)].sort(),
+    // The sequencer's too, with the proofs' own threshold: a checkpoint within a minute.
+    expect(watched).toHaveLength(3);
+    expect(watched.map((a) => dimensionRef(a, "FunctionName"))).toEqual(
+      expect.arrayContaining([
+        streamConsumer(template),
+        refOf(noticesMapping(template).Properties?.FunctionName),
+      ]),
     );
     for (const alarm of watched) {
       expect(alarm.Properties?.Statistic).toBe("Maximum");
@@ -61,13 +67,14 @@ describe("the alarms", () => {
     }
   });
 
-  it("fire as soon as a dead-letter queue (the projector's, the notices') holds a message", () => {
+  it("fire as soon as a dead-letter queue (the projector's, the notices', the sequencer's) holds a message", () => {
     const queueIds = resources(template, "AWS::SQS::Queue").map(([id]) => id);
-    expect(queueIds.sort()).toEqual(
-      [dlqOf(projectorMapping(template)), dlqOf(noticesMapping(template))].sort(),
+    expect(queueIds).toHaveLength(3);
+    expect(queueIds).toEqual(
+      expect.arrayContaining([dlqOf(projectorMapping(template)), dlqOf(noticesMapping(template))]),
     );
     const depth = alarms("ApproximateNumberOfMessagesVisible", "AWS/SQS");
-    expect(depth).toHaveLength(2);
+    expect(depth).toHaveLength(3);
     for (const alarm of depth) {
       const dimensions = alarm.Properties?.Dimensions as { Name: string; Value: unknown }[];
       expect(dimensions).toHaveLength(1);
@@ -84,7 +91,7 @@ describe("the alarms", () => {
   });
 
   it("watch every function's p99 duration against 80 % of its own timeout", () => {
-    const fns = resources(template, "AWS::Lambda::Function");
+    const fns = ledgerFunctions(template);
     const durationAlarms = alarms("Duration", "AWS/Lambda");
     expect(durationAlarms).toHaveLength(fns.length);
     for (const [id, fn] of fns) {
@@ -207,7 +214,7 @@ describe("the dashboard", () => {
     expect(text).toContain(`${DIMENSION.status}} MetricName=\\"${METRIC.appendsRejected}\\"`);
     // the service dimension is the stack's name, which the functions are given
     expect(text).toContain('service=\\"SanctionsLedger\\"');
-    for (const [, fn] of resources(template, "AWS::Lambda::Function")) {
+    for (const [, fn] of ledgerFunctions(template)) {
       const variables = (propsOf(fn).Environment as { Variables: Record<string, unknown> })
         .Variables;
       expect(variables.POWERTOOLS_SERVICE_NAME).toBe("SanctionsLedger");

@@ -86,12 +86,15 @@ describe("cdk-nag AwsSolutions", () => {
         ack.id
           .replace(/execute-api:[^\]]*/, "execute-api:<route>")
           .replace(/<[A-Za-z0-9]+\.Arn>\/index\/\*/, "<table>/index/*")
+          .replace(/<ProofsCheckpoints[A-Za-z0-9]+\.Arn>\/\*/, "<checkpoint bucket>/*")
           .replace(/Resource::<[A-Za-z0-9]+\.Arn>\/\*\]$/, "Resource::<app bucket>/*]")
           .replace(/<[A-Za-z0-9]+\.Arn>:\*/, "<function>:*"),
       ),
     );
     expect([...kinds].sort()).toEqual(
       [
+        // The reader serves the proofs: it reads the checkpoint bucket's objects.
+        "AwsSolutions-IAM5[Resource::<checkpoint bucket>/*]",
         "AwsSolutions-APIG2",
         "AwsSolutions-APIG3",
         "AwsSolutions-COG4",

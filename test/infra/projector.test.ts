@@ -10,14 +10,14 @@ beforeAll(() => {
 describe("the stream projector", () => {
   it("consumes the events table's stream from the trim horizon", () => {
     const [tableId] = eventsTable(template);
-    // The projector's, and the notices'.
+    // The projector's, the notices' and the sequencer's.
     template.resourcePropertiesCountIs(
       "AWS::Lambda::EventSourceMapping",
       {
         EventSourceArn: { "Fn::GetAtt": [tableId, "StreamArn"] },
         StartingPosition: "TRIM_HORIZON",
       },
-      2,
+      3,
     );
     expect(projectorMapping(template).Properties?.EventSourceArn).toEqual({
       "Fn::GetAtt": [tableId, "StreamArn"],

@@ -3,21 +3,16 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EventStore } from "../../infra/event-store.js";
-import { handlerEntry } from "../../infra/function.js";
+import { LedgerStack } from "../../infra/ledger-stack.js";
 import { Proofs } from "../../infra/proofs.js";
 import { type CfnResource, resources, SKIP_BUNDLING, type Statement } from "./support.js";
 
-/** A stack holding the tables and the proofs construct alone (not wired into the ledger's). */
+/** A stack holding the tables and the proofs construct alone. */
 function synth(props: { retention?: Duration } = {}) {
   const app = new App({ context: SKIP_BUNDLING });
   const stack = new Stack(app, "ProofsTest");
   const eventStore = new EventStore(stack, "EventStore");
-  // The sequencer's handler is the lead's to write; any existing entry file synthesizes.
-  const proofs = new Proofs(stack, "Proofs", {
-    eventStore,
-    entry: handlerEntry("projector"),
-    ...props,
-  });
+  const proofs = new Proofs(stack, "Proofs", { eventStore, ...props });
   return { app, stack, proofs, template: Template.fromStack(stack) };
 }
 
@@ -175,4 +170,67 @@ describe("outputs and cdk-nag", () => {
     const result = new AwsSolutionsChecks().validateScope(t.app);
     expect(result.violations).toEqual([]);
   });
+});
+
+describe("in the ledger's stack", () => {
+  let stack: Template;
+  let ledger: LedgerStack;
+  beforeAll(() => {
+    const app = new App({ context: SKIP_BUNDLING });
+    // Without the web app, whose deployment writes its own bucket (see stack-web-app.test.ts).
+    ledger = new LedgerStack(app, "LedgerWithProofs", { webApp: false });
+    stack = Template.fromStack(ledger);
+  });
+  const idOf = (fn: { role: unknown }) =>
+    ledger.getLogicalId((fn.role as { node: { defaultChild: never } }).node.defaultChild);
+
+  it("outputs the public key, the key and the bucket", () => {
+    const outputs = Object.keys(stack.toJSON().Outputs as object);
+    for (const name of ["CheckpointPublicKey", "CheckpointKeyArn", "CheckpointBucket"]) {
+      expect(
+        outputs.some((o) => o.includes(name)),
+        name,
+      ).toBe(true);
+    }
+  });
+
+  it("runs the sequencer's own handler on the events stream", () => {
+    stack.hasResourceProperties("AWS::Lambda::Function", {
+      Description: Match.stringLikeRegexp("sequencer"),
+      Environment: { Variables: Match.objectLike({ CHECKPOINT_ORIGIN: Match.anyValue() }) },
+    });
+  });
+
+  it("lets the reader serve the proofs: the bucket read, the public key in its environment, no signing or writing", () => {
+    const readerRole = idOf(ledger.api.reader);
+    stack.hasResourceProperties("AWS::Lambda::Function", {
+      Role: { "Fn::GetAtt": [readerRole, "Arn"] },
+      Environment: {
+        Variables: Match.objectLike({
+          CHECKPOINT_BUCKET_NAME: Match.anyValue(),
+          CHECKPOINT_PUBLIC_KEY: Match.anyValue(),
+        }),
+      },
+    });
+    const sequencerRole = idOf(ledger.proofs.sequencer);
+    for (const [, policy] of resources(stack, "AWS::IAM::Policy")) {
+      const roles = ((policy.Properties?.Roles ?? []) as { Ref: string }[]).map((r) => r.Ref);
+      const grants = statementsOf(policy.Properties?.PolicyDocument).flatMap(actions);
+      if (roles.includes(sequencerRole)) continue;
+      expect(grants).not.toContain("kms:Sign");
+      expect(grants).not.toContain("s3:PutObject");
+      if (roles.includes(readerRole)) expect(grants).toContain("s3:GetObject");
+    }
+  });
+
+  it("alarms on the sequencer's iterator age and dead letters", () => {
+    stack.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "IteratorAge",
+      Threshold: 60_000,
+    });
+    stack.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmDescription: Match.stringLikeRegexp("^Sequencer: stream batches"),
+    });
+  });
+  // cdk-nag over the whole stack: test/infra/nag.test.ts.
 });

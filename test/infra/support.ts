@@ -201,7 +201,7 @@ export function roleOf(template: Template, functionId: string): string {
   return getAtt[0];
 }
 
-/** The logical id of the function with an event source mapping (the stream projector). */
+/** The logical id of the stream projector (the sequencer follows the stream too). */
 export function streamConsumer(template: Template): string {
   return refOf(projectorMapping(template).Properties?.FunctionName);
 }
@@ -233,4 +233,14 @@ export function dlqOf(mapping: CfnResource): string {
     propsOf(mapping).DestinationConfig as { OnFailure: { Destination: unknown } }
   ).OnFailure.Destination as { "Fn::GetAtt": [string, string] };
   return destination["Fn::GetAtt"][0];
+}
+
+/**
+ * The ledger's own functions (writer, reader, projector, sequencer), told apart from CDK's
+ * singleton provider of the custom resource that reads the public key at deployment.
+ */
+export function ledgerFunctions(template: Template): [string, CfnResource][] {
+  return resources(template, "AWS::Lambda::Function").filter(([, fn]) =>
+    String(fn.Properties?.Description ?? "").startsWith("sanctions-ledger "),
+  );
 }

@@ -252,6 +252,8 @@ describe("reads", () => {
       actor: "local",
       prevHash: "0".repeat(64),
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      // Its leaf in the ledger-wide Merkle log: sequenced before the append answered.
+      leafIndex: expect.any(Number),
     });
   });
 });

@@ -1073,13 +1073,21 @@ export function answerViolations(answer: RawAnswer): { violations: string[]; jso
   if (answer.bytes.length > MAX_ANSWER_BYTES) {
     out.push(`answer of ${answer.bytes.length} bytes exceeds Lambda's 6 MB`);
   }
+  const type = mediaType(answer.contentType);
+  // The one answer that is not JSON: the checkpoints' public key, a PEM block.
+  if (answer.status < 300 && type === "application/x-pem-file") {
+    const text = answer.bytes.toString("utf8");
+    if (!text.startsWith("-----BEGIN PUBLIC KEY-----\n"))
+      out.push("PEM answer is not a public key");
+    if (prototypePolluted()) out.push("Object.prototype polluted");
+    return { violations: out, json: undefined };
+  }
   let json: unknown;
   try {
     json = JSON.parse(answer.bytes.toString("utf8"));
   } catch {
     out.push("answer body is not JSON");
   }
-  const type = mediaType(answer.contentType);
   if (answer.status >= 400) {
     if (type !== "application/problem+json") {
       out.push(`content-type ${String(answer.contentType)}, not application/problem+json`);

@@ -706,6 +706,7 @@ const TOKEN_ROUTES: Record<string, string> = {
 const REQUIRED: Record<string, Record<string, string>> = {
   "/changes": { from: "2022-01-01", to: "2022-12-31" },
   "/corrections": { from: "2022-01-01T00:00:00Z", to: "2022-12-31T00:00:00Z" },
+  "/checkpoints/consistency": { from: "1", to: "1" },
   "/search": { q: "acme" },
 };
 
@@ -739,6 +740,10 @@ const INVALID_PARAMS: Record<string, readonly string[]> = {
     ...NOT_DECIMAL,
   ],
   nextToken: GARBAGE_TOKENS,
+  treeSize: [
+    ...["0", "-1", "1.5", "abc", "", "01", "1e3", "NaN", "Infinity", "9007199254740992"],
+    ...NOT_DECIMAL,
+  ],
   authority: ["jp", "J", "US OFAC", "A".repeat(33), "", "JP!", "1JP", "ｊｐ"],
   measure: ["freeze", "ASSET-FREEZE", "", "asset freeze", "asset-freeze,export-ban"],
   program: ["", "   ", "x".repeat(65)],
@@ -768,7 +773,11 @@ function readCase(
   expect: Expectation,
   extra: Partial<RawRequest> = {},
 ): HostileCase {
-  const path = resource.replace("{entityId}", entityId);
+  // The other path parameters take valid values: the id and the query are under test.
+  const path = resource
+    .replace("{entityId}", entityId)
+    .replace("{treeSize}", "1")
+    .replace("{version}", "1");
   const query = params.map(([k, v]) => `${k}=${v}`).join("&");
   return hostile({
     label: `GET ${resource} on ${entityId}: ${label}`,

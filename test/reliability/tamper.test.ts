@@ -4,11 +4,12 @@
  * forged past the head) must make `GET /entities/{id}/verify` answer `valid: false`, with the
  * exact first broken version and the version and hash of the last sound event before it.
  */
-import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENESIS_HASH } from "../../functions/domain/events.js";
 import { canonicalJson, sha256Hex } from "../../functions/domain/hash.js";
 import { EVENTS_TABLE, VIEWS_TABLE } from "../../functions/store/keys.js";
+import { LOG_KEYS } from "../../functions/store/log.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 
 let api: RunningLedger;
@@ -128,6 +129,18 @@ async function deleteItem(entityId: string, version: number): Promise<void> {
   );
 }
 
+async function queryViews(pk: string): Promise<Item[]> {
+  const out = await api.engine.doc.send(
+    new QueryCommand({
+      TableName: api.engine.tables.views,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": pk },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items ?? [];
+}
+
 const parsed = (item: Item) => JSON.parse(String(item.canonical)) as Record<string, unknown>;
 const hashOf = (b: Built, version: number) =>
   version === 0 ? GENESIS_HASH : b.hashes[version - 1];
@@ -150,7 +163,7 @@ describe("verify detects tampering with the events table", () => {
     expect(await verify(b.entityId)).toEqual(brokenAt(b, 3));
   });
 
-  it("(b) canonical changed and its hash recomputed: broken at the next version", async () => {
+  it("(b) canonical changed and its hash recomputed: broken there, by the log's witness", async () => {
     const b = await build("b");
     const item = await getItem(b.entityId, 3);
     const event = parsed(item);
@@ -158,13 +171,9 @@ describe("verify detects tampering with the events table", () => {
     const canonical = canonicalJson(event);
     const forgedHash = sha256Hex(canonical);
     await putItem({ ...item, canonical, hash: forgedHash });
-    // Version 3 is self-consistent now; version 4 still chains to the original hash.
-    expect(await verify(b.entityId)).toEqual({
-      valid: false,
-      version: 3,
-      headHash: forgedHash,
-      firstBrokenVersion: 4,
-    });
+    // Version 3 is self-consistent now, and version 4 still chains to the original hash;
+    // the log holds version 3's original hash, so the break is named where it is.
+    expect(await verify(b.entityId)).toEqual(brokenAt(b, 3));
   });
 
   it("(b') the head rewritten with a recomputed hash: the chain holds, the views' witness does not", async () => {
@@ -394,6 +403,59 @@ describe("verify detects tampering with the events table", () => {
       version: 0,
       headHash: GENESIS_HASH,
       firstBrokenVersion: 1,
+      missingWitnesses: ["the views hold no record of this stream's head"],
+    });
+  });
+
+  it("backdating v3 and re-chaining v3–v6, the latest witness rewritten too: broken at v3, from every witness held", async () => {
+    const b = await build("backdate");
+    let prevHash = b.hashes[1] as string;
+    const rewritten: string[] = [];
+    for (let v = 3; v <= 6; v++) {
+      const item = await getItem(b.entityId, v);
+      const event: Record<string, unknown> = { ...parsed(item), prevHash };
+      if (v === 3)
+        event.recordedAt = new Date(Date.parse(b.recordedAt[1] as string) + 1).toISOString();
+      const canonical = canonicalJson(event);
+      prevHash = sha256Hex(canonical);
+      rewritten.push(prevHash);
+      await putItem({ ...item, canonical, recordedAt: event.recordedAt, hash: prevHash });
+    }
+    // The latest witness the views hold, rewritten to the forged head.
+    const witnesses = await queryViews(`head#${b.entityId}`);
+    const latest = witnesses.at(-1) as Item;
+    await api.engine.doc.send(
+      new PutCommand({
+        TableName: api.engine.tables.views,
+        Item: { ...latest, value: { ...(latest.value as object), headHash: rewritten.at(-1) } },
+      }),
+    );
+    expect(await verify(b.entityId)).toEqual(brokenAt(b, 3));
+  });
+
+  it("witnesses deleted are reported missing, not accepted", async () => {
+    const b = await build("unwitnessed-all");
+    for (const w of await queryViews(`head#${b.entityId}`)) {
+      await api.engine.doc.send(
+        new DeleteCommand({ TableName: api.engine.tables.views, Key: { pk: w.pk, sk: w.sk } }),
+      );
+    }
+    for (const v of [2, 3]) {
+      await api.engine.doc.send(
+        new DeleteCommand({
+          TableName: api.engine.tables.views,
+          Key: LOG_KEYS.claim(b.entityId, v),
+        }),
+      );
+    }
+    expect(await verify(b.entityId)).toEqual({
+      valid: true,
+      version: HISTORY.length,
+      headHash: b.hashes[HISTORY.length - 1],
+      missingWitnesses: [
+        "the views hold no record of this stream's head",
+        "the log holds no leaf for version 2–3, though it holds version 6",
+      ],
     });
   });
 

@@ -1,0 +1,91 @@
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { type EventRef, Sequencer } from "../app/sequencer.js";
+import { S3CheckpointStore } from "../store/checkpoints.js";
+import { documentClient } from "../store/dynamo.js";
+import { ENV, EVENTS_TABLE, PROOFS_ENV } from "../store/keys.js";
+import { DynamoLogStore } from "../store/log.js";
+import { kmsOverHttp, kmsSigner } from "../store/signers.js";
+import { logger } from "./http.js";
+import { eventHandler, traced } from "./observability.js";
+
+/** The event a stream record inserted, or undefined for any other record. */
+export function eventRefOf(record: DynamoDBRecord): EventRef | undefined {
+  if (record.eventName !== "INSERT") return undefined;
+  const image = record.dynamodb?.NewImage;
+  const entityId = image?.[EVENTS_TABLE.partitionKey]?.S;
+  const version = Number(image?.[EVENTS_TABLE.sortKey]?.N);
+  const hash = image?.hash?.S;
+  if (entityId === undefined || hash === undefined || !Number.isSafeInteger(version)) {
+    return undefined;
+  }
+  return { entityId, version, hash };
+}
+
+/**
+ * The sequencer on the events table's stream: admits the batch's inserted events to the
+ * ledger-wide log, in stream order, and publishes the checkpoint that covers them. A
+ * batch that fails is reported from its first record, to be redelivered whole: admitting
+ * an event twice writes nothing, so a redelivery only completes what was left. Any other
+ * record than an insert is logged (nothing in the ledger updates or deletes an event).
+ */
+export function sequencerHandler(sequencer: () => Promise<Sequencer>) {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const refs: EventRef[] = [];
+    for (const record of event.Records) {
+      const ref = eventRefOf(record);
+      if (ref) refs.push(ref);
+      else {
+        logger.error("a stream record that is not an appended event", {
+          eventName: record.eventName,
+          keys: record.dynamodb?.Keys,
+        });
+      }
+    }
+    const first = event.Records[0]?.dynamodb?.SequenceNumber;
+    try {
+      const { head, published } = await (await sequencer()).sequence(refs);
+      logger.info("sequenced", {
+        events: refs.length,
+        treeSize: head.treeSize,
+        published: published.length,
+      });
+      return { batchItemFailures: [] };
+    } catch (error) {
+      logger.error("sequencing failed", { error: error as Error });
+      return { batchItemFailures: first === undefined ? [] : [{ itemIdentifier: first }] };
+    }
+  };
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+let built: Promise<Sequencer> | undefined;
+
+/** The sequencer over the table, bucket and key named in the function's environment. */
+export function sequencerFromEnv(): Promise<Sequencer> {
+  built ??= (async () => {
+    const region = required("AWS_REGION");
+    const origin = required(PROOFS_ENV.origin);
+    const signer = await kmsSigner(origin, required(PROOFS_ENV.keyId), kmsOverHttp({ region }));
+    return new Sequencer({
+      log: new DynamoLogStore(traced(documentClient()), required(ENV.viewsTable)),
+      checkpoints: new S3CheckpointStore({
+        bucket: required(PROOFS_ENV.bucket),
+        region,
+        retentionDays: Number(required(PROOFS_ENV.retentionDays)),
+      }),
+      signer,
+      origin,
+    });
+  })();
+  built.catch(() => {
+    built = undefined;
+  });
+  return built;
+}
+
+export const handler = eventHandler(sequencerHandler(sequencerFromEnv));
