@@ -113,6 +113,7 @@ export function touchedSanctions(before: EntityState, event: LedgerEvent): Set<n
   switch (event.type) {
     case "EntityRegistered":
     case "EntityAmended":
+    case "PublicationImported":
       return new Set();
     case "SanctionImposed":
       return new Set([event.version]);

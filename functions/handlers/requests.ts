@@ -8,6 +8,7 @@ import {
   entityRegisteredSchema,
   eventRetractedSchema,
   sanctionAmendedSchema,
+  publicationImportedSchema,
   sanctionImposedSchema,
   sanctionLiftedSchema,
 } from "../api/schemas.js";
@@ -105,6 +106,10 @@ const BODIES: {
   EventRetracted: (data, at) => ({
     type: "EventRetracted",
     data: parseWith(eventRetractedSchema, data, at),
+  }),
+  PublicationImported: (data, at) => ({
+    type: "PublicationImported",
+    data: parseWith(publicationImportedSchema, data, at),
   }),
 };
 
