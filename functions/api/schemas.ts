@@ -12,9 +12,9 @@ import {
   type EntityRegisteredData,
   EVENT_TYPES,
   type EventRetractedData,
-  type PublicationImportedData,
   type Identifier,
   MEASURES,
+  type PublicationImportedData,
   type SanctionAmendedData,
   type SanctionImposedData,
   type SanctionLiftedData,
@@ -600,7 +600,5 @@ export type SchemaTies = [
   Expect<Equal<DeepReadonly<z.output<typeof sanctionAmendedSchema>>, SanctionAmendedData>>,
   Expect<Equal<DeepReadonly<z.output<typeof sanctionLiftedSchema>>, SanctionLiftedData>>,
   Expect<Equal<DeepReadonly<z.output<typeof eventRetractedSchema>>, EventRetractedData>>,
-  Expect<
-    Equal<DeepReadonly<z.output<typeof publicationImportedSchema>>, PublicationImportedData>
-  >,
+  Expect<Equal<DeepReadonly<z.output<typeof publicationImportedSchema>>, PublicationImportedData>>,
 ];

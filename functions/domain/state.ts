@@ -173,7 +173,10 @@ export function evolve(state: EntityState, event: LedgerEvent): EntityState {
       );
       break;
     case "PublicationImported":
-      next.publications = [...(state.publications ?? []), { version: event.version, ...event.data }];
+      next.publications = [
+        ...(state.publications ?? []),
+        { version: event.version, ...event.data },
+      ];
       break;
     case "EventRetracted":
       return retract(next, event.data.version, event.version);
@@ -294,7 +297,11 @@ export function coverageOf(state: EntityState): {
   firstPublishedOn: IsoDate | null;
 } {
   const publications = [...(state.publications ?? [])].sort((a, b) =>
-    a.publishedOn === b.publishedOn ? a.version - b.version : a.publishedOn < b.publishedOn ? -1 : 1,
+    a.publishedOn === b.publishedOn
+      ? a.version - b.version
+      : a.publishedOn < b.publishedOn
+        ? -1
+        : 1,
   );
   return { publications, firstPublishedOn: publications[0]?.publishedOn ?? null };
 }

@@ -173,7 +173,8 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
   if (s.undetermined) {
     const until = minEnd(s.effectiveFrom, end) ?? s.effectiveFrom;
     const since = s.undetermined.since ?? null;
-    if (since === null || since < until) undetermined = { since, until, reason: s.undetermined.reason };
+    if (since === null || since < until)
+      undetermined = { since, until, reason: s.undetermined.reason };
   }
 
   return {

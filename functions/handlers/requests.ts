@@ -7,8 +7,8 @@ import {
   entityIdSchema,
   entityRegisteredSchema,
   eventRetractedSchema,
-  sanctionAmendedSchema,
   publicationImportedSchema,
+  sanctionAmendedSchema,
   sanctionImposedSchema,
   sanctionLiftedSchema,
 } from "../api/schemas.js";
