@@ -81,7 +81,7 @@ export function renderSanctions(page: SanctionsPage, width?: number): string {
     return lines.join("\n");
   }
   const unknown = page.items.flatMap((item) =>
-    item.undetermined.map((u) => [
+    (item.undetermined ?? []).map((u) => [
       item.entityId,
       item.name,
       u.sanctionId,

@@ -52,7 +52,8 @@ export function renderState(state: EntityState, width?: number): string {
     ...state.inForce.map((s) => sanctionRow("in force", s)),
     ...state.pending.map((s) => sanctionRow("pending", s)),
   ];
-  const unknown = undeterminedTable(state.undetermined, state.asOf, width);
+  // An API from before undetermined status answers without the list.
+  const unknown = undeterminedTable(state.undetermined ?? [], state.asOf, width);
   if (rows.length === 0) {
     return `${header}\n\n${unknown ? `No sanction in force or pending on ${esc(state.asOf)}; ${unknown}` : `No sanction in force or pending on ${esc(state.asOf)}.`}`;
   }
