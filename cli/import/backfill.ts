@@ -176,9 +176,9 @@ function planEntity(
   for (const s of entry?.sanctions ?? []) keys.add(s.key);
   for (const key of [...keys].sort()) {
     const current = ofList.filter((s) => keyOf(list, s.sanctionId) === key);
-    const published_ = entry?.sanctions.find((s) => s.key === key);
+    const inPublication = entry?.sanctions.find((s) => s.key === key);
     const held = dates.map((d) =>
-      d === published ? published_ !== undefined : current.some((s) => heldOn(s, d)),
+      d === published ? inPublication !== undefined : current.some((s) => heldOn(s, d)),
     );
     const targets: Target[] = [];
     for (let i = 0; i < dates.length; i++) {
@@ -188,7 +188,7 @@ function planEntity(
       const run = dates.slice(i, j + 1);
       const first = run[0] as IsoDate;
       const stated = run.includes(published)
-        ? published_
+        ? inPublication
         : (() => {
             const s = current.find((c) => run.some((d) => heldOn(c, d)));
             return s && asPublished(key, s);
