@@ -110,7 +110,9 @@ export function summarize(event: StoredEvent): string {
     case "SanctionImposed":
       return `${str(d.sanctionId)} ${str(d.authority)}: ${strings(d.measures)}, announced ${str(
         d.announcedOn,
-      )}, effective ${str(d.effectiveFrom)}${d.effectiveUntil ? ` until ${str(d.effectiveUntil)}` : ""}`;
+      )}, effective ${str(d.effectiveFrom)}${d.effectiveUntil ? ` until ${str(d.effectiveUntil)}` : ""}${
+        d.undetermined ? ", status not known before" : ""
+      }`;
     case "SanctionAmended": {
       const parts: string[] = [];
       if (d.measures !== undefined) parts.push(`measures ${strings(d.measures)}`);
@@ -128,6 +130,10 @@ export function summarize(event: StoredEvent): string {
       );
     case "EventRetracted":
       return cut(`retracts v${str(d.version)}: ${str(d.reason)}`);
+    case "PublicationImported":
+      return cut(
+        `${str(d.list)} published ${str(d.publishedOn)}: ${str(d.entries)} entries (${str(d.title)})`,
+      );
     default:
       return cut(JSON.stringify(d));
   }

@@ -67,21 +67,37 @@ async function progressReporter(ctx: CliContext, tty: boolean) {
 }
 
 function describePlan(plan: ImportPlan, width?: number): string {
-  const rows = plan.entries.flatMap((entry) =>
-    entry.events.map((e) => [
-      entry.entityId,
-      e.type,
-      String(e.data.sanctionId ?? e.data.name ?? (e.data.aliases ? "aliases" : "")),
-      e.type === "SanctionImposed"
-        ? `${e.data.announcedOn} → ${e.data.effectiveFrom}`
-        : e.type === "SanctionLifted"
-          ? `from ${e.data.effectiveFrom}`
-          : "",
-    ]),
+  const entries = [...plan.entries, ...(plan.record ? [plan.record] : [])];
+  const rows = entries.flatMap((entry) =>
+    entry.events.map((e) => {
+      const undetermined = e.data.undetermined as { since?: string } | undefined;
+      return [
+        entry.entityId,
+        e.type,
+        e.type === "EventRetracted"
+          ? `version ${e.data.version}`
+          : e.type === "PublicationImported"
+            ? `${e.data.list} of ${e.data.publishedOn}`
+            : String(e.data.sanctionId ?? e.data.name ?? (e.data.aliases ? "aliases" : "")),
+        e.type === "SanctionImposed"
+          ? `${undetermined ? `undetermined ${undetermined.since ?? "before"} → ` : ""}${e.data.announcedOn} → ${e.data.effectiveFrom}`
+          : e.type === "SanctionLifted"
+            ? `from ${e.data.effectiveFrom}`
+            : "",
+      ];
+    }),
   );
-  return rows.length === 0
-    ? "no change"
-    : table(["entity", "change", "what", "dates"], rows, width);
+  const lines: string[] = [];
+  const latest = plan.coverage?.[plan.coverage.length - 1];
+  if (plan.backfill && latest !== undefined) {
+    lines.push(
+      `backfill: ${plan.published} is not after the latest publication of ${plan.list} recorded (${latest}); the list's history is rebuilt in publication-date order and what changes is recorded as corrections (retractions and corrected events)`,
+    );
+  }
+  lines.push(
+    rows.length === 0 ? "no change" : table(["entity", "change", "what", "dates"], rows, width),
+  );
+  return lines.join("\n");
 }
 
 function describeSummary(
@@ -91,10 +107,10 @@ function describeSummary(
   width?: number,
 ): string {
   const lines = [
-    `${dryRun ? "would import" : "imported"} ${esc(s.list)} published ${esc(s.published)}: ${s.entries} entries${dryRun ? "" : ` in ${seconds.toFixed(1)} s`}`,
+    `${dryRun ? "would import" : "imported"} ${esc(s.list)} published ${esc(s.published)}: ${s.entries} entries${dryRun ? "" : ` in ${seconds.toFixed(1)} s`}${s.backfill ? " (backfill)" : ""}`,
     table(
-      ["registered", "imposed", "amended", "lifted", "unchanged", "rejected"],
-      [[s.registered, s.imposed, s.amended, s.lifted, s.unchanged, s.rejected.length]],
+      ["registered", "imposed", "amended", "lifted", "corrected", "unchanged", "rejected"],
+      [[s.registered, s.imposed, s.amended, s.lifted, s.corrected, s.unchanged, s.rejected.length]],
       width,
     ),
   ];
@@ -140,10 +156,16 @@ export function registerImport(program: Command, ctx: CliContext): void {
         "import un-xml ./UN_consolidated.xml --published 2026-02-27 --json",
       )}
 Each entry becomes an entity (ofac-<ent_num>, un-<DATAID>) with one sanction per program.
+Where the publication states no listing date, a sanction is in force from --published and
+undetermined before it (since the list's previous publication, or ever for the first).
 A later publication is a difference against what the ledger holds for that list: new
 entries and programs are imposed, those no longer published are lifted on --published,
-changed names and aliases are amended. Event ids are derived from (list, publication,
-entry, change), so importing the same publication again writes nothing.
+changed names and aliases are amended. A publication dated before the latest one
+imported (a backfill) rebuilds the list's history in publication-date order and records
+what changes as corrections, so publications may be imported in any order. Each
+publication is recorded on the list's stream (list-ofac-sdn, list-ofac-cons, list-un).
+Event ids are derived from (list, publication, entry, change), so importing the same
+publication again writes nothing.
 `,
     )
     .action(

@@ -77,9 +77,20 @@ export function registerSanctions(program: Command, ctx: CliContext): void {
 export function renderSanctions(page: SanctionsPage, width?: number): string {
   const lines = [`asOf ${esc(page.asOf)}, known at ${esc(page.knownAt)}`];
   if (page.items.length === 0) {
-    lines.push("No entity has a matching sanction in force.");
+    lines.push("No entity has a matching sanction in force or undetermined.");
     return lines.join("\n");
   }
+  const unknown = page.items.flatMap((item) =>
+    (item.undetermined ?? []).map((u) => [
+      item.entityId,
+      item.name,
+      u.sanctionId,
+      u.authority,
+      orDash(u.program),
+      u.since ?? "ever",
+      u.knownFrom,
+    ]),
+  );
   const rows = page.items.flatMap((item) =>
     item.sanctions.map((s) => [
       item.entityId,
@@ -111,6 +122,16 @@ export function renderSanctions(page: SanctionsPage, width?: number): string {
     ),
     `${plural(page.items.length, "entity", "entities")}, ${plural(rows.length, "sanction")}.`,
   );
+  if (unknown.length > 0) {
+    lines.push(
+      `${plural(unknown.length, "sanction")} whose status on ${esc(page.asOf)} is not known (not known is not "not sanctioned"):`,
+      table(
+        ["Entity", "Name", "Sanction", "Authority", "Program", "Unknown since", "Known from"],
+        unknown,
+        width,
+      ),
+    );
+  }
   if (page.nextToken) lines.push("More entities remain: raise --limit to see them.");
   return lines.join("\n");
 }

@@ -6,7 +6,7 @@ import { type CliContext, examples } from "./context.js";
 export function registerState(program: Command, ctx: CliContext): void {
   program
     .command("state")
-    .description("an entity and its sanctions in force or pending on a day")
+    .description("an entity and its sanctions in force, pending or undetermined on a day")
     .argument("<entityId>", "the entity, e.g. ru-vtb-bank")
     .option("--as-of <date>", "the day asked about, YYYY-MM-DD (default: today, UTC)")
     .option("--known-at <timestamp>", "as the ledger knew it then, e.g. 2022-03-26T00:00:00Z")
@@ -52,10 +52,12 @@ export function renderState(state: EntityState, width?: number): string {
     ...state.inForce.map((s) => sanctionRow("in force", s)),
     ...state.pending.map((s) => sanctionRow("pending", s)),
   ];
+  // An API from before undetermined status answers without the list.
+  const unknown = undeterminedTable(state.undetermined ?? [], state.asOf, width);
   if (rows.length === 0) {
-    return `${header}\n\nNo sanction in force or pending on ${esc(state.asOf)}.`;
+    return `${header}\n\n${unknown ? `No sanction in force or pending on ${esc(state.asOf)}; ${unknown}` : `No sanction in force or pending on ${esc(state.asOf)}.`}`;
   }
-  return `${header}\n\n${table(
+  return `${header}\n\n${unknown ? `${unknown}\n\n` : ""}${table(
     [
       "Status",
       "Sanction",
@@ -68,6 +70,30 @@ export function renderState(state: EntityState, width?: number): string {
       "End",
     ],
     rows,
+    width,
+  )}`;
+}
+
+/**
+ * The sanctions whose status on `asOf` is not known, as a table under a line that says so;
+ * undefined when there are none.
+ */
+export function undeterminedTable(
+  items: EntityState["undetermined"],
+  asOf: string,
+  width?: number,
+): string | undefined {
+  if (items.length === 0) return undefined;
+  return `status not known on ${esc(asOf)} (not known is not "not sanctioned"):\n${table(
+    ["Sanction", "Authority", "Program", "Unknown since", "Known from", "Reason"],
+    items.map((u) => [
+      u.sanctionId,
+      u.authority,
+      orDash(u.program),
+      u.since ?? "ever",
+      u.knownFrom,
+      u.reason,
+    ]),
     width,
   )}`;
 }

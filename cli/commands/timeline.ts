@@ -31,7 +31,10 @@ export function renderTimeline(timeline: Timeline, width?: number): string {
   for (const s of timeline.sanctions) {
     const heading = esc(
       `${s.sanctionId} (${s.authority}${s.program ? `, ${s.program}` : ""}): ` +
-        `announced ${s.announcedOn}, effective ${s.effectiveFrom}, end ${orDash(s.end)}`,
+        `announced ${s.announcedOn}, effective ${s.effectiveFrom}, end ${orDash(s.end)}` +
+        (s.undetermined
+          ? `; status not known ${s.undetermined.since ? `from ${s.undetermined.since} ` : ""}until ${s.undetermined.until} (${s.undetermined.reason})`
+          : ""),
     );
     const body =
       s.intervals.length === 0

@@ -20,7 +20,13 @@ export interface HeldEntity {
 /** One append of the plan: an item of `POST /batches`. */
 export interface PlannedEvent {
   entityId: string;
-  type: "EntityRegistered" | "EntityAmended" | "SanctionImposed" | "SanctionLifted";
+  type:
+    | "EntityRegistered"
+    | "EntityAmended"
+    | "SanctionImposed"
+    | "SanctionLifted"
+    | "EventRetracted"
+    | "PublicationImported";
   eventId: string;
   data: Record<string, unknown>;
   source: Source;
@@ -40,6 +46,26 @@ export interface ImportPlan {
   entries: PlannedEntry[];
   /** Published entries that need no change. */
   unchanged: number;
+  /**
+   * The publications of the list the ledger recorded before this import, oldest first.
+   * When `published` is not after the latest, the import is a backfill: the list's history
+   * is rebuilt in publication-date order and what changes is recorded as corrections.
+   */
+  coverage?: IsoDate[];
+  backfill?: boolean;
+  /** The list stream's events: its registration (first import) and this publication's record. */
+  record?: PlannedEntry;
+}
+
+/** The id of a list's own stream, which records the publications imported. */
+export const listStreamOf = (list: ListName) => `list-${list}`;
+
+/**
+ * Why a sanction whose start the publication does not state is undetermined before it: the
+ * same words whatever order the publications are imported in.
+ */
+export function undeterminedReason(title: string, published: IsoDate): string {
+  return `Listed on or before ${published}: the ${title} published that day states no listing date`;
 }
 
 /** The sanction id a list gives a published sanction; `:<date>` marks a re-listing. */
@@ -80,6 +106,8 @@ export function planImport(
   publication: Publication,
   published: IsoDate,
   held: ReadonlyMap<string, HeldEntity | undefined>,
+  /** The latest publication of the list recorded before this one, if any. */
+  previous?: IsoDate,
 ): ImportPlan {
   const { list } = publication;
   const source: Source = { title: publication.title, publishedOn: published };
@@ -115,7 +143,7 @@ export function planImport(
       event(
         "SanctionImposed",
         `impose.${sanction.key}`,
-        imposition(sanctionId, sanction, published),
+        imposition(sanctionId, sanction, published, publication.title, previous),
       );
     }
     for (const [key, sanctionId] of openKeys) {
@@ -146,7 +174,7 @@ export function planImport(
   return { list, published, entries, unchanged };
 }
 
-function registration(entry: PublishedEntry): Record<string, unknown> {
+export function registration(entry: PublishedEntry): Record<string, unknown> {
   return {
     name: entry.name,
     kind: entry.kind,
@@ -188,12 +216,28 @@ export function amendmentOf(
   return Object.keys(data).length > 0 ? data : undefined;
 }
 
-function imposition(
+/**
+ * The imposition of a published sanction. Without a stated start it takes effect on the
+ * publication's date and is undetermined before it: since the list's previous publication
+ * (which did not hold it), or on every earlier day when there is none.
+ */
+export function imposition(
   sanctionId: string,
   s: PublishedSanction,
   published: IsoDate,
+  title: string,
+  previous: IsoDate | undefined,
 ): Record<string, unknown> {
   const effectiveFrom = s.effectiveFrom ?? published;
+  const undetermined =
+    s.effectiveFrom === undefined
+      ? {
+          undetermined: {
+            ...(previous !== undefined && previous < published ? { since: previous } : {}),
+            reason: undeterminedReason(title, published),
+          },
+        }
+      : {};
   // Announced on the stated day, else on publication; never after it takes effect.
   const announcedOn = minEnd(s.announcedOn ?? published, effectiveFrom) ?? effectiveFrom;
   return {
@@ -205,10 +249,15 @@ function imposition(
     announcedOn,
     effectiveFrom,
     ...(s.legalBasis ? { legalBasis: s.legalBasis } : {}),
+    ...undetermined,
   };
 }
 
-function lifting(sanctionId: string, published: IsoDate, title: string): Record<string, unknown> {
+export function lifting(
+  sanctionId: string,
+  published: IsoDate,
+  title: string,
+): Record<string, unknown> {
   return {
     sanctionId,
     effectiveFrom: published,

@@ -1,6 +1,9 @@
-import type { IsoDate } from "../../functions/domain/events.js";
+import type { IsoDate, LedgerEvent } from "../../functions/domain/events.js";
+import { coverageOf, fold } from "../../functions/domain/state.js";
+import type { EntityHistory } from "./backfill.js";
+import { planBackfill } from "./backfill.js";
 import type { HeldEntity, ImportPlan, PlannedEntry, PlannedEvent } from "./diff.js";
-import { amendmentOf, keyOf, planImport } from "./diff.js";
+import { amendmentOf, importEventId, keyOf, listStreamOf, planImport } from "./diff.js";
 import type { ListName, Publication } from "./model.js";
 
 /** The part of the HTTP client the importer needs. A problem answer rejects with `status`. */
@@ -26,7 +29,13 @@ export interface ImportSummary {
   imposed: number;
   amended: number;
   lifted: number;
+  /** Events retracted to correct the list's history (a backfill). */
+  corrected: number;
   unchanged: number;
+  /** Whether the publication was dated on or before the latest the ledger recorded for its list. */
+  backfill: boolean;
+  /** The dates of the list's publications the ledger recorded before this import. */
+  coverage: IsoDate[];
   /** Events already in the ledger (an interrupted import completed, or a concurrent one). */
   alreadyRecorded: number;
   rejected: { entityId: string; ref: string; reason: string }[];
@@ -206,14 +215,154 @@ export function batchesOf(entries: readonly PlannedEntry[]): PlannedEvent[][][] 
   return rounds;
 }
 
-/** Imports a publication: reads the ledger, plans the difference, and sends it in batches. */
+/** Every event of a stream, oldest first; undefined when the ledger does not know the entity. */
+async function readStream(
+  client: ImportClient,
+  entityId: string,
+): Promise<LedgerEvent[] | undefined> {
+  const events: LedgerEvent[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = (await client.get(`/entities/${entityId}/events`, {
+        limit: "1000",
+        nextToken,
+      })) as { events: LedgerEvent[]; nextToken?: string };
+      events.push(...page.events);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+  return events;
+}
+
+/** The list's coverage, as its stream records it: the dates of the publications imported. */
+export async function readCoverage(
+  client: ImportClient,
+  list: ListName,
+): Promise<{ registered: boolean; dates: IsoDate[] }> {
+  const events = await readStream(client, listStreamOf(list));
+  if (!events) return { registered: false, dates: [] };
+  const { publications } = coverageOf(fold(listStreamOf(list), events));
+  const dates = publications.filter((p) => p.list === list).map((p) => p.publishedOn);
+  return { registered: true, dates: [...new Set(dates)] };
+}
+
+/**
+ * For a backfill: the stream of every entity of the publication, and of every entity that
+ * holds a sanction of the list on one of the recorded publication dates or open-ended.
+ */
+export async function readHistories(
+  client: ImportClient,
+  publication: Publication,
+  recorded: readonly IsoDate[],
+  options: Pick<ImportOptions, "concurrency" | "onProgress">,
+): Promise<Map<string, EntityHistory | undefined>> {
+  const ids = new Set(publication.entries.map((e) => e.entityId));
+  for (const asOf of [...recorded, OPEN_ENDED_ON]) {
+    let nextToken: string | undefined;
+    do {
+      const page = (await client.get("/sanctions", {
+        asOf,
+        authority: AUTHORITY[publication.list],
+        limit: "1000",
+        nextToken,
+      })) as {
+        items: { entityId: string; sanctions: { sanctionId: string }[] }[];
+        nextToken?: string;
+      };
+      for (const item of page.items) {
+        if (item.sanctions.some((s) => keyOf(publication.list, s.sanctionId) !== undefined)) {
+          ids.add(item.entityId);
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  const histories = new Map<string, EntityHistory | undefined>();
+  let done = 0;
+  await pool([...ids], (options.concurrency ?? 4) * 4, async (entityId) => {
+    const events = await readStream(client, entityId);
+    if (!events || events.length === 0) histories.set(entityId, undefined);
+    else {
+      const owner = /^imp\.([a-z-]+)\./.exec(events[0]?.eventId ?? "")?.[1];
+      histories.set(entityId, {
+        state: fold(entityId, events),
+        ...(owner === "ofac-sdn" || owner === "ofac-cons" || owner === "un" ? { owner } : {}),
+      });
+    }
+    options.onProgress?.({ phase: "reading", done: ++done, total: ids.size, events: 0 });
+  });
+  return histories;
+}
+
+/** The list stream's events for this import: its registration if new, and the publication's record. */
+function recordOf(
+  publication: Publication,
+  published: IsoDate,
+  coverage: { registered: boolean; dates: IsoDate[] },
+): PlannedEntry | undefined {
+  const entityId = listStreamOf(publication.list);
+  const source = { title: publication.title, publishedOn: published };
+  const events: PlannedEvent[] = [];
+  if (!coverage.registered) {
+    events.push({
+      entityId,
+      type: "EntityRegistered",
+      eventId: `imp.${publication.list}.list`,
+      data: { name: publication.title, kind: "list" },
+      source,
+    });
+  }
+  if (!coverage.dates.includes(published)) {
+    events.push({
+      entityId,
+      type: "PublicationImported",
+      eventId: importEventId(publication.list, published, "list", "publication"),
+      data: {
+        list: publication.list,
+        publishedOn: published,
+        title: publication.title,
+        entries: publication.entries.length,
+      },
+      source,
+    });
+  }
+  return events.length > 0 ? { entityId, ref: "list", events } : undefined;
+}
+
+/**
+ * Imports a publication: reads the list's coverage and the ledger, plans the difference, and
+ * sends it in batches; then records the publication on the list's stream. A publication
+ * dated after the latest recorded one is a difference against what the ledger holds; one
+ * dated on or before it is a backfill (see `planBackfill`).
+ */
 export async function runImport(
   client: ImportClient,
   publication: Publication,
   options: ImportOptions,
 ): Promise<{ plan: ImportPlan; summary: ImportSummary }> {
-  const held = await readHeld(client, publication, options);
-  const plan = planImport(publication, options.published, held);
+  const coverage = await readCoverage(client, publication.list);
+  const latest = coverage.dates.reduce<IsoDate | undefined>(
+    (a, d) => (a === undefined || d > a ? d : a),
+    undefined,
+  );
+  let plan: ImportPlan;
+  if (latest === undefined || options.published > latest) {
+    const held = await readHeld(client, publication, options);
+    plan = {
+      ...planImport(publication, options.published, held, latest),
+      coverage: [...coverage.dates].sort(),
+      backfill: false,
+    };
+  } else {
+    const histories = await readHistories(client, publication, coverage.dates, options);
+    plan = planBackfill(publication, options.published, [...coverage.dates].sort(), histories);
+  }
+  const record = recordOf(publication, options.published, coverage);
+  if (record) plan.record = record;
   const summary: ImportSummary = {
     list: publication.list,
     published: options.published,
@@ -222,7 +371,10 @@ export async function runImport(
     imposed: 0,
     amended: 0,
     lifted: 0,
+    corrected: 0,
     unchanged: plan.unchanged,
+    backfill: plan.backfill === true,
+    coverage: plan.coverage ?? [],
     alreadyRecorded: 0,
     rejected: publication.rejected.map((r) => ({
       entityId: "",
@@ -235,17 +387,21 @@ export async function runImport(
     if (type === "EntityRegistered") summary.registered++;
     else if (type === "EntityAmended") summary.amended++;
     else if (type === "SanctionImposed") summary.imposed++;
-    else summary.lifted++;
+    else if (type === "SanctionLifted") summary.lifted++;
+    else if (type === "EventRetracted") summary.corrected++;
   };
   if (options.dryRun) {
     for (const entry of plan.entries) for (const e of entry.events) count(e.type);
     return { plan, summary };
   }
   const refs = new Map(plan.entries.map((e) => [e.entityId, e.ref]));
-  const total = plan.entries.reduce((n, e) => n + e.events.length, 0);
+  const total =
+    plan.entries.reduce((n, e) => n + e.events.length, 0) + (record?.events.length ?? 0);
   let sent = 0;
-  for (const round of batchesOf(plan.entries)) {
-    await pool(round, options.concurrency ?? 4, async (batch) => {
+  // The publication is recorded last, and only once every entry is: an interrupted or
+  // refused import is not yet coverage, and running it again completes it.
+  const send = (round: PlannedEvent[][]) =>
+    pool(round, options.concurrency ?? 4, async (batch) => {
       const answer = (await client.post("/batches", {
         items: batch.map(({ entityId, type, eventId, data, source }) => ({
           entityId,
@@ -260,12 +416,13 @@ export async function runImport(
       })) as { results: { status: number; title?: string; detail?: string }[] };
       answer.results.forEach((result, i) => {
         const item = batch[i] as PlannedEvent;
+        const listed = item.entityId !== listStreamOf(publication.list);
         if (result.status === 201) {
           summary.written++;
-          count(item.type);
+          if (listed) count(item.type);
         } else if (result.status === 200) {
           summary.alreadyRecorded++;
-          count(item.type);
+          if (listed) count(item.type);
         } else {
           summary.rejected.push({
             entityId: item.entityId,
@@ -283,6 +440,7 @@ export async function runImport(
         events: summary.written,
       });
     });
-  }
+  for (const round of batchesOf(plan.entries)) await send(round);
+  if (record && !summary.rejected.some((x) => x.entityId !== "")) await send([record.events]);
   return { plan, summary };
 }

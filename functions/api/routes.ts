@@ -141,8 +141,12 @@ export const ROUTE_TABLE = {
     summary: "The entity on a day, as known at a moment",
     description:
       "The entity's details and its sanctions in force and pending on `asOf` (default today, UTC), " +
-      "counting the events recorded at or before `knownAt` (default: the whole stream). `basis` " +
-      "lists the versions the answer derives from. 404 for an entity unknown at `knownAt`.",
+      "counting the events recorded at or before `knownAt` (default: the whole stream), and in " +
+      "`undetermined` those whose status on `asOf` is not known: a list publication that states " +
+      "no listing date says only that the entry was listed on or before it, so on earlier days " +
+      "the ledger answers 'not known' (with the day its status is known from, and why), never " +
+      "'not sanctioned'. `basis` lists the versions the answer derives from. 404 for an entity " +
+      "unknown at `knownAt`.",
     path: entityPathSchema,
     query: stateQuerySchema,
     answers: [
@@ -185,7 +189,8 @@ export const ROUTE_TABLE = {
     summary: "Each sanction's terms on the valid-time axis",
     description:
       "For each sanction of the entity, one interval per stretch of unchanged terms (`until` " +
-      "exclusive, null when open), each with the versions it derives from, as known at `knownAt`.",
+      "exclusive, null when open), each with the versions it derives from, and the days on which " +
+      "its status is not known (`undetermined`), as known at `knownAt`.",
     path: entityPathSchema,
     query: timelineQuerySchema,
     answers: [
@@ -250,10 +255,12 @@ export const ROUTE_TABLE = {
     resource: "/sanctions",
     target: "reader",
     tags: ["Audit"],
-    summary: "Entities with a matching sanction in force on a day",
+    summary: "Entities with a matching sanction in force, or undetermined, on a day",
     description:
       "Every entity with a sanction in force on `asOf` that matches the filters, listing only the " +
-      "matching sanctions, as known at `knownAt`; each entity appears exactly once across the pages.",
+      "matching sanctions, as known at `knownAt`; each entity appears exactly once across the pages. " +
+      "Sanctions whose status on `asOf` is not known are listed apart in `undetermined`, and an " +
+      "entity with only such sanctions is listed with no `sanctions`.",
     path: noPathSchema,
     query: sanctionsQuerySchema,
     answers: [
@@ -275,7 +282,10 @@ export const ROUTE_TABLE = {
     description:
       "The day-over-day difference of `/sanctions` (same filters) for each day `on` in " +
       "[`from`, `to`]: `entered` (in force on `on`, not the day before), `amended` (in force on " +
-      "both with other terms) or `left` (`on` is the first day out of force).",
+      "both with other terms) or `left` (`on` is the first day out of force); for a sanction whose " +
+      "start is not stated, `undetermined` (its status is not known from `on`) and `determined` " +
+      "(its status is known from `on`, in force unless it ended first: it may have entered force " +
+      "before, so this is not `entered`).",
     path: noPathSchema,
     query: changesQuerySchema,
     answers: [

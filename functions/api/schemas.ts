@@ -14,6 +14,7 @@ import {
   type EventRetractedData,
   type Identifier,
   MEASURES,
+  type PublicationImportedData,
   type SanctionAmendedData,
   type SanctionImposedData,
   type SanctionLiftedData,
@@ -180,6 +181,12 @@ export const sanctionImposedSchema = z.strictObject({
   effectiveFrom: isoDateSchema,
   effectiveUntil: z.optional(isoDateSchema),
   legalBasis: z.optional(text(2000)),
+  undetermined: z.optional(
+    described(
+      z.strictObject({ since: z.optional(isoDateSchema), reason: text(2000) }),
+      "Set when the start is not stated (a list publication that gives no listing date): the sanction may have been in force before `effectiveFrom`, and its status on the days from `since` (absent: every day) before `effectiveFrom` is not known.",
+    ),
+  ),
 });
 
 export const sanctionAmendedSchema = z
@@ -215,6 +222,13 @@ export const eventRetractedSchema = z.strictObject({
   reason: text(2000),
 });
 
+export const publicationImportedSchema = z.strictObject({
+  list: idLike,
+  publishedOn: isoDateSchema,
+  title: text(512),
+  entries: z.int().check(z.gte(0)),
+});
+
 /** The data schema of each event type. */
 export const DATA_SCHEMAS = {
   EntityRegistered: entityRegisteredSchema,
@@ -223,6 +237,7 @@ export const DATA_SCHEMAS = {
   SanctionAmended: sanctionAmendedSchema,
   SanctionLifted: sanctionLiftedSchema,
   EventRetracted: eventRetractedSchema,
+  PublicationImported: publicationImportedSchema,
 } as const;
 
 /** A JSON object, passed on as sent (a record schema would rebuild it and drop `__proto__`). */
@@ -256,6 +271,7 @@ export const appendBodySchema = z.discriminatedUnion("type", [
   appendOf("SanctionAmended"),
   appendOf("SanctionLifted"),
   appendOf("EventRetracted"),
+  appendOf("PublicationImported"),
 ]);
 
 /** A count in a query: plain decimal digits only (no sign, exponent, hex or blanks). */
@@ -450,6 +466,24 @@ export const sanctionOnDateSchema = z.strictObject({
   end: z.nullable(isoDateSchema),
 });
 
+export const undeterminedOnDateSchema = described(
+  z.strictObject({
+    sanctionId: z.string(),
+    authority: z.string(),
+    knownFrom: described(
+      isoDateSchema,
+      "The day from which the sanction's status is known (it is in force from then, unless it ended first).",
+    ),
+    since: described(
+      z.nullable(isoDateSchema),
+      "The first day of not knowing (the list's previous publication, which did not hold it); null: every day before `knownFrom`.",
+    ),
+    reason: z.string(),
+    program: nullableText,
+  }),
+  "A sanction whose status on `asOf` the ledger does not know: not known is not 'not sanctioned'.",
+);
+
 export const entityStateSchema = z.strictObject({
   entityId: z.string(),
   name: z.string(),
@@ -462,6 +496,7 @@ export const entityStateSchema = z.strictObject({
   knownAt: timestampSchema,
   inForce: z.array(sanctionOnDateSchema),
   pending: z.array(sanctionOnDateSchema),
+  undetermined: z.array(undeterminedOnDateSchema),
   basis: z.array(version(1)),
 });
 
@@ -503,6 +538,16 @@ export const timelineSchema = z.strictObject({
       announcedOn: isoDateSchema,
       effectiveFrom: isoDateSchema,
       end: z.nullable(isoDateSchema),
+      undetermined: described(
+        z.nullable(
+          z.strictObject({
+            since: z.nullable(isoDateSchema),
+            until: isoDateSchema,
+            reason: z.string(),
+          }),
+        ),
+        "The days `[since, until)` on which the sanction's status is not known (since null: every day before `until`); null when its start is stated.",
+      ),
       intervals: z.array(
         z.strictObject({
           from: isoDateSchema,
@@ -605,6 +650,7 @@ export const sanctionsPageSchema = z.strictObject({
       name: z.string(),
       kind: entityKindSchema,
       sanctions: z.array(sanctionOnDateSchema),
+      undetermined: z.array(undeterminedOnDateSchema),
     }),
   ),
   nextToken,
@@ -619,7 +665,7 @@ export const changesPageSchema = z.strictObject({
       entityId: z.string(),
       sanctionId: z.string(),
       authority: z.string(),
-      change: z.enum(["entered", "amended", "left"]),
+      change: z.enum(["entered", "amended", "left", "undetermined", "determined"]),
       on: isoDateSchema,
     }),
   ),
@@ -709,4 +755,5 @@ export type SchemaTies = [
   Expect<Equal<DeepReadonly<z.output<typeof sanctionAmendedSchema>>, SanctionAmendedData>>,
   Expect<Equal<DeepReadonly<z.output<typeof sanctionLiftedSchema>>, SanctionLiftedData>>,
   Expect<Equal<DeepReadonly<z.output<typeof eventRetractedSchema>>, EventRetractedData>>,
+  Expect<Equal<DeepReadonly<z.output<typeof publicationImportedSchema>>, PublicationImportedData>>,
 ];

@@ -19,7 +19,7 @@ import {
   wordPartition,
 } from "../domain/rows.js";
 import { matchesWords, searchWords } from "../domain/search.js";
-import type { SanctionOnDate, Terms } from "../domain/timeline.js";
+import type { SanctionOnDate, Terms, UndeterminedOnDate } from "../domain/timeline.js";
 import type { RowRange, StoredRow, ViewStore } from "../store/ports.js";
 import type { Ledger } from "./ledger.js";
 import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
@@ -64,7 +64,13 @@ export class AuditQueries {
   ): Promise<{
     asOf: IsoDate;
     knownAt: Timestamp;
-    items: { entityId: string; name: string; kind: string; sanctions: SanctionOnDate[] }[];
+    items: {
+      entityId: string;
+      name: string;
+      kind: string;
+      sanctions: SanctionOnDate[];
+      undetermined: UndeterminedOnDate[];
+    }[];
     nextToken?: string;
   }> {
     const now = this.deps.now();
@@ -75,7 +81,13 @@ export class AuditQueries {
       query.nextToken === undefined
         ? undefined
         : stringOf(decodeToken("sanctions", query.nextToken));
-    const items: { entityId: string; sanctions: SanctionOnDate[] }[] = [];
+    const items: {
+      entityId: string;
+      sanctions: SanctionOnDate[];
+      undetermined: UndeterminedOnDate[];
+    }[] = [];
+    const listed = (item: (typeof items)[number]) =>
+      item.sanctions.length > 0 || item.undetermined.length > 0;
     let current: (typeof items)[number] | undefined;
     let more = false;
     const rows = this.shardedRows(
@@ -85,7 +97,7 @@ export class AuditQueries {
     for await (const row of rows) {
       const data = row.data as ForceRow;
       if (current && current.entityId !== data.entityId) {
-        if (current.sanctions.length > 0) {
+        if (listed(current)) {
           if (items.length === query.limit) {
             more = true;
             break;
@@ -94,11 +106,12 @@ export class AuditQueries {
         }
         current = undefined;
       }
-      current ??= { entityId: data.entityId, sanctions: [] };
+      current ??= { entityId: data.entityId, sanctions: [], undetermined: [] };
       if (!held(row) || !inForceOn(data, asOf) || !matches(data, query, data)) continue;
-      current.sanctions.push(sanctionOf(data));
+      if (data.undetermined) current.undetermined.push(undeterminedOf(data));
+      else current.sanctions.push(sanctionOf(data));
     }
-    if (!more && current && current.sanctions.length > 0) {
+    if (!more && current && listed(current)) {
       if (items.length === query.limit) more = true;
       else items.push(current);
     }
@@ -125,7 +138,7 @@ export class AuditQueries {
       entityId: string;
       sanctionId: string;
       authority: string;
-      change: "entered" | "amended" | "left";
+      change: "entered" | "amended" | "left" | "undetermined" | "determined";
       on: IsoDate;
     }[];
     nextToken?: string;
@@ -459,6 +472,17 @@ function matches(row: { program: string | null }, filters: SanctionFilters, term
   return filters.measure === undefined || terms.measures.includes(filters.measure);
 }
 
+function undeterminedOf(row: ForceRow): UndeterminedOnDate {
+  return {
+    sanctionId: row.sanctionId,
+    authority: row.authority,
+    knownFrom: row.until as IsoDate,
+    since: row.undetermined?.since ?? null,
+    reason: row.undetermined?.reason ?? "",
+    program: row.program,
+  };
+}
+
 function sanctionOf(row: ForceRow): SanctionOnDate {
   return {
     sanctionId: row.sanctionId,
@@ -478,6 +502,9 @@ function sanctionOf(row: ForceRow): SanctionOnDate {
 function changeOf(row: BoundaryRow, measure: Measure | undefined) {
   const counts = (t: BoundaryTerms | null): t is BoundaryTerms =>
     t !== null && (measure === undefined || t.measures.includes(measure));
+  // Entering force after undetermined days is not "entered": it may have been in force before.
+  const u = row.undetermined;
+  if (u) return measure === undefined || u.measures.includes(measure) ? u.change : undefined;
   const before = counts(row.before);
   const after = counts(row.after);
   if (!before && after) return "entered" as const;

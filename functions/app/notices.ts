@@ -41,7 +41,12 @@ export class Notices {
         limit: 1000,
         ...(nextToken === undefined ? {} : { nextToken }),
       });
-      notices.push(...page.items.map(dayNotice));
+      // A sanction's coverage (undetermined, determined) is not a change of its force.
+      for (const item of page.items) {
+        if (item.change === "entered" || item.change === "amended" || item.change === "left") {
+          notices.push(dayNotice({ ...item, change: item.change }));
+        }
+      }
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
     return notices;

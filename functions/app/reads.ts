@@ -28,6 +28,7 @@ export interface TimelineAnswer {
   announcedOn: IsoDate;
   effectiveFrom: IsoDate;
   end: IsoDate | null;
+  undetermined: SanctionTimeline["undetermined"];
   intervals: SanctionTimeline["intervals"];
 }
 
@@ -84,6 +85,7 @@ export class EntityReads {
       knownAt,
       inForce: on.inForce,
       pending: on.pending,
+      undetermined: on.undetermined,
       basis: on.basis,
     };
   }
@@ -260,6 +262,7 @@ function timelineAnswer(t: SanctionTimeline): TimelineAnswer {
   const { endBasis: _, initialTerms: __, ...rest } = t;
   return {
     ...rest,
+    undetermined: t.undetermined ?? null,
     intervals: t.intervals.map(({ from, until, measures, scope, legalBasis, basis }) => ({
       from,
       until,

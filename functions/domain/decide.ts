@@ -6,6 +6,7 @@ import type {
   EventRetractedData,
   HashedEvent,
   LedgerEvent,
+  PublicationImportedData,
   SanctionAmendedData,
   SanctionImposedData,
   SanctionLiftedData,
@@ -55,6 +56,27 @@ export function decide(command: AppendCommand, state: EntityState): EventBody {
     case "EventRetracted":
       checkRetracted(state, command.data);
       return { type: command.type, data: command.data };
+    case "PublicationImported":
+      checkPublication(state, command.data);
+      return { type: command.type, data: command.data };
+  }
+}
+
+function checkPublication(state: EntityState, data: PublicationImportedData): void {
+  if (entityDetails(state)?.kind !== "list") {
+    throw new RuleViolation(
+      `Publications are recorded on a list's stream (an entity of kind 'list'); '${state.entityId}' is not one.`,
+      "/type",
+    );
+  }
+  const known = state.publications?.find(
+    (p) => p.list === data.list && p.publishedOn === data.publishedOn,
+  );
+  if (known) {
+    throw new RuleViolation(
+      `The publication of ${data.list} of ${data.publishedOn} is already recorded (version ${known.version}).`,
+      "/data/publishedOn",
+    );
   }
 }
 
@@ -85,6 +107,13 @@ function checkImposed(state: EntityState, data: SanctionImposedData): void {
     throw new RuleViolation(
       `effectiveUntil (${data.effectiveUntil}) must be after effectiveFrom (${data.effectiveFrom}).`,
       "/data/effectiveUntil",
+    );
+  }
+  const since = data.undetermined?.since;
+  if (since !== undefined && since >= data.effectiveFrom) {
+    throw new RuleViolation(
+      `undetermined.since (${since}) must be before effectiveFrom (${data.effectiveFrom}).`,
+      "/data/undetermined/since",
     );
   }
 }

@@ -9,6 +9,7 @@ export const ENTITY_KINDS = [
   "vessel",
   "aircraft",
   "country",
+  "list",
   "other",
 ] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
@@ -34,6 +35,7 @@ export const EVENT_TYPES = [
   "SanctionAmended",
   "SanctionLifted",
   "EventRetracted",
+  "PublicationImported",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -73,6 +75,18 @@ export interface EntityAmendedData {
   readonly identifiers?: readonly Identifier[];
 }
 
+/**
+ * The days before a sanction's `effectiveFrom` on which the ledger does not know whether it
+ * was in force: a list publication that does not state when an entry was listed says only
+ * that it was listed "on or before" the publication's date.
+ */
+export interface UndeterminedStart {
+  /** The first such day (the previous publication of the list, which did not hold it); absent: every day before. */
+  readonly since?: IsoDate;
+  /** Why the status is not known, e.g. "listed on or before the OFAC SDN list of 2019-01-15". */
+  readonly reason: string;
+}
+
 export interface SanctionImposedData {
   readonly sanctionId: string;
   readonly authority: string;
@@ -83,6 +97,8 @@ export interface SanctionImposedData {
   readonly effectiveFrom: IsoDate;
   readonly effectiveUntil?: IsoDate;
   readonly legalBasis?: string;
+  /** Set when the start is not stated: the sanction may have been in force before `effectiveFrom`. */
+  readonly undetermined?: UndeterminedStart;
 }
 
 export interface SanctionAmendedData {
@@ -105,6 +121,20 @@ export interface EventRetractedData {
   readonly reason: string;
 }
 
+/**
+ * A publication of a list that was imported, recorded on the list's own stream (an entity of
+ * kind `list`, e.g. `list-ofac-sdn`): the list's coverage, bitemporal and chained like every
+ * other event.
+ */
+export interface PublicationImportedData {
+  /** The list's name, e.g. `ofac-sdn`. */
+  readonly list: string;
+  readonly publishedOn: IsoDate;
+  readonly title: string;
+  /** The number of entries the publication holds. */
+  readonly entries: number;
+}
+
 /** The body of an event: its type and data, a discriminated union on `type`. */
 export type EventBody =
   | { readonly type: "EntityRegistered"; readonly data: EntityRegisteredData }
@@ -112,7 +142,8 @@ export type EventBody =
   | { readonly type: "SanctionImposed"; readonly data: SanctionImposedData }
   | { readonly type: "SanctionAmended"; readonly data: SanctionAmendedData }
   | { readonly type: "SanctionLifted"; readonly data: SanctionLiftedData }
-  | { readonly type: "EventRetracted"; readonly data: EventRetractedData };
+  | { readonly type: "EventRetracted"; readonly data: EventRetractedData }
+  | { readonly type: "PublicationImported"; readonly data: PublicationImportedData };
 
 /** The part of a stored event that its hash covers, minus the hash itself. */
 export type HashedEvent = EventBody & {

@@ -58,10 +58,16 @@ export function yearOf(day: IsoDate): number {
   return Number(day.slice(0, 4));
 }
 
-/** The first day on which the sanction matters: announced, in effect, or in force. */
-function spanStart(t: SanctionTimeline): IsoDate {
+/**
+ * The first day on which the sanction matters: announced, in effect, in force, or
+ * undetermined; null when it matters on every day before its start (undetermined since
+ * ever).
+ */
+function spanStart(t: SanctionTimeline): IsoDate | null {
+  if (t.undetermined && t.undetermined.since === null) return null;
   // ISO dates order as strings: the earliest is the first in sort order.
   const marks = [t.announcedOn, t.effectiveFrom, t.intervals[0]?.from ?? t.effectiveFrom];
+  if (t.undetermined?.since) marks.push(t.undetermined.since);
   return marks.sort()[0] as IsoDate;
 }
 
@@ -73,8 +79,8 @@ function spanStart(t: SanctionTimeline): IsoDate {
 export const MAX_PAGE_YEARS = 10;
 
 /**
- * Where the read model keeps a sanction: `"head"` while it is open-ended or spans more
- * than {@link MAX_PAGE_YEARS} years; else the years whose pages hold it, every year its
+ * Where the read model keeps a sanction: `"head"` while it is open-ended, undetermined on
+ * every day before its start, or spans more than {@link MAX_PAGE_YEARS} years; else the years whose pages hold it, every year its
  * span `[start, end)` touches (none if that span is empty: it never matters).
  */
 export function placement(t: SanctionTimeline): "head" | number[] {
@@ -82,7 +88,7 @@ export function placement(t: SanctionTimeline): "head" | number[] {
   if (!known) {
     known = [];
     const start = spanStart(t);
-    if (t.end === null) known = "head";
+    if (t.end === null || start === null) known = "head";
     else if (t.end > start) {
       const [first, last] = [yearOf(start), yearOf(addDays(t.end, -1))];
       if (last - first + 1 > MAX_PAGE_YEARS) known = "head";

@@ -25,7 +25,16 @@ export interface ForceRow {
   measures: readonly Measure[];
   scope: Terms["scope"];
   legalBasis: string | null;
+  /**
+   * Set on the row of the days `[from, until)` on which the sanction's status is not known
+   * (its start is not stated; `from` is {@link EVER} when unknown on every earlier day): the
+   * terms are those it takes effect with. Absent on a row of days in force.
+   */
+  undetermined?: { reason: string; since: IsoDate | null };
 }
+
+/** The `from` of a row of days that reach back without limit. */
+export const EVER: IsoDate = "0000-01-01";
 
 /**
  * Terms as a boundary row keeps them: the measures, which filters read, and a digest of
@@ -45,6 +54,11 @@ export interface BoundaryRow {
   day: IsoDate;
   before: BoundaryTerms | null;
   after: BoundaryTerms | null;
+  /**
+   * Set on the days a sanction's status stops (`undetermined`) or starts again (`determined`)
+   * being known, with the measures it takes effect with.
+   */
+  undetermined?: { change: "undetermined" | "determined"; measures: readonly Measure[] };
 }
 
 /** A digest of terms, the same whatever the order of keys. */
@@ -120,6 +134,7 @@ export function touchedSanctions(before: EntityState, event: LedgerEvent): Set<n
   switch (event.type) {
     case "EntityRegistered":
     case "EntityAmended":
+    case "PublicationImported":
       return new Set();
     case "SanctionImposed":
       return new Set([event.version]);
@@ -176,6 +191,32 @@ export function forceRows(state: EntityState, only?: ReadonlySet<number>): Index
           },
         });
       }
+      const u = t.undetermined;
+      if (u) {
+        const from = u.since ?? EVER;
+        const sk = `${entityId}#${t.sanctionId}#${from}`;
+        rows.push({
+          kind: "force",
+          pk,
+          sk,
+          key: `${pk}|${sk}|${s.version}|undetermined|${u.until}|${endKey}`,
+          data: {
+            entityId,
+            sanctionId: t.sanctionId,
+            authority: t.authority,
+            program: t.program,
+            announcedOn: t.announcedOn,
+            effectiveFrom: t.effectiveFrom,
+            end: t.end,
+            from,
+            until: u.until,
+            measures: t.initialTerms.measures,
+            scope: t.initialTerms.scope,
+            legalBasis: t.initialTerms.legalBasis,
+            undetermined: { reason: u.reason, since: u.since },
+          },
+        });
+      }
     }
   }
   return rows;
@@ -190,13 +231,20 @@ export function boundaryRows(state: EntityState, only?: ReadonlySet<number>): In
     const t = timelineOf(s);
     for (const authority of [t.authority, ANY_AUTHORITY]) {
       const pk = boundaryPartition(authority, shardOf(entityId));
-      const boundary = (day: IsoDate, before?: Interval, after?: Interval) => {
+      const u = t.undetermined;
+      const boundary = (
+        day: IsoDate,
+        before?: Interval,
+        after?: Interval,
+        change?: "undetermined" | "determined",
+      ) => {
         const sk = `${day}#${entityId}#${t.sanctionId}`;
+        const marked = change ? `|${change}|${t.endBasis.join(",")}` : "";
         rows.push({
           kind: "boundary",
           pk,
           sk,
-          key: `${pk}|${sk}|${s.version}|${before?.basis.join(",")}|${after?.basis.join(",")}`,
+          key: `${pk}|${sk}|${s.version}|${before?.basis.join(",")}|${after?.basis.join(",")}${marked}`,
           data: {
             entityId,
             sanctionId: t.sanctionId,
@@ -205,12 +253,19 @@ export function boundaryRows(state: EntityState, only?: ReadonlySet<number>): In
             day,
             before: before ? terms(before) : null,
             after: after ? terms(after) : null,
+            ...(change ? { undetermined: { change, measures: t.initialTerms.measures } } : {}),
           },
         });
       };
+      if (u?.since) boundary(u.since, undefined, undefined, "undetermined");
+      const first = t.intervals[0];
+      if (u && !(first && first.from === u.until)) {
+        boundary(u.until, undefined, undefined, "determined");
+      }
       t.intervals.forEach((i, n) => {
         const prev = t.intervals[n - 1];
-        boundary(i.from, prev && prev.until === i.from ? prev : undefined, i);
+        const known = n === 0 && u?.until === i.from ? "determined" : undefined;
+        boundary(i.from, prev && prev.until === i.from ? prev : undefined, i, known);
         const next = t.intervals[n + 1];
         if (i.until !== null && !(next && next.from === i.until)) boundary(i.until, i, undefined);
       });

@@ -10,6 +10,7 @@ import type {
   SanctionAmendedData,
   Scope,
   Timestamp,
+  UndeterminedStart,
 } from "./events.js";
 import { GENESIS_HASH } from "./events.js";
 
@@ -42,8 +43,18 @@ export interface SanctionRecord {
   effectiveFrom: IsoDate;
   effectiveUntil?: IsoDate;
   legalBasis?: string;
+  undetermined?: UndeterminedStart;
   amendments: AmendmentRecord[];
   lifting?: LiftingRecord;
+}
+
+/** A live record of a list publication imported (on a list's stream). */
+export interface PublicationRecord {
+  version: number;
+  list: string;
+  publishedOn: IsoDate;
+  title: string;
+  entries: number;
 }
 
 /** What the rules need to know of every version of the stream. */
@@ -79,6 +90,8 @@ export interface EntityState {
   sanctions: SanctionRecord[];
   /** Index `v - 1` describes version `v`. */
   versions: VersionRecord[];
+  /** On a list's stream, the live publications imported, in version order (absent: none). */
+  publications?: PublicationRecord[];
 }
 
 /** The state of a stream with no events. */
@@ -159,6 +172,12 @@ export function evolve(state: EntityState, event: LedgerEvent): EntityState {
           : s,
       );
       break;
+    case "PublicationImported":
+      next.publications = [
+        ...(state.publications ?? []),
+        { version: event.version, ...event.data },
+      ];
+      break;
     case "EventRetracted":
       return retract(next, event.data.version, event.version);
   }
@@ -172,8 +191,10 @@ function amendmentRecord(version: number, data: SanctionAmendedData): AmendmentR
 
 function retract(state: EntityState, target: number, by: number): EntityState {
   const versions = state.versions.map((v, i) => (i === target - 1 ? { ...v, retractedBy: by } : v));
+  const publications = state.publications?.filter((p) => p.version !== target);
   return {
     ...state,
+    ...(publications ? { publications } : {}),
     versions,
     entityEvents: state.entityEvents.filter((e) => e.version !== target),
     sanctions: state.sanctions
@@ -265,6 +286,24 @@ function deriveDetails(state: EntityState): EntityDetails | undefined {
     }
   }
   return details;
+}
+
+/**
+ * A list's coverage from its stream: the publications imported, in publication-date order,
+ * and the first publication's date (null before any).
+ */
+export function coverageOf(state: EntityState): {
+  publications: PublicationRecord[];
+  firstPublishedOn: IsoDate | null;
+} {
+  const publications = [...(state.publications ?? [])].sort((a, b) =>
+    a.publishedOn === b.publishedOn
+      ? a.version - b.version
+      : a.publishedOn < b.publishedOn
+        ? -1
+        : 1,
+  );
+  return { publications, firstPublishedOn: publications[0]?.publishedOn ?? null };
 }
 
 /** The versions that the entity's details derive from. */

@@ -1,26 +1,13 @@
 import type { IsoDate } from "./events.js";
 import type { EntityState } from "./state.js";
 import { liveSanction } from "./state.js";
-import { intervalOn, isPending, timelineOf } from "./timeline.js";
+import { type SanctionStatus, statusOn, timelineOf } from "./timeline.js";
 
 /** A sanction's status on a day, as the corrections report and the notices name it. */
-export type Status = "in-force" | "pending" | "undetermined" | "none";
+export type Status = SanctionStatus;
 
-/**
- * The status of the entity's sanction `sanctionId` on `day` according to `state`: `in-force`
- * on a day an interval of its timeline covers, `pending` on a day it is announced and not yet
- * in force nor ended, `none` otherwise (and for a sanction the state does not hold).
- * `undetermined` is part of the type for a sanction whose status on a day the ledger does not
- * know; the rules that produce it go here, and their days in {@link statusChangeDays}.
- */
-export function statusOn(state: EntityState, sanctionId: string, day: IsoDate): Status {
-  const s = liveSanction(state, sanctionId);
-  if (!s) return "none";
-  const t = timelineOf(s);
-  if (intervalOn(t, day)) return "in-force";
-  if (isPending(t, day)) return "pending";
-  return "none";
-}
+/** The one evaluation of a sanction's status on a day (see `timeline.ts`). */
+export { statusOn };
 
 /**
  * Every day on which {@link statusOn} may answer otherwise than on the day before, in no
@@ -36,6 +23,11 @@ export function statusChangeDays(state: EntityState, sanctionId: string): IsoDat
   for (const i of t.intervals) {
     days.push(i.from);
     if (i.until !== null) days.push(i.until);
+  }
+  // Undetermined from `since` (or every earlier day) until the day its status is known.
+  if (t.undetermined) {
+    if (t.undetermined.since !== null) days.push(t.undetermined.since);
+    days.push(t.undetermined.until);
   }
   return days;
 }

@@ -32,7 +32,36 @@ export interface SanctionTimeline {
   /** The terms it takes effect with: what a pending sanction is reported with. */
   initialTerms: Terms & { basis: number[] };
   intervals: Interval[];
+  /**
+   * The days `[since, until)` on which its status is not known (`since` null: every day
+   * before `until`), when its start is not stated; `until` is the day its status is known
+   * from (its start, or its end if it ended first). Null when the start is stated or the
+   * span is empty.
+   */
+  undetermined: UndeterminedSpan | null;
 }
+
+/** Days on which a sanction's status is not known, and why. */
+export interface UndeterminedSpan {
+  since: IsoDate | null;
+  until: IsoDate;
+  reason: string;
+}
+
+/** A sanction whose status on a day is not known: in the answer's `undetermined` list. */
+export interface UndeterminedOnDate {
+  sanctionId: string;
+  authority: string;
+  /** The day from which its status is known. */
+  knownFrom: IsoDate;
+  /** The first day of not knowing; null: every day before `knownFrom`. */
+  since: IsoDate | null;
+  reason: string;
+  program: string | null;
+}
+
+/** A sanction's status on a day, as the ledger knows it. */
+export type SanctionStatus = "in-force" | "pending" | "undetermined" | "none";
 
 /** A sanction as it stands on a day: its terms on that day. */
 export interface SanctionOnDate extends Terms {
@@ -56,6 +85,7 @@ export interface EntityOnDate {
   version: number;
   inForce: SanctionOnDate[];
   pending: SanctionOnDate[];
+  undetermined: UndeterminedOnDate[];
   basis: number[];
 }
 
@@ -139,6 +169,14 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
   const last = intervals[intervals.length - 1];
   if (last && endBasis.length > 0) last.basis = union(last.basis, endBasis);
 
+  let undetermined: UndeterminedSpan | null = null;
+  if (s.undetermined) {
+    const until = minEnd(s.effectiveFrom, end) ?? s.effectiveFrom;
+    const since = s.undetermined.since ?? null;
+    if (since === null || since < until)
+      undetermined = { since, until, reason: s.undetermined.reason };
+  }
+
   return {
     sanctionId: s.sanctionId,
     authority: s.authority,
@@ -154,6 +192,7 @@ export function sanctionTimeline(s: SanctionRecord): SanctionTimeline {
       basis: first.basis,
     },
     intervals,
+    undetermined,
   };
 }
 
@@ -199,6 +238,50 @@ export function intervalOn(t: SanctionTimeline, day: IsoDate): Interval | undefi
   return t.intervals.find((i) => within(day, i.from, i.until));
 }
 
+/** Whether the sanction's status on `day` is not known. */
+export function isUndetermined(t: SanctionTimeline, day: IsoDate): boolean {
+  const u = t.undetermined;
+  // A timeline filed before spans were kept has none.
+  if (!u) return false;
+  return (u.since === null || u.since <= day) && day < u.until;
+}
+
+/**
+ * A sanction's status on `day`: in force, pending, undetermined (its start is not stated,
+ * and it may have been in force then), or none. Undetermined comes before pending: a
+ * sanction that may already have been in force is not reported as merely announced.
+ */
+export function timelineStatusOn(t: SanctionTimeline, day: IsoDate): SanctionStatus {
+  if (intervalOn(t, day)) return "in-force";
+  if (isUndetermined(t, day)) return "undetermined";
+  if (isPending(t, day)) return "pending";
+  return "none";
+}
+
+/**
+ * The status on `day` of the entity's live sanction `sanctionId` according to `state`
+ * ("none" when the state holds no such sanction): the one evaluation of a sanction on a day
+ * that the entity's answer, the rows and the corrections report share.
+ */
+export function statusOn(state: EntityState, sanctionId: string, day: IsoDate): SanctionStatus {
+  const s = state.sanctions.find((x) => x.sanctionId === sanctionId);
+  return s ? timelineStatusOn(timelineOf(s), day) : "none";
+}
+
+/** The sanction as the `undetermined` list reports it, when its status on `day` is not known. */
+export function undeterminedOn(t: SanctionTimeline, day: IsoDate): UndeterminedOnDate | undefined {
+  const u = t.undetermined;
+  if (!u || intervalOn(t, day) || !isUndetermined(t, day)) return undefined;
+  return {
+    sanctionId: t.sanctionId,
+    authority: t.authority,
+    knownFrom: u.until,
+    since: u.since,
+    reason: u.reason,
+    program: t.program,
+  };
+}
+
 /**
  * A sanction's terms on `day`, if it is in force or pending then, and the versions that
  * answer derives from (those of its terms and of its reported `end`). A pending sanction is
@@ -216,7 +299,7 @@ export function sanctionOn(
       basis: union(interval.basis, t.endBasis),
     };
   }
-  if (!isPending(t, day)) return undefined;
+  if (!isPending(t, day) || isUndetermined(t, day)) return undefined;
   return {
     status: "pending",
     sanction: onDate(t, t.initialTerms, t.effectiveFrom),
@@ -270,8 +353,15 @@ export function evaluateOn(
 ): EntityOnDate {
   const inForce: SanctionOnDate[] = [];
   const pending: SanctionOnDate[] = [];
+  const undetermined: UndeterminedOnDate[] = [];
   const basis = new Set(detailsBasis);
   for (const t of sanctions) {
+    const unknown = undeterminedOn(t, day);
+    if (unknown) {
+      undetermined.push(unknown);
+      for (const v of union(t.initialTerms.basis, t.endBasis)) basis.add(v);
+      continue;
+    }
     const on = sanctionOn(t, day);
     if (!on) continue;
     (on.status === "inForce" ? inForce : pending).push(on.sanction);
@@ -283,6 +373,7 @@ export function evaluateOn(
     version,
     inForce,
     pending,
+    undetermined,
     basis: [...basis].sort((x, y) => x - y),
   };
 }

@@ -7,6 +7,7 @@ import {
   entityIdSchema,
   entityRegisteredSchema,
   eventRetractedSchema,
+  publicationImportedSchema,
   sanctionAmendedSchema,
   sanctionImposedSchema,
   sanctionLiftedSchema,
@@ -110,6 +111,10 @@ const BODIES: {
   EventRetracted: (data, at) => ({
     type: "EventRetracted",
     data: parseWith(eventRetractedSchema, data, at),
+  }),
+  PublicationImported: (data, at) => ({
+    type: "PublicationImported",
+    data: parseWith(publicationImportedSchema, data, at),
   }),
 };
 

@@ -381,7 +381,7 @@ describe("sanctions", () => {
 
   it("says when nothing matches", async () => {
     const out = await ok(["sanctions", ...asOf, "--authority", "EU"]);
-    expect(out).toContain("No entity has a matching sanction in force.");
+    expect(out).toContain("No entity has a matching sanction in force or undetermined.");
   });
 });
 

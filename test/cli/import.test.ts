@@ -57,6 +57,26 @@ describe("sanctions-ledger import", () => {
     expect(summary).toMatchObject({ unchanged: 17, written: 0, registered: 0, rejected: [] });
   });
 
+  it("imports an older publication as a backfill: --dry-run shows the corrections, exit 0", async () => {
+    const dry = await cli(["import", "ofac-csv", SAMPLE, "--published", "2024-01-02", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(
+      /^backfill: 2024-01-02 is not after the latest publication of ofac-sdn recorded \(2025-06-01\)/,
+    );
+    expect(dry.stdout).toContain("EventRetracted");
+    expect(dry.stdout).toContain("PublicationImported");
+    const res = await cli(["import", "ofac-csv", SAMPLE, "--published", "2024-01-02", "--json"]);
+    expect(res.code).toBe(0);
+    const { summary } = JSON.parse(res.stdout);
+    expect(summary).toMatchObject({ backfill: true, coverage: ["2025-06-01"], rejected: [] });
+    expect(summary.corrected).toBeGreaterThan(0);
+    // In both publications: in force from the older one's date; unknown before it.
+    const state = await cli(["state", "ofac-10278", "--as-of", "2024-06-01"]);
+    expect(state.stdout).toMatch(/in force\s*│\s*ofac-sdn-sdnt\s*│\s*US-OFAC.*2024-01-02/);
+    const before = await cli(["state", "ofac-10278", "--as-of", "2023-06-01"]);
+    expect(before.stdout).toContain("status not known on 2023-06-01");
+  });
+
   it("refuses an unknown format, a bad date and a missing path, exiting 1", async () => {
     for (const args of [
       ["import", "csv", SAMPLE, "--published", "2025-06-01"],

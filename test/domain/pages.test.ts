@@ -33,7 +33,15 @@ import {
 const BASE: IsoDate = "2019-12-20";
 
 type Step =
-  | { kind: "impose"; sid: string; announce: number; lag: number; length: number | null }
+  | {
+      kind: "impose";
+      sid: string;
+      announce: number;
+      lag: number;
+      length: number | null;
+      /** Undetermined before its start: since this many days before (null: ever), or stated. */
+      unknown?: number | null;
+    }
   | { kind: "amend"; pick: number; from: number; until?: number | null; measures: Measure[] }
   | { kind: "lift"; pick: number; from: number }
   | { kind: "retract"; pick: number }
@@ -55,6 +63,9 @@ const impose: fc.Arbitrary<Step> = fc.record({
     ),
     { nil: null },
   ),
+  unknown: fc.option(fc.option(fc.integer({ min: 1, max: 900 }), { nil: null }), {
+    nil: undefined,
+  }),
 });
 const step: fc.Arbitrary<Step> = fc.oneof(
   impose,
@@ -87,6 +98,14 @@ function bodyOf(s: Step, state: EntityState): EventBody {
         announcedOn,
         effectiveFrom,
         ...(s.length === null ? {} : { effectiveUntil: addDays(effectiveFrom, s.length) }),
+        ...(s.unknown === undefined
+          ? {}
+          : {
+              undetermined: {
+                ...(s.unknown === null ? {} : { since: addDays(effectiveFrom, -s.unknown) }),
+                reason: "listed on or before",
+              },
+            }),
       });
     }
     case "amend": {
@@ -148,7 +167,13 @@ function edgeDays(state: EntityState): IsoDate[] {
   days.add("2031-06-30");
   for (const s of state.sanctions) {
     const t = sanctionTimeline(s);
-    const marks = [t.announcedOn, t.effectiveFrom, t.end, ...t.intervals.map((i) => i.from)];
+    const marks = [
+      t.announcedOn,
+      t.effectiveFrom,
+      t.end,
+      t.undetermined?.since ?? null,
+      ...t.intervals.map((i) => i.from),
+    ];
     for (const d of marks) {
       if (d === null) continue;
       days.add(previousDay(d));

@@ -456,6 +456,7 @@ describe("sanctionTimeline", () => {
           basis: [2],
         },
       ],
+      undetermined: null,
     });
     const bounded = given(registered(), imposed({ sanctionId: "s", effectiveUntil: "2022-10-01" }));
     expect(timelineOf(bounded.state, "s")).toMatchObject({
@@ -619,6 +620,7 @@ describe("entityOn and basis", () => {
       version: 5,
       inForce: [],
       pending: [],
+      undetermined: [],
       basis: [1, 2, 3],
     });
   });

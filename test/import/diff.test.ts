@@ -71,6 +71,10 @@ describe("planImport", () => {
               measures: ["asset-freeze"],
               announcedOn: "2019-01-15",
               effectiveFrom: "2019-01-15",
+              undetermined: {
+                reason:
+                  "Listed on or before 2019-01-15: the OFAC SDN list published that day states no listing date",
+              },
             },
             source: { title: "OFAC SDN list", publishedOn: "2019-01-15" },
           },

@@ -155,6 +155,7 @@ describe("GET /sanctions", () => {
           end: null,
         },
       ],
+      undetermined: [],
     });
   });
 

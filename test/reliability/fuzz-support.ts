@@ -299,6 +299,7 @@ export const BASES: Record<EventType, JsonObject> = {
       effectiveFrom: "2022-03-15",
       effectiveUntil: "2023-03-15",
       legalBasis: "Regulation (EU) No 833/2014",
+      undetermined: { since: "2022-01-01", reason: "listed on or before 2022-03-15" },
     },
     eventId: "fz-base-imposed",
     source: SOURCE,
@@ -326,6 +327,12 @@ export const BASES: Record<EventType, JsonObject> = {
     type: "EventRetracted",
     data: { version: 2, reason: "entered in error" },
     eventId: "fz-base-retracted",
+    source: SOURCE,
+  },
+  PublicationImported: {
+    type: "PublicationImported",
+    data: { list: "fz-list", publishedOn: "2022-03-02", title: "Fuzz list", entries: 3 },
+    eventId: "fz-base-publication",
     source: SOURCE,
   },
 };

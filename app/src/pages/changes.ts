@@ -11,6 +11,8 @@ const CHANGE_TEXT = {
   entered: "entered into force",
   amended: "terms amended",
   left: "left force",
+  undetermined: "status no longer known",
+  determined: "status known (in force from then, unless it ended first)",
 } as const;
 
 export function changesPage(page: HTMLElement, route: Route, live: () => boolean) {

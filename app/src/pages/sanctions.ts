@@ -80,6 +80,40 @@ export function sanctionsPage(page: HTMLElement, route: Route, live: () => boole
             ],
           })),
         );
+        // Sanctions whose status on the day is not known: listed apart, never as "not sanctioned".
+        const unknown = answer.items.flatMap((item) =>
+          (item.undetermined ?? []).map((u) => ({
+            cells: [
+              link(
+                {
+                  page: "entity",
+                  entityId: item.entityId,
+                  asOf: answer.asOf,
+                  knownAt: route.knownAt,
+                },
+                item.name,
+              ),
+              h("code", {}, item.entityId),
+              item.kind,
+              u.sanctionId,
+              u.authority,
+              "status not known",
+              `on or before ${u.knownFrom}`,
+              "",
+            ],
+            text: [
+              item.name,
+              item.entityId,
+              item.kind,
+              u.sanctionId,
+              u.authority,
+              "status not known",
+              `on or before ${u.knownFrom}`,
+              "",
+            ],
+          })),
+        );
+        rows.push(...unknown);
         return {
           rows,
           ...(answer.nextToken ? { nextToken: answer.nextToken } : {}),
