@@ -4,15 +4,17 @@ import type {
   Checkpoint,
   CorrectionsPage,
   EntityState,
+  EventsPage,
   InclusionProof,
   LoggedEvent,
   Problem,
+  PublicKeyPem,
   Query,
   SanctionsPage,
   SearchPage,
   Timeline,
   Verification,
-} from "./contract.js";
+} from "./types.js";
 
 /** An answer that is not a success, as the problem the API sent (or one made up for it). */
 export class ApiError extends Error {
@@ -88,23 +90,22 @@ export const api = {
   entity: (id: string, query: Query<"/entities/{entityId}">) =>
     json<EntityState>(entity(id), query),
   events: (id: string, query: Query<"/entities/{entityId}/events">) =>
-    json<{ entityId: string; events: LoggedEvent[]; nextToken?: string }>(
-      `${entity(id)}/events`,
-      query,
-    ),
+    json<EventsPage>(`${entity(id)}/events`, query),
   timeline: (id: string, query: Query<"/entities/{entityId}/timeline">) =>
     json<Timeline>(`${entity(id)}/timeline`, query),
   verify: (id: string) => json<Verification>(`${entity(id)}/verify`),
   sanctions: (query: Query<"/sanctions">) => json<SanctionsPage>("/sanctions", query),
   changes: (query: Query<"/changes">) => json<ChangesPage>("/changes", query),
   search: (query: Query<"/search">) => json<SearchPage>("/search", query),
-  corrections: (query: { from?: string; to?: string; limit?: string; nextToken?: string }) =>
-    json<CorrectionsPage>("/corrections", query),
+  corrections: (query: Query<"/corrections">) => json<CorrectionsPage>("/corrections", query),
   latestCheckpoint: () => json<Checkpoint>("/checkpoints/latest"),
-  checkpointKey: async () =>
-    (await send("/checkpoints/key", {}, "application/x-pem-file, text/plain")).text(),
-  proof: (id: string, version: number, treeSize: number) =>
-    json<InclusionProof>(`${entity(id)}/events/${version}/proof`, { treeSize }),
+  checkpointKey: async (): Promise<PublicKeyPem> =>
+    (await send("/checkpoints/key", {}, "application/x-pem-file")).text(),
+  proof: (
+    id: string,
+    version: number,
+    query: Query<"/entities/{entityId}/events/{version}/proof">,
+  ) => json<InclusionProof>(`${entity(id)}/events/${version}/proof`, query),
 };
 
 /** Every event of the stream, following `nextToken`. */

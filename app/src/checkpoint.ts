@@ -3,7 +3,6 @@
  * published key: the note's signature, its body against the JSON, and each event's RFC 9162 proof.
  */
 import { ApiError, api } from "./api.js";
-import type { LoggedEvent } from "./contract.js";
 import {
   type Bytes,
   equalBytes,
@@ -16,6 +15,9 @@ import {
   verifyInclusion,
   verifyNote,
 } from "./merkle.js";
+import type { Checkpoint, InclusionProof, LoggedEvent } from "./types.js";
+
+const PARALLEL_PROOFS = 6;
 
 export type Inclusion =
   | { state: "included"; leafIndex: number }
@@ -28,6 +30,8 @@ export type CheckpointResult =
   | {
       state: "verified";
       origin: string;
+      /** The signing key's ID (hex), to compare with the key obtained through a trusted channel. */
+      keyId: string;
       treeSize: number;
       rootHash: string;
       inclusion: Map<number, Inclusion>;
@@ -40,9 +44,9 @@ async function inclusionOf(
   root: Bytes,
 ): Promise<Inclusion> {
   if (event.leafIndex !== undefined && event.leafIndex >= treeSize) return { state: "pending" };
-  let proof: Awaited<ReturnType<typeof api.proof>>;
+  let proof: InclusionProof;
   try {
-    proof = await api.proof(entityId, event.version, treeSize);
+    proof = await api.proof(entityId, event.version, { treeSize: String(treeSize) });
   } catch (error) {
     if (error instanceof ApiError && error.status === 404 && event.leafIndex === undefined)
       return { state: "pending" };
@@ -70,7 +74,7 @@ export async function verifyCheckpoint(
   entityId: string,
   events: LoggedEvent[],
 ): Promise<CheckpointResult> {
-  let checkpoint: Awaited<ReturnType<typeof api.latestCheckpoint>>;
+  let checkpoint: Checkpoint;
   let pem: string;
   try {
     checkpoint = await api.latestCheckpoint();
@@ -82,13 +86,14 @@ export async function verifyCheckpoint(
   }
   try {
     const note = parseSignedNote(checkpoint.note);
+    const body = parseCheckpoint(note.text);
     const key = await importPublicKey(pem);
-    if (!(await verifyNote(note, key)))
+    // The log signs its checkpoints under its origin as the key name.
+    if (!(await verifyNote(note, key, body.origin)))
       return {
         state: "invalid",
         detail: "The checkpoint's signature does not verify with the published key.",
       };
-    const body = parseCheckpoint(note.text);
     if (
       body.origin !== checkpoint.origin ||
       body.treeSize !== checkpoint.treeSize ||
@@ -96,15 +101,19 @@ export async function verifyCheckpoint(
     )
       return { state: "invalid", detail: "The signed note and the checkpoint's fields disagree." };
     const inclusion = new Map<number, Inclusion>();
-    for (const event of events) {
-      inclusion.set(
-        event.version,
-        await inclusionOf(entityId, event, body.treeSize, body.rootHash),
+    // A few proofs at a time: one request per event, without flooding the API.
+    for (let at = 0; at < events.length; at += PARALLEL_PROOFS) {
+      const batch = events.slice(at, at + PARALLEL_PROOFS);
+      const results = await Promise.all(
+        batch.map((event) => inclusionOf(entityId, event, body.treeSize, body.rootHash)),
       );
+      for (const [i, event] of batch.entries())
+        inclusion.set(event.version, results[i] as Inclusion);
     }
     return {
       state: "verified",
       origin: body.origin,
+      keyId: toHex(key.keyId),
       treeSize: body.treeSize,
       rootHash: toHex(body.rootHash),
       inclusion,

@@ -4,9 +4,10 @@
  * it was recorded), what was believed just before it, what the ledger says at `knownAt`, and the
  * days on which the two differ.
  */
-import type { LoggedEvent, Timeline, TimelineSanction } from "./contract.js";
+
 import { justBefore } from "./days.js";
 import { type StatusChange, statusChanges } from "./status.js";
+import type { LoggedEvent, Timeline, TimelineSanction } from "./types.js";
 
 /** One correction of one sanction. */
 export interface CorrectionView {

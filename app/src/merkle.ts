@@ -1,9 +1,13 @@
 /**
  * Verification of the ledger-wide log in the browser, trusting nothing but the published key:
- * RFC 9162 inclusion proofs (§2.1.3.2) and C2SP signed notes holding a tlog checkpoint.
+ * RFC 9162 inclusion proofs (§2.1.3.2) and C2SP signed notes (ECDSA P-256, signature type
+ * 0x02) holding a tlog checkpoint.
  */
 
 const subtle = globalThis.crypto.subtle;
+
+/** A WebCrypto key, named so that Node's types and the DOM's agree. */
+type VerifyKey = Awaited<ReturnType<typeof subtle.importKey>>;
 
 /** Bytes backed by an ArrayBuffer, as WebCrypto takes them. */
 export type Bytes = Uint8Array<ArrayBuffer>;
@@ -135,58 +139,71 @@ export function parseCheckpoint(text: string): CheckpointBody {
   return { origin, treeSize: Number(size), rootHash: fromBase64(root) };
 }
 
-/** The public key of a PEM (SPKI), imported for whichever algorithm it holds. */
-export async function importPublicKey(pem: string) {
-  const base64 = pem.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, "").replace(/\s+/g, "");
-  const der = fromBase64(base64);
-  const attempts = [
-    { name: "Ed25519" },
-    { name: "ECDSA", namedCurve: "P-256" },
-    { name: "ECDSA", namedCurve: "P-384" },
-  ] as const;
-  for (const algorithm of attempts) {
-    try {
-      return await subtle.importKey("spki", der, algorithm, false, ["verify"]);
-    } catch {}
-  }
-  throw new Error("the published key is not an Ed25519 or ECDSA P-256/P-384 public key");
+/**
+ * The checkpoint signer's key: ECDSA P-256 with SHA-256 (signed-note signature type 0x02),
+ * and its key ID, the first four bytes of SHA-256 of its DER SPKI encoding.
+ */
+export interface NoteKey {
+  key: VerifyKey;
+  keyId: Bytes;
 }
 
-type PublicKey = Awaited<ReturnType<typeof importPublicKey>>;
+/** The published key (an SPKI PEM block), imported to verify ECDSA P-256 signatures. */
+export async function importPublicKey(pem: string): Promise<NoteKey> {
+  const match = /-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----/.exec(pem);
+  if (!match?.[1]) throw new Error("the published key is not an SPKI PEM block");
+  const der = fromBase64(match[1].replace(/\s+/g, ""));
+  let key: VerifyKey;
+  try {
+    key = await subtle.importKey("spki", der, { name: "ECDSA", namedCurve: "P-256" }, false, [
+      "verify",
+    ]);
+  } catch {
+    throw new Error("the published key is not an ECDSA P-256 public key");
+  }
+  return { key, keyId: (await sha256(der)).slice(0, 4) };
+}
 
-/** An ASN.1 DER ECDSA signature as the fixed-size r ‖ s that WebCrypto verifies. */
+/** An ASN.1 DER `ECDSA-Sig-Value` as the fixed-size r ‖ s that WebCrypto verifies. */
 export function derToRaw(der: Bytes, size: number): Bytes {
-  if (der[0] !== 0x30) return der;
+  // SEQUENCE { INTEGER r, INTEGER s }: short-form lengths suffice for P-256 and P-384.
+  if (der[0] !== 0x30 || der[1] !== der.length - 2) throw new Error("not a DER ECDSA signature");
   const out = new Uint8Array(2 * size);
-  let at = der[1] !== undefined && der[1] & 0x80 ? 2 + (der[1] & 0x7f) : 2;
+  let at = 2;
   for (let part = 0; part < 2; part++) {
-    if (der[at] !== 0x02) throw new Error("not a DER ECDSA signature");
     const length = der[at + 1] ?? 0;
+    if (der[at] !== 0x02 || length === 0 || at + 2 + length > der.length)
+      throw new Error("not a DER ECDSA signature");
     let value = der.slice(at + 2, at + 2 + length);
-    while (value.length > size && value[0] === 0) value = value.slice(1);
+    while (value.length > 1 && value[0] === 0) value = value.slice(1);
+    if (value.length > size) throw new Error("an ECDSA signature value is too long");
     out.set(value, part * size + size - value.length);
     at += 2 + length;
   }
+  if (at !== der.length) throw new Error("not a DER ECDSA signature");
   return out;
 }
 
-/** Whether any signature of the note verifies with `key`. */
-export async function verifyNote(note: SignedNote, key: PublicKey): Promise<boolean> {
+/**
+ * Whether the note is signed by `key` under the name `name`, as signed-note verifies: the
+ * signatures of other keys (another name or key ID) are ignored, one of this key that does not
+ * verify fails the note, and at least one must verify.
+ */
+export async function verifyNote(note: SignedNote, key: NoteKey, name: string): Promise<boolean> {
   const message = new TextEncoder().encode(note.text);
-  const algorithm = key.algorithm as { name: string; namedCurve?: string };
-  for (const { signature } of note.signatures) {
+  const own = note.signatures.filter((s) => s.name === name && equalBytes(s.keyId, key.keyId));
+  if (own.length === 0) return false;
+  for (const { signature } of own) {
+    let ok = false;
     try {
-      const ok =
-        algorithm.name === "ECDSA"
-          ? await subtle.verify(
-              { name: "ECDSA", hash: algorithm.namedCurve === "P-384" ? "SHA-384" : "SHA-256" },
-              key,
-              derToRaw(signature, algorithm.namedCurve === "P-384" ? 48 : 32),
-              message,
-            )
-          : await subtle.verify({ name: algorithm.name }, key, signature, message);
-      if (ok) return true;
+      ok = await subtle.verify(
+        { name: "ECDSA", hash: "SHA-256" },
+        key.key,
+        derToRaw(signature, 32),
+        message,
+      );
     } catch {}
+    if (!ok) return false;
   }
-  return false;
+  return true;
 }

@@ -4,16 +4,15 @@
  * what a correction replaced, undetermined days, and a cursor on `asOf`.
  */
 import { authorityStyle, patternId } from "./authorities.js";
-import type { Timeline, TimelineSanction, Undetermined } from "./contract.js";
 import type { CorrectionView } from "./corrections.js";
 import { addDays, dayNumber } from "./days.js";
 import { h, s } from "./dom.js";
+import type { Timeline, TimelineSanction } from "./types.js";
 
 export interface TimelineInput {
   timeline: Timeline;
   asOf: string;
   corrections: CorrectionView[];
-  undetermined: Undetermined[];
   width: number;
 }
 
@@ -24,22 +23,27 @@ const LANE_GAP = 14;
 const AXIS_H = 48;
 const PAD_X = 12;
 
-/** The day an undetermined item names as the start of known status, whatever its field name. */
-export function knownFromOf(item: Undetermined): string | undefined {
-  for (const [key, value] of Object.entries(item)) {
-    if (key !== "sanctionId" && typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value))
-      return value;
-  }
-  return undefined;
+/** The days on which a sanction's status is not known, in words. */
+export function undeterminedText(u: NonNullable<TimelineSanction["undetermined"]>): string {
+  return u.since === null
+    ? `status not known before ${u.until}`
+    : `status not known from ${u.since} until ${u.until}`;
 }
 
 /** A label under a believed span, shortened and moved left so that it stays in the picture. */
-function ghostLabel(long: string, short: string, x: number, y: number, width: number) {
+function ghostLabel(
+  long: string,
+  short: string,
+  x: number,
+  y: number,
+  width: number,
+  cls = "ghost-label",
+) {
   const charWidth = 6.6; // at 12px: an estimate, so that the label is placed without measuring
   const room = width - 2 * PAD_X;
   const text = long.length * charWidth <= room ? long : short;
   const left = Math.max(PAD_X, Math.min(x, width - PAD_X - text.length * charWidth));
-  return s("text", { x: left, y, class: "ghost-label" }, text);
+  return s("text", { x: left, y, class: cls }, text);
 }
 
 function spanDays(input: TimelineInput): [number, number] {
@@ -49,13 +53,10 @@ function spanDays(input: TimelineInput): [number, number] {
     days.push(t.announcedOn, t.effectiveFrom);
     if (t.end) days.push(t.end);
     for (const i of t.intervals) if (i.until) days.push(i.until);
+    if (t.undetermined?.since) days.push(t.undetermined.since);
   };
   for (const t of input.timeline.sanctions) add(t);
   for (const c of input.corrections) add(c.believed);
-  for (const u of input.undetermined) {
-    const d = knownFromOf(u);
-    if (d) days.push(d);
-  }
   const numbers = days.map(dayNumber);
   let lo = Math.min(...numbers);
   let hi = Math.max(...numbers);
@@ -111,7 +112,6 @@ export function renderTimeline(input: TimelineInput): SVGSVGElement {
     ...new Set([
       ...timeline.sanctions.map((t) => t.sanctionId),
       ...input.corrections.map((c) => c.sanctionId),
-      ...input.undetermined.map((u) => u.sanctionId),
     ]),
   ];
   const authorities = new Set<string>();
@@ -120,9 +120,7 @@ export function renderTimeline(input: TimelineInput): SVGSVGElement {
   for (const id of ids) {
     const current = timeline.sanctions.find((t) => t.sanctionId === id);
     const fixes = input.corrections.filter((c) => c.sanctionId === id);
-    const undetermined = input.undetermined.find((u) => u.sanctionId === id);
-    const authority =
-      current?.authority ?? fixes[0]?.authority ?? undetermined?.authority ?? "unknown";
+    const authority = current?.authority ?? fixes[0]?.authority ?? "unknown";
     authorities.add(authority);
     const style = authorityStyle(authority);
     const lane: SVGElement[] = [];
@@ -134,28 +132,32 @@ export function renderTimeline(input: TimelineInput): SVGSVGElement {
         `${id} · ${authority}${current ? "" : " (no longer held)"}`,
       ),
     );
+    const undetermined = current?.undetermined;
     if (undetermined) {
-      const knownFrom = knownFromOf(undetermined);
-      const end = knownFrom ? x(knownFrom) : right;
+      const start = undetermined.since === null ? PAD_X : x(undetermined.since);
       lane.push(
         s(
           "rect",
           {
-            x: PAD_X,
+            x: start,
             y: barY,
-            width: Math.max(2, end - PAD_X),
+            width: Math.max(2, x(undetermined.until) - start),
             height: BAR_H,
             fill: "url(#pattern-undetermined)",
             stroke: "#6b6b6b",
+            "stroke-dasharray": "2 2",
             class: "undetermined",
           },
-          s("title", {}, `status not known${knownFrom ? ` before ${knownFrom}` : ""}`),
+          s("title", {}, `${id}: ${undeterminedText(undetermined)}: ${undetermined.reason}`),
         ),
       );
     }
     if (current) {
-      const pendingEnd =
+      let pendingEnd =
         current.end && current.end < current.effectiveFrom ? current.end : current.effectiveFrom;
+      // Undetermined comes before pending: the days not known are not drawn as announced.
+      const notKnownFrom = undetermined && (undetermined.since ?? current.announcedOn);
+      if (notKnownFrom && notKnownFrom < pendingEnd) pendingEnd = notKnownFrom;
       if (current.announcedOn < pendingEnd) {
         lane.push(
           s(
@@ -247,6 +249,20 @@ export function renderTimeline(input: TimelineInput): SVGSVGElement {
       }
     }
     let ghostY = barY + BAR_H + 6;
+    if (undetermined) {
+      const start = undetermined.since === null ? PAD_X : x(undetermined.since);
+      lane.push(
+        ghostLabel(
+          `${undeterminedText(undetermined)} (not “not sanctioned”)`,
+          undeterminedText(undetermined),
+          start + 4,
+          ghostY + 12,
+          width,
+          "undetermined-label",
+        ),
+      );
+      ghostY += 18;
+    }
     for (const fix of fixes) {
       const b = fix.believed;
       if (!b) continue;

@@ -1,49 +1,50 @@
-import { createHash, generateKeyPairSync, sign } from "node:crypto";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configureApi } from "../../app/src/api.js";
 import { verifyCheckpoint } from "../../app/src/checkpoint.js";
-import type { LoggedEvent } from "../../app/src/contract.js";
+import type { LoggedEvent } from "../../app/src/types.js";
+import { signCheckpoint } from "../../functions/domain/checkpoint.js";
+import { hashLeaf, inclusionProof, rootOf } from "../../functions/domain/merkle.js";
+import { localSigner, spkiPem } from "../../functions/store/signers.js";
 
-/** A ledger-wide log as issue 12 publishes it, served by a small HTTP server of the test. */
-const sha = (...parts: Buffer[]) => createHash("sha256").update(Buffer.concat(parts)).digest();
-const leafHash = (leaf: Buffer) => sha(Buffer.of(0), leaf);
-const split = (n: number) => 2 ** Math.floor(Math.log2(n - 1));
-function root(leaves: Buffer[]): Buffer {
-  if (leaves.length === 1) return leafHash(leaves[0] as Buffer);
-  const k = split(leaves.length);
-  return sha(Buffer.of(1), root(leaves.slice(0, k)), root(leaves.slice(k)));
-}
-function auditPath(m: number, leaves: Buffer[]): Buffer[] {
-  if (leaves.length <= 1) return [];
-  const k = split(leaves.length);
-  return m < k
-    ? [...auditPath(m, leaves.slice(0, k)), root(leaves.slice(k))]
-    : [...auditPath(m - k, leaves.slice(k)), root(leaves.slice(0, k))];
-}
+/**
+ * A ledger-wide log as the API publishes it, signed and proven by the ledger's own code, served
+ * by a small HTTP server of the test so that each failure can be staged.
+ */
+const sha = (text: string) => new Uint8Array(createHash("sha256").update(text).digest());
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
 const ORIGIN = "ledger.example/log";
-const hashes = Array.from({ length: 11 }, (_, i) => sha(Buffer.from(`event ${i}`)));
+const hashes = Array.from({ length: 11 }, (_, i) => sha(`event ${i}`));
+const leaves = hashes.map(hashLeaf);
 // The entity's three events are leaves 2, 5 and 9 of the log; the fourth is not sequenced yet.
 const events = [2, 5, 9].map((leafIndex, i) => ({
   entityId: "e",
   version: i + 1,
-  hash: (hashes[leafIndex] as Buffer).toString("hex"),
+  hash: hex(hashes[leafIndex] as Uint8Array),
   leafIndex,
 })) as unknown as LoggedEvent[];
 const unsequenced = { entityId: "e", version: 4, hash: "ab".repeat(32) } as unknown as LoggedEvent;
 
 let server: Server;
-let mode: "good" | "missing" | "forged-note" | "bad-path" = "good";
+let otherKeyDir = "";
+let mode: "good" | "missing" | "forged-note" | "bad-path" | "other-key" | "other-name" = "good";
 
 beforeAll(async () => {
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const treeSize = hashes.length;
-  const rootHash = root(hashes);
-  const text = `${ORIGIN}\n${treeSize}\n${rootHash.toString("base64")}\n`;
-  const signature = sign(null, Buffer.from(text), privateKey);
-  const note = `${text}\n\u2014 ${ORIGIN} ${Buffer.concat([Buffer.from("abcd"), signature]).toString("base64")}\n`;
+  const rootHash = rootOf(leaves);
+  const signer = await localSigner(ORIGIN);
+  const checkpoint = { origin: ORIGIN, treeSize, rootHash, extensions: [] };
+  const note = await signCheckpoint(checkpoint, [signer]);
+  const renamed = await signCheckpoint(checkpoint, [{ ...signer, name: "someone-else" }]);
+  otherKeyDir = mkdtempSync(join(tmpdir(), "other-key-"));
+  const other = await localSigner(ORIGIN, otherKeyDir);
+  const otherNote = await signCheckpoint(checkpoint, [other]);
   server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     const problem = () => {
@@ -60,17 +61,23 @@ beforeAll(async () => {
     if (mode === "missing") return problem();
     if (url.pathname === "/checkpoints/key") {
       res.writeHead(200, { "content-type": "application/x-pem-file" });
-      return res.end(publicKey.export({ type: "spki", format: "pem" }));
+      return res.end(spkiPem(signer.spki));
     }
     if (url.pathname === "/checkpoints/latest") {
       res.writeHead(200, { "content-type": "application/json" });
       const served =
-        mode === "forged-note" ? note.replace(`\n${treeSize}\n`, `\n${treeSize + 1}\n`) : note;
+        mode === "forged-note"
+          ? note.replace(`\n${treeSize}\n`, `\n${treeSize + 1}\n`)
+          : mode === "other-key"
+            ? otherNote
+            : mode === "other-name"
+              ? renamed
+              : note;
       return res.end(
         JSON.stringify({
           origin: ORIGIN,
           treeSize: mode === "forged-note" ? treeSize + 1 : treeSize,
-          rootHash: rootHash.toString("hex"),
+          rootHash: hex(rootHash),
           note: served,
         }),
       );
@@ -78,14 +85,14 @@ beforeAll(async () => {
     const proof = /^\/entities\/e\/events\/(\d+)\/proof$/.exec(url.pathname);
     const event = events.find((e) => e.version === Number(proof?.[1]));
     if (!proof || !event) return problem();
-    const path = auditPath(event.leafIndex as number, hashes).map((b) => b.toString("hex"));
+    const path = inclusionProof(event.leafIndex as number, leaves).map(hex);
     if (mode === "bad-path" && event.version === 2) path[0] = "00".repeat(32);
     res.writeHead(200, { "content-type": "application/json" });
     res.end(
       JSON.stringify({
         leafIndex: event.leafIndex,
         treeSize: Number(url.searchParams.get("treeSize")),
-        leafHash: leafHash(Buffer.from(event.hash, "hex")).toString("hex"),
+        leafHash: hex(leaves[event.leafIndex as number] as Uint8Array),
         auditPath: path,
       }),
     );
@@ -93,7 +100,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   configureApi({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
 });
-afterAll(() => server.close());
+afterAll(() => {
+  server.close();
+  if (otherKeyDir) rmSync(otherKeyDir, { recursive: true, force: true });
+});
 
 describe("each event's inclusion in the latest signed checkpoint, verified in the browser", () => {
   it("verifies the note's signature and each event's RFC 9162 proof", async () => {
@@ -128,6 +138,16 @@ describe("each event's inclusion in the latest signed checkpoint, verified in th
       state: "invalid",
       detail: "The checkpoint's signature does not verify with the published key.",
     });
+  });
+
+  it("a note signed by another key, or under another name, is not taken", async () => {
+    for (const m of ["other-key", "other-name"] as const) {
+      mode = m;
+      expect(await verifyCheckpoint("e", events)).toEqual({
+        state: "invalid",
+        detail: "The checkpoint's signature does not verify with the published key.",
+      });
+    }
   });
 
   it("without the checkpoint routes, says they are not available, with the problem's detail", async () => {

@@ -1,4 +1,4 @@
-import { createHash, createSign, generateKeyPairSync, sign } from "node:crypto";
+import { createHash, createSign, generateKeyPairSync } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,6 +12,8 @@ import {
   verifyInclusion,
   verifyNote,
 } from "../../app/src/merkle.js";
+import { signCheckpoint } from "../../functions/domain/checkpoint.js";
+import { localSigner, spkiPem } from "../../functions/store/signers.js";
 
 /** RFC 9162 §2.1.1 and §2.1.3.1, straight from their recursive definitions. */
 const h = (...parts: Uint8Array[]) => {
@@ -125,39 +127,48 @@ describe("RFC 9162 inclusion proofs", () => {
   });
 });
 
-describe("signed checkpoints (C2SP signed-note, tlog-checkpoint)", () => {
-  const root = new Uint8Array(32).fill(7);
-  const text = `ledger.example/log\n42\n${Buffer.from(root).toString("base64")}\n`;
+describe("signed checkpoints (C2SP signed-note, tlog-checkpoint, ECDSA P-256 type 0x02)", () => {
+  const origin = "ledger.example/log";
+  const rootHash = new Uint8Array(32).fill(7);
+  const text = `${origin}\n42\n${Buffer.from(rootHash).toString("base64")}\n`;
+  const keyIdOf = (spki: Uint8Array) => createHash("sha256").update(spki).digest().subarray(0, 4);
 
-  it("an Ed25519 note verifies with its key, and not once its text or key changes", async () => {
-    const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-    const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
-    const signature = sign(null, Buffer.from(text), privateKey);
-    const line = Buffer.concat([Buffer.from([1, 2, 3, 4]), signature]).toString("base64");
-    const note = `${text}\n\u2014 ledger.example/log ${line}\n`;
+  it("a note the ledger signs verifies with its published key, and not once its text changes", async () => {
+    const signer = await localSigner(origin);
+    const note = await signCheckpoint({ origin, treeSize: 42, rootHash, extensions: [] }, [signer]);
+    const key = await importPublicKey(spkiPem(signer.spki));
+    expect(toHex(key.keyId)).toBe(Buffer.from(keyIdOf(signer.spki)).toString("hex"));
     const parsed = parseSignedNote(note);
-    expect(await verifyNote(parsed, await importPublicKey(pem))).toBe(true);
-    expect(parseCheckpoint(parsed.text)).toEqual({
-      origin: "ledger.example/log",
-      treeSize: 42,
-      rootHash: root,
-    });
+    expect(parsed.text).toBe(text);
+    expect(await verifyNote(parsed, key, origin)).toBe(true);
+    expect(parseCheckpoint(parsed.text)).toEqual({ origin, treeSize: 42, rootHash });
     const forged = parseSignedNote(note.replace("\n42\n", "\n43\n"));
-    expect(await verifyNote(forged, await importPublicKey(pem))).toBe(false);
-    const other = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" });
-    expect(await verifyNote(parsed, await importPublicKey(other.toString()))).toBe(false);
+    expect(await verifyNote(forged, key, origin)).toBe(false);
   });
 
-  it("an ECDSA P-256 note with a DER signature (as KMS signs) verifies", async () => {
-    const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
-    const der = createSign("SHA256").update(text).sign(privateKey);
-    const line = Buffer.concat([Buffer.from([9, 9, 9, 9]), der]).toString("base64");
-    const note = parseSignedNote(`${text}\n\u2014 ledger.example/log ${line}\n`);
-    expect(await verifyNote(note, await importPublicKey(pem))).toBe(true);
+  it("signatures of other keys are ignored; a failing one of the key fails the note", async () => {
+    const mine = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const theirs = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const spki = (k: typeof mine) => k.publicKey.export({ type: "spki", format: "der" });
+    const line = (k: typeof mine, body: string, name = origin) =>
+      `\u2014 ${name} ${Buffer.concat([keyIdOf(spki(k)), createSign("SHA256").update(body).sign(k.privateKey)]).toString("base64")}\n`;
+    const key = await importPublicKey(
+      mine.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    );
+    const both = parseSignedNote(`${text}\n${line(theirs, "other text\n")}${line(mine, text)}`);
+    expect(await verifyNote(both, key, origin)).toBe(true);
+    const onlyTheirs = parseSignedNote(`${text}\n${line(theirs, text)}`);
+    expect(await verifyNote(onlyTheirs, key, origin)).toBe(false);
+    const badOwn = parseSignedNote(`${text}\n${line(mine, text)}${line(mine, "other\n")}`);
+    expect(await verifyNote(badOwn, key, origin)).toBe(false);
+    const renamed = parseSignedNote(`${text}\n${line(mine, text, "someone-else")}`);
+    expect(await verifyNote(renamed, key, origin)).toBe(false);
   });
 
-  it("a note without signatures, or a body that is not a checkpoint, is refused", () => {
+  it("a key that is not ECDSA P-256, a note without signatures, or a body that is not a checkpoint, is refused", async () => {
+    const ed = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" });
+    await expect(importPublicKey(ed.toString())).rejects.toThrow(/P-256/);
+    await expect(importPublicKey("not a key")).rejects.toThrow(/PEM/);
     expect(() => parseSignedNote(text)).toThrow(/signature/);
     expect(() => parseCheckpoint("origin\nnot-a-number\nAAAA\n")).toThrow(/checkpoint/);
   });

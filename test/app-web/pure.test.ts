@@ -2,10 +2,24 @@ import { describe, expect, it } from "vitest";
 import { toCsv } from "../../app/src/csv.js";
 import { addDays, isDay, justBefore } from "../../app/src/days.js";
 import { hrefOf, parseRoute } from "../../app/src/routes.js";
-import { statusChanges, statusOn } from "../../app/src/status.js";
+import { type SanctionDates, statusChanges, statusOn } from "../../app/src/status.js";
+
+/** A timeline entry of one stretch of terms: in force on `[effectiveFrom, end)`. */
+function sanction(
+  dates: { announcedOn: string; effectiveFrom: string; end: string | null },
+  undetermined: SanctionDates["undetermined"] = null,
+): SanctionDates {
+  const { effectiveFrom: from, end } = dates;
+  const intervals = end === null || from < end ? [{ from, until: end }] : [];
+  return { ...dates, intervals, undetermined };
+}
 
 describe("status on a day", () => {
-  const ban = { announcedOn: "2022-03-25", effectiveFrom: "2022-04-05", end: "2022-05-01" };
+  const ban = sanction({
+    announcedOn: "2022-03-25",
+    effectiveFrom: "2022-04-05",
+    end: "2022-05-01",
+  });
   it("is pending from the announcement, in force from effectiveFrom, none from the end", () => {
     expect(statusOn(ban, "2022-03-24")).toBe("none");
     expect(statusOn(ban, "2022-03-25")).toBe("pending");
@@ -16,42 +30,90 @@ describe("status on a day", () => {
     expect(statusOn(undefined, "2022-05-01")).toBe("none");
   });
   it("a sanction lifted before it takes effect is never in force", () => {
-    const lifted = { announcedOn: "2022-03-01", effectiveFrom: "2022-04-01", end: "2022-03-10" };
+    const lifted = sanction({
+      announcedOn: "2022-03-01",
+      effectiveFrom: "2022-04-01",
+      end: "2022-03-10",
+    });
     expect(statusOn(lifted, "2022-03-09")).toBe("pending");
     expect(statusOn(lifted, "2022-03-10")).toBe("none");
     expect(statusOn(lifted, "2022-04-02")).toBe("none");
+  });
+  it("undetermined on its span, before pending; not known is never none", () => {
+    const listed = sanction(
+      { announcedOn: "2022-05-01", effectiveFrom: "2022-05-10", end: null },
+      { since: "2022-03-01", until: "2022-05-10", reason: "no listing date" },
+    );
+    expect(statusOn(listed, "2022-02-28")).toBe("none");
+    expect(statusOn(listed, "2022-03-01")).toBe("undetermined");
+    expect(statusOn(listed, "2022-05-05")).toBe("undetermined");
+    expect(statusOn(listed, "2022-05-10")).toBe("in-force");
+    const always = sanction(listed, {
+      since: null,
+      until: "2022-05-10",
+      reason: "no listing date",
+    });
+    expect(statusOn(always, "1990-01-01")).toBe("undetermined");
   });
 });
 
 describe("the days on which two beliefs differ", () => {
   it("the demo's luxury-goods ban: 2022-04-01 to 2022-04-04 in force, now pending", () => {
-    const believed = { announcedOn: "2022-03-25", effectiveFrom: "2022-04-01", end: null };
-    const now = { announcedOn: "2022-03-25", effectiveFrom: "2022-04-05", end: null };
+    const believed = sanction({
+      announcedOn: "2022-03-25",
+      effectiveFrom: "2022-04-01",
+      end: null,
+    });
+    const now = sanction({ announcedOn: "2022-03-25", effectiveFrom: "2022-04-05", end: null });
     expect(statusChanges(believed, now)).toEqual([
       { from: "2022-04-01", to: "2022-04-04", before: "in-force", after: "pending" },
     ]);
   });
   it("the demo's MFN revocation: 2022-03-25 to 2022-04-20 in force, now pending", () => {
-    const believed = { announcedOn: "2022-03-16", effectiveFrom: "2022-03-25", end: null };
-    const now = { announcedOn: "2022-03-16", effectiveFrom: "2022-04-21", end: null };
+    const believed = sanction({
+      announcedOn: "2022-03-16",
+      effectiveFrom: "2022-03-25",
+      end: null,
+    });
+    const now = sanction({ announcedOn: "2022-03-16", effectiveFrom: "2022-04-21", end: null });
     expect(statusChanges(believed, now)).toEqual([
       { from: "2022-03-25", to: "2022-04-20", before: "in-force", after: "pending" },
     ]);
   });
   it("a retraction without replacement: every day it had a status, open-ended", () => {
-    const believed = { announcedOn: "2022-03-16", effectiveFrom: "2022-03-25", end: null };
+    const believed = sanction({
+      announcedOn: "2022-03-16",
+      effectiveFrom: "2022-03-25",
+      end: null,
+    });
     expect(statusChanges(believed, undefined)).toEqual([
       { from: "2022-03-16", to: "2022-03-24", before: "pending", after: "none" },
       { from: "2022-03-25", to: null, before: "in-force", after: "none" },
     ]);
   });
   it("an end brought forward: the days between the two ends", () => {
-    const believed = { announcedOn: "2022-01-01", effectiveFrom: "2022-01-01", end: "2022-12-01" };
-    const now = { ...believed, end: "2022-06-01" };
+    const believed = sanction({
+      announcedOn: "2022-01-01",
+      effectiveFrom: "2022-01-01",
+      end: "2022-12-01",
+    });
+    const now = sanction({ ...believed, end: "2022-06-01" });
     expect(statusChanges(believed, now)).toEqual([
       { from: "2022-06-01", to: "2022-11-30", before: "in-force", after: "none" },
     ]);
     expect(statusChanges(believed, believed)).toEqual([]);
+  });
+  it("a listing date learnt later: the undetermined days become none and pending", () => {
+    const believed = sanction(
+      { announcedOn: "2022-05-10", effectiveFrom: "2022-05-10", end: null },
+      { since: "2022-03-01", until: "2022-05-10", reason: "no listing date" },
+    );
+    const now = sanction({ announcedOn: "2022-04-01", effectiveFrom: "2022-04-20", end: null });
+    expect(statusChanges(believed, now)).toEqual([
+      { from: "2022-03-01", to: "2022-03-31", before: "undetermined", after: "none" },
+      { from: "2022-04-01", to: "2022-04-19", before: "undetermined", after: "pending" },
+      { from: "2022-04-20", to: "2022-05-09", before: "undetermined", after: "in-force" },
+    ]);
   });
 });
 

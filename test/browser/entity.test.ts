@@ -1,7 +1,9 @@
+import { createHash, createPublicKey } from "node:crypto";
 import { copyFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { collectErrors, launch, open, screenshot, seriousViolations } from "./chromium.js";
+import { addUndetermined, UNDETERMINED } from "./fixtures.js";
 
 type Problem = { detail: string };
 
@@ -136,22 +138,58 @@ describe("the entity page", () => {
     await expect.poll(() => ban.textContent()).toBe("2022-04-01");
   });
 
-  it("the verification badge shows the chain's result and the checkpoint's state", async () => {
+  it("the verification badge: the chain, and each event's inclusion verified in the browser", async () => {
     const page = await open(browser, baseUrl, "/app/entities/country-ru");
     const badge = page.locator(".verification");
     await badge.getByText(/Hash chain verified: 7 events/).waitFor();
-    const latest = await fetch(`${baseUrl}/checkpoints/latest`);
-    if (latest.status === 404) {
-      await badge
-        .getByText(
-          `Signed checkpoints are not available: ${((await latest.json()) as { detail: string }).detail}`,
-        )
-        .waitFor();
-    } else {
-      await badge
-        .getByText(/signature verified in this browser; 7 of 7 events proven included/)
-        .waitFor();
-    }
+    const latest = (await (await fetch(`${baseUrl}/checkpoints/latest`)).json()) as {
+      origin: string;
+    };
+    // The key ID: the first four bytes of SHA-256 of the published key's DER.
+    const pem = await (await fetch(`${baseUrl}/checkpoints/key`)).text();
+    const der = createPublicKey(pem).export({ type: "spki", format: "der" });
+    const keyId = createHash("sha256").update(der).digest("hex").slice(0, 8);
+    const verified = badge.getByText(/signature verified in this browser/);
+    await verified.waitFor();
+    expect(await verified.textContent()).toMatch(
+      new RegExp(
+        `^✓ Checkpoint ${latest.origin} size \\d+: signature verified in this browser with key ${keyId}; 7 of 7 events proven included\\.$`,
+      ),
+    );
+    // Each event's row names the leaf its proof leads from, the leaf the API gives it.
+    const { events } = (await (await fetch(`${baseUrl}/entities/country-ru/events`)).json()) as {
+      events: { version: number; leafIndex: number }[];
+    };
+    for (const e of events)
+      expect(await page.locator(`#event-${e.version} td.inclusion`).textContent()).toBe(
+        `✓ leaf ${e.leafIndex}`,
+      );
+  });
+
+  it("a checkpoint whose signature does not verify with the published key is reported", async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.route(
+      (url) => url.pathname === "/checkpoints/latest",
+      async (route) => {
+        const answer = (await (await fetch(route.request().url())).json()) as { note: string };
+        // The note claims one more leaf than was signed.
+        const note = answer.note.replace(/\n(\d+)\n/, (_, n: string) => `\n${Number(n) + 1}\n`);
+        await route.fulfill({
+          status: 200,
+          contentType: "application/json",
+          body: JSON.stringify({ ...answer, note }),
+        });
+      },
+    );
+    await page.goto(`${baseUrl}/app/entities/country-ru`);
+    await page
+      .locator(".verification")
+      .getByText(
+        "✗ Signed checkpoint not verified: The checkpoint's signature does not verify with the published key.",
+      )
+      .waitFor();
+    await context.close();
   });
 
   it("an unknown entity and an impossible date show the API's problem", async () => {
@@ -167,45 +205,56 @@ describe("the entity page", () => {
     await bad.getByRole("alert").getByText(problem.detail).waitFor();
   });
 
-  it("an undetermined sanction (issue 11's contract) is drawn as not known, never as not sanctioned", async () => {
-    const context = await browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
-    // The ledger answers `undetermined` once coverage lands; until then the test adds it.
-    await page.route(
-      (url) => url.pathname === "/entities/ru-vtb-bank",
-      async (route) => {
-        const answer = (await (await fetch(route.request().url())).json()) as object;
-        const body = {
-          ...answer,
-          inForce: [],
-          pending: [],
-          undetermined: [
-            {
-              sanctionId: "jp-asset-freeze",
-              authority: "JP",
-              knownFrom: "2022-04-02",
-              reason: "the first publication imported states no listing date",
-            },
-          ],
-        };
-        await route.fulfill({
-          status: 200,
-          contentType: "application/json",
-          body: JSON.stringify(body),
-        });
-      },
-    );
-    await page.goto(`${baseUrl}/app/entities/ru-vtb-bank?asOf=2022-01-10`);
+  it("an undetermined sanction is answered and drawn as not known, never as not sanctioned", async () => {
+    await addUndetermined(baseUrl);
+    const u = UNDETERMINED;
+    const page = await open(browser, baseUrl, `/app/entities/${u.entityId}?asOf=2015-04-01`);
+    const errors = collectErrors(page);
     const item = page
       .getByRole("region", { name: "Undetermined" })
-      .locator('li[data-sanction="jp-asset-freeze"]');
+      .locator(`li[data-sanction="${u.sanctionId}"]`);
     await item.waitFor();
-    expect(await item.textContent()).toContain("known from 2022-04-02");
     expect(await page.locator(".verdict").textContent()).toBe(
       "Status not known: 1 sanction undetermined",
     );
-    await page.locator('svg g.lane[data-sanction="jp-asset-freeze"] rect.undetermined').waitFor();
-    await context.close();
+    expect(await item.locator("dd.not-known-days").textContent()).toBe(
+      `from ${u.since} until ${u.knownFrom}`,
+    );
+    expect(await item.locator("dd.known-from").textContent()).toBe(u.knownFrom);
+    expect(await item.textContent()).toContain(u.reason);
+    expect(await item.textContent()).toContain("Not known is not “not sanctioned”");
+    expect(await page.getByRole("region", { name: "In force" }).textContent()).toContain("None.");
+    expect(await page.getByRole("region", { name: "Pending" }).textContent()).toContain("None.");
+    // The timeline: a hatched grey span, labelled, and the in-force span from knownFrom.
+    const lane = page.locator(`svg g.lane[data-sanction="${u.sanctionId}"]`);
+    const span = lane.locator("rect.undetermined");
+    await span.waitFor();
+    expect(await span.getAttribute("fill")).toBe("url(#pattern-undetermined)");
+    expect(await span.locator("title").textContent()).toBe(
+      `${u.sanctionId}: status not known from ${u.since} until ${u.knownFrom}: ${u.reason}`,
+    );
+    expect(await lane.locator("text.undetermined-label").textContent()).toBe(
+      `status not known from ${u.since} until ${u.knownFrom} (not “not sanctioned”)`,
+    );
+    expect(await lane.locator("rect.in-force title").textContent()).toContain(
+      `in force from ${u.knownFrom}`,
+    );
+    expect(await lane.locator("rect.pending").count()).toBe(0);
+    expect(await page.locator(".legend").textContent()).toContain("not known");
+    await screenshot(page, "entity-undetermined");
+    // Before the span, nothing; from knownFrom, in force.
+    await page.getByLabel("On (asOf)").fill("2015-02-01");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page
+      .locator(".verdict", { hasText: "No sanction in force, pending or undetermined" })
+      .waitFor();
+    await page.getByLabel("On (asOf)").fill(u.knownFrom);
+    await page.getByRole("button", { name: "Show" }).click();
+    await page
+      .getByRole("region", { name: "In force" })
+      .locator(`li[data-sanction="${u.sanctionId}"]`)
+      .waitFor();
+    expect(errors).toEqual([]);
   });
 
   it("amended terms are drawn as segments of one lane, each with its terms and events", async () => {

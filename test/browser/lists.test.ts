@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launch, open, screenshot } from "./chromium.js";
+import { addRetracted, addUndetermined, RETRACTED, UNDETERMINED } from "./fixtures.js";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -126,19 +127,122 @@ describe("the changes list", () => {
 });
 
 describe("the corrections report", () => {
-  it("shows the report, or the API's problem while the route does not exist", async () => {
+  it("on the demo: the two corrections of country-ru, as the API answers them, with a CSV", async () => {
     const query = "from=2022-03-26T00:00:00Z&to=2022-05-01T00:00:00Z";
     const page = await open(browser, baseUrl, `/app/corrections?${query}`);
-    const response = await fetch(`${baseUrl}/corrections?${query}`);
-    const answer = (await response.json()) as { detail: string; items: Record<string, string>[] };
-    if (response.ok) {
-      const rows = await cells(page);
-      expect(rows.map((r) => [r[0], r[1]])).toEqual(
-        answer.items.map((i: Record<string, string>) => [i.entityId, i.sanctionId]),
-      );
-    } else {
-      await page.getByRole("alert").getByText(answer.detail).waitFor();
-    }
+    const rows = await cells(page);
+    expect(rows).toEqual([
+      [
+        "country-ru",
+        "jp-luxury-export-ban",
+        "JP",
+        "2022-04-01 to 2022-04-04",
+        "in-force",
+        "pending",
+        "4, 5",
+      ],
+      [
+        "country-ru",
+        "jp-mfn-revocation",
+        "JP",
+        "2022-03-25 to 2022-04-20",
+        "in-force",
+        "pending",
+        "6, 7",
+      ],
+    ]);
+    const answer = await api(`/corrections?${query}`);
+    expect(rows.map((r) => [r[0], r[1]])).toEqual(
+      answer.items.map((i: Record<string, string>) => [i.entityId, i.sanctionId]),
+    );
+    expect(await page.getByLabel("Known at (from)").inputValue()).toBe("2022-03-26T00:00:00Z");
+    const csv = await downloaded(page);
+    expect(csv).toEqual([
+      ["Entity", "Sanction", "Authority", "Days", "Status before", "Status after", "Events"],
+      [
+        "country-ru",
+        "jp-luxury-export-ban",
+        "JP",
+        "2022-04-01 to 2022-04-04",
+        "in-force",
+        "pending",
+        "4 5",
+      ],
+      [
+        "country-ru",
+        "jp-mfn-revocation",
+        "JP",
+        "2022-03-25 to 2022-04-20",
+        "in-force",
+        "pending",
+        "6 7",
+      ],
+    ]);
+    // Each entity links to its page on the first corrected day.
+    await page.getByRole("link", { name: "country-ru" }).first().click();
+    await page.waitForURL(/\/app\/entities\/country-ru\?asOf=2022-04-01$/);
+    await page.getByRole("heading", { level: 1, name: /Russian Federation/ }).waitFor();
     await screenshot(page, "corrections");
+  });
+
+  it("an open range of days (a retracted sanction) reads “onwards”", async () => {
+    const from = await addRetracted(baseUrl);
+    const to = new Date().toISOString();
+    const query = `from=${from}&to=${to}`;
+    const page = await open(browser, baseUrl, `/app/corrections?${query}`);
+    const rows = await cells(page);
+    const answer = await api(`/corrections?${query}`);
+    expect(answer.items).toContainEqual(
+      expect.objectContaining({
+        entityId: RETRACTED.entityId,
+        days: { from: RETRACTED.effectiveFrom, to: null },
+      }),
+    );
+    expect(rows).toContainEqual([
+      RETRACTED.entityId,
+      RETRACTED.sanctionId,
+      "EU",
+      `${RETRACTED.effectiveFrom} onwards`,
+      "in-force",
+      "none",
+      "3",
+    ]);
+  });
+
+  it("without the window, the form alone; with half of it, the API's problem", async () => {
+    const page = await open(browser, baseUrl, "/app/corrections");
+    await page.getByLabel("Known at (from)").waitFor();
+    expect(await page.locator(".results").textContent()).toBe("");
+    const half = await open(browser, baseUrl, "/app/corrections?from=2022-03-26T00:00:00Z");
+    const problem = await api("/corrections?from=2022-03-26T00:00:00Z");
+    await half.getByRole("alert").getByText(problem.detail).waitFor();
+  });
+});
+
+describe("the sanctions list and changes, for a sanction whose start is not stated", () => {
+  it("lists it apart as not known, and its days of not knowing as changes", async () => {
+    await addUndetermined(baseUrl);
+    const u = UNDETERMINED;
+    const list = await open(browser, baseUrl, `/app/sanctions?asOf=2015-04-01&authority=UK`);
+    expect(await cells(list)).toContainEqual([
+      u.name,
+      u.entityId,
+      "vessel",
+      u.sanctionId,
+      "UK",
+      "status not known",
+      `not known before ${u.knownFrom}`,
+      "",
+    ]);
+    const changes = await open(
+      browser,
+      baseUrl,
+      `/app/changes?from=2015-01-01&to=2015-12-31&authority=UK`,
+    );
+    const rows = await cells(changes);
+    expect(rows.filter((r) => r[3] === u.sanctionId).map((r) => [r[0], r[1]])).toEqual([
+      [u.since, "status not known from this day"],
+      [u.knownFrom, "status known from this day (in force, unless it ended first)"],
+    ]);
   });
 });

@@ -1,12 +1,14 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DESKTOP, launch, open, PHONE, screenshot, seriousViolations } from "./chromium.js";
+import { addUndetermined, UNDETERMINED } from "./fixtures.js";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
 
 beforeAll(async () => {
   browser = await launch();
+  await addUndetermined(baseUrl);
 });
 afterAll(async () => {
   await browser?.close();
@@ -27,6 +29,11 @@ const PAGES: [name: string, path: string, ready: string][] = [
     "corrections",
     "/app/corrections?from=2022-03-26T00:00:00Z&to=2022-05-01T00:00:00Z",
     ".results > *",
+  ],
+  [
+    "entity-undetermined",
+    `/app/entities/${UNDETERMINED.entityId}?asOf=2015-04-01`,
+    ".group.undetermined li.sanction",
   ],
   ["not-found", "/app/no-such-page", "[role=alert]"],
 ];

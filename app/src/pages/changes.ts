@@ -1,7 +1,7 @@
 import { api } from "../api.js";
-import { MEASURES, type Measure } from "../contract.js";
 import { h } from "../dom.js";
 import type { PageRoute } from "../routes.js";
+import { type Change, MEASURES, type Measure } from "../types.js";
 import { field, link, select, textInput } from "../ui.js";
 import { listPage } from "./list.js";
 
@@ -11,9 +11,9 @@ const CHANGE_TEXT = {
   entered: "entered into force",
   amended: "terms amended",
   left: "left force",
-  undetermined: "status no longer known",
-  determined: "status known (in force from then, unless it ended first)",
-} as const;
+  undetermined: "status not known from this day",
+  determined: "status known from this day (in force, unless it ended first)",
+} as const satisfies Record<Change, string>;
 
 export function changesPage(page: HTMLElement, route: Route, live: () => boolean) {
   const filters = { ...route, token: "" };

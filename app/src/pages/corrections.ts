@@ -6,6 +6,12 @@ import { listPage } from "./list.js";
 
 type Route = Extract<PageRoute, { page: "corrections" }>;
 
+/** A range of days, inclusive; `to` null: every later day. */
+export function daysText(days: { from: string; to: string | null }): string {
+  if (days.to === null) return `${days.from} onwards`;
+  return days.from === days.to ? days.from : `${days.from} to ${days.to}`;
+}
+
 export function correctionsPage(page: HTMLElement, route: Route, live: () => boolean) {
   const filters = { ...route, token: "" };
   return listPage(
@@ -16,13 +22,13 @@ export function correctionsPage(page: HTMLElement, route: Route, live: () => boo
       fields: [
         field(
           "Known at (from)",
-          textInput("from", route.from, { placeholder: "2022-03-26T00:00:00Z" }),
-          "RFC 3339",
+          textInput("from", route.from, { placeholder: "2022-03-26T00:00:00Z", required: true }),
+          "RFC 3339, required",
         ),
         field(
           "Known at (to)",
-          textInput("to", route.to, { placeholder: "2022-05-01T00:00:00Z" }),
-          "RFC 3339",
+          textInput("to", route.to, { placeholder: "2022-05-01T00:00:00Z", required: true }),
+          "RFC 3339, required",
         ),
       ],
       routeOf: (v) => ({
@@ -32,11 +38,12 @@ export function correctionsPage(page: HTMLElement, route: Route, live: () => boo
         limit: route.limit,
         token: "",
       }),
-      ready: true,
+      // Both moments are required: with one given, the API names the missing one.
+      ready: Boolean(route.from || route.to),
       async load() {
         const answer = await api.corrections({
-          ...(route.from ? { from: route.from } : {}),
-          ...(route.to ? { to: route.to } : {}),
+          from: route.from,
+          to: route.to,
           ...(route.limit ? { limit: route.limit } : {}),
           ...(route.token ? { nextToken: route.token } : {}),
         });
@@ -48,7 +55,7 @@ export function correctionsPage(page: HTMLElement, route: Route, live: () => boo
             ),
             c.sanctionId,
             c.authority,
-            c.days.from === c.days.to ? c.days.from : `${c.days.from} to ${c.days.to ?? "onwards"}`,
+            daysText(c.days),
             c.before,
             c.after,
             c.versions.join(", "),
@@ -57,7 +64,7 @@ export function correctionsPage(page: HTMLElement, route: Route, live: () => boo
             c.entityId,
             c.sanctionId,
             c.authority,
-            `${c.days.from}..${c.days.to ?? ""}`,
+            daysText(c.days),
             c.before,
             c.after,
             c.versions.join(" "),
@@ -66,14 +73,22 @@ export function correctionsPage(page: HTMLElement, route: Route, live: () => boo
         return {
           rows,
           ...(answer.nextToken ? { nextToken: answer.nextToken } : {}),
-          summary: `${rows.length} corrected range${rows.length === 1 ? "" : "s"} of days${route.from ? ` from ${route.from}` : ""}${route.to ? ` to ${route.to}` : ""}.`,
+          summary: `${rows.length} corrected range${rows.length === 1 ? "" : "s"} of days whose status as known at ${answer.to} differs from that known at ${answer.from}.`,
         };
       },
       next: (token) => ({ ...filters, token }),
       first: route.token ? filters : undefined,
-      header: ["Entity", "Sanction", "Authority", "Days", "Before", "After", "Events"],
+      header: [
+        "Entity",
+        "Sanction",
+        "Authority",
+        "Days",
+        "Status before",
+        "Status after",
+        "Events",
+      ],
       caption: "Corrections",
-      csvName: `corrections-${route.from || "start"}-${route.to || "now"}.csv`,
+      csvName: `corrections-${route.from}-${route.to}.csv`,
       empty: "The ledger corrected nothing in that window.",
     },
     live,

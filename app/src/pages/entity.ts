@@ -4,20 +4,22 @@
  */
 import { allEvents, api } from "../api.js";
 import { type CheckpointResult, verifyCheckpoint } from "../checkpoint.js";
+import { type CorrectionView, corrections, momentsBefore } from "../corrections.js";
+import { h } from "../dom.js";
+import { record } from "../nav.js";
+import type { PageRoute } from "../routes.js";
+import { renderLegend, renderTimeline, undeterminedText } from "../timeline.js";
 import type {
   EntityState,
   LoggedEvent,
   Sanction,
   Timeline,
+  TimelineSanction,
   Undetermined,
   Verification,
-} from "../contract.js";
-import { type CorrectionView, corrections, momentsBefore } from "../corrections.js";
-import { h } from "../dom.js";
-import { record } from "../nav.js";
-import type { PageRoute } from "../routes.js";
-import { knownFromOf, renderLegend, renderTimeline } from "../timeline.js";
+} from "../types.js";
 import { field, formValues, heading, link, loading, problemBox, textInput } from "../ui.js";
+import { daysText } from "./corrections.js";
 
 type Route = Extract<PageRoute, { page: "entity" }>;
 
@@ -27,7 +29,11 @@ const versionLinks = (versions: number[]) =>
   versions.flatMap((v, i) => (i === 0 ? [versionLink(v)] : [", ", versionLink(v)]));
 
 /** The versions an answer's sanction rests on: the timeline interval it stands in on `asOf`. */
-function basisOf(timeline: Timeline | undefined, sanction: Sanction, asOf: string): number[] {
+function basisOf(
+  timeline: Timeline | undefined,
+  sanction: { sanctionId: string },
+  asOf: string,
+): number[] {
   const t = timeline?.sanctions.find((x) => x.sanctionId === sanction.sanctionId);
   const interval =
     t?.intervals.find((i) => i.from <= asOf && (i.until === null || asOf < i.until)) ??
@@ -70,9 +76,7 @@ function sanctionItem(s: Sanction, kind: "in-force" | "pending", basis: number[]
   );
 }
 
-function undeterminedItem(u: Undetermined): HTMLElement {
-  const knownFrom = knownFromOf(u);
-  const reason = typeof u.reason === "string" ? u.reason : undefined;
+function undeterminedItem(u: Undetermined, basis: number[]): HTMLElement {
   return h(
     "li",
     { class: "sanction undetermined", "data-sanction": u.sanctionId },
@@ -82,20 +86,34 @@ function undeterminedItem(u: Undetermined): HTMLElement {
       h("strong", {}, u.sanctionId),
       " ",
       h("span", { class: "authority" }, u.authority),
+      u.program ? ` · ${u.program}` : "",
     ),
     h(
       "p",
+      { class: "not-known" },
+      "Status not known on this day: it may already have been in force. Not known is not “not sanctioned”.",
+    ),
+    h(
+      "dl",
       {},
-      "Status not known on this day",
-      knownFrom ? `; known from ${knownFrom}` : "",
-      reason ? `: ${reason}` : ".",
-      " Not known is not “not sanctioned”.",
+      h("dt", {}, "Not known"),
+      h(
+        "dd",
+        { class: "not-known-days" },
+        u.since === null ? `before ${u.knownFrom}` : `from ${u.since} until ${u.knownFrom}`,
+      ),
+      h("dt", {}, "Known from"),
+      h("dd", { class: "known-from" }, u.knownFrom),
+      h("dt", {}, "Why"),
+      h("dd", {}, u.reason),
+      h("dt", {}, "Events"),
+      h("dd", {}, basis.length ? versionLinks(basis) : "—"),
     ),
   );
 }
 
 function answerCard(state: EntityState, timeline: Timeline | undefined): HTMLElement {
-  const undetermined = state.undetermined ?? [];
+  const undetermined = state.undetermined;
   const verdict =
     state.inForce.length > 0
       ? {
@@ -136,9 +154,22 @@ function answerCard(state: EntityState, timeline: Timeline | undefined): HTMLEle
       "pending",
       state.pending.map((s) => sanctionItem(s, "pending", basisOf(timeline, s, state.asOf))),
     ),
-    group("Undetermined", "undetermined", undetermined.map(undeterminedItem)),
+    group(
+      "Undetermined",
+      "undetermined",
+      undetermined.map((u) => undeterminedItem(u, basisOf(timeline, u, state.asOf))),
+    ),
     h("p", { class: "basis" }, "The answer rests on events ", versionLinks(state.basis), "."),
   );
+}
+
+/** An imposition's `undetermined` field, in words: its start is not stated. */
+function undeterminedOf(value: unknown): string {
+  if (typeof value !== "object" || value === null) return "";
+  const since = (value as { since?: unknown }).since;
+  return typeof since === "string"
+    ? `; start not stated: status not known from ${since} until then`
+    : "; start not stated: status not known before then";
 }
 
 function eventDates(e: LoggedEvent): string {
@@ -150,7 +181,7 @@ function eventDates(e: LoggedEvent): string {
     case "EntityAmended":
       return "details amended";
     case "SanctionImposed":
-      return `${str("sanctionId")}: announced ${str("announcedOn")}, in force from ${str("effectiveFrom")}${str("effectiveUntil") ? ` until ${str("effectiveUntil")}` : ""}`;
+      return `${str("sanctionId")}: announced ${str("announcedOn")}, in force from ${str("effectiveFrom")}${str("effectiveUntil") ? ` until ${str("effectiveUntil")}` : ""}${undeterminedOf(d.undetermined)}`;
     case "SanctionAmended":
       return `${str("sanctionId")}: amended from ${str("effectiveFrom")}${d.effectiveUntil !== undefined ? `, ends ${str("effectiveUntil") ?? "never"}` : ""}`;
     case "SanctionLifted":
@@ -297,7 +328,9 @@ function verificationBadge(
                   "p",
                   { class: `badge ${failed ? "bad" : "ok"}` },
                   failed ? "✗ " : "✓ ",
-                  `Checkpoint ${checkpoint.origin} size ${checkpoint.treeSize}: signature verified in this browser; ${included} of ${all.length} events proven included`,
+                  `Checkpoint ${checkpoint.origin} size ${checkpoint.treeSize}: signature verified in this browser with key `,
+                  h("code", {}, checkpoint.keyId),
+                  `; ${included} of ${all.length} events proven included`,
                   failed ? `, ${failed} failed` : "",
                   all.length - included - failed
                     ? `, ${all.length - included - failed} not yet in a checkpoint`
@@ -306,6 +339,15 @@ function verificationBadge(
                 );
               })();
   return h("div", { class: "verification", "aria-live": "polite" }, chain, log);
+}
+
+/** What the ledger says of a sanction's days, in a few words. */
+function beliefText(t: TimelineSanction): string {
+  const force =
+    t.end !== null && t.end <= t.effectiveFrom
+      ? `never in force (ended ${t.end})`
+      : `in force from ${t.effectiveFrom}${t.end ? ` until ${t.end}` : ""}`;
+  return t.undetermined ? `${force}, ${undeterminedText(t.undetermined)}` : force;
 }
 
 function correctionsList(views: CorrectionView[]): HTMLElement {
@@ -332,13 +374,9 @@ function correctionsList(views: CorrectionView[]): HTMLElement {
           "p",
           {},
           "Believed: ",
-          c.believed
-            ? `in force from ${c.believed.effectiveFrom}${c.believed.end ? ` until ${c.believed.end}` : ""}`
-            : "not held",
+          c.believed ? beliefText(c.believed) : "not held",
           ". Now: ",
-          c.now
-            ? `in force from ${c.now.effectiveFrom}${c.now.end ? ` until ${c.now.end}` : ""}`
-            : "no longer held",
+          c.now ? beliefText(c.now) : "no longer held",
           ".",
         ),
         c.changes.length
@@ -346,11 +384,7 @@ function correctionsList(views: CorrectionView[]): HTMLElement {
               "ul",
               {},
               c.changes.map((r) =>
-                h(
-                  "li",
-                  { class: "change" },
-                  `${r.from}${r.to === r.from ? "" : ` to ${r.to ?? "onwards"}`}: ${r.before} → ${r.after}`,
-                ),
+                h("li", { class: "change" }, `${daysText(r)}: ${r.before} → ${r.after}`),
               ),
             )
           : h("p", {}, "Only the terms changed."),
@@ -436,9 +470,7 @@ export async function entityPage(page: HTMLElement, route: Route, live: () => bo
   let verification: Verification | Error | undefined;
   let checkpoint: CheckpointResult | Error | undefined;
   let effectiveKnownAt = "";
-  let drawn:
-    | { timeline: Timeline; views: CorrectionView[]; undetermined: Undetermined[]; asOf: string }
-    | undefined;
+  let drawn: { timeline: Timeline; views: CorrectionView[]; asOf: string } | undefined;
   const timelineCache = new Map<string, Promise<Timeline>>();
   const timelineAt = (k: string) => {
     let t = timelineCache.get(k);
@@ -467,7 +499,6 @@ export async function entityPage(page: HTMLElement, route: Route, live: () => bo
       ...new Set([
         ...drawn.timeline.sanctions.map((t) => t.authority),
         ...drawn.views.map((v) => v.authority),
-        ...drawn.undetermined.map((u) => u.authority),
       ]),
     ];
     legend.replaceChildren(authorities.length ? renderLegend(authorities) : "");
@@ -476,7 +507,6 @@ export async function entityPage(page: HTMLElement, route: Route, live: () => bo
         timeline: drawn.timeline,
         asOf: drawn.asOf,
         corrections: drawn.views,
-        undetermined: drawn.undetermined,
         width,
       }),
     );
@@ -565,7 +595,7 @@ export async function entityPage(page: HTMLElement, route: Route, live: () => bo
         .filter(Boolean)
         .join(" · ");
       card.replaceChildren(h("h2", { id: "answer-title" }, "Answer"), answerCard(state, timeline));
-      drawn = { timeline, views: [], undetermined: state.undetermined ?? [], asOf: state.asOf };
+      drawn = { timeline, views: [], asOf: state.asOf };
       drawPicture();
       drawStream();
       // What was believed before each correction: the timeline just before it was recorded.

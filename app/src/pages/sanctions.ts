@@ -1,7 +1,7 @@
 import { api } from "../api.js";
-import { MEASURES, type Measure } from "../contract.js";
 import { h } from "../dom.js";
 import type { PageRoute } from "../routes.js";
+import { MEASURES, type Measure } from "../types.js";
 import { field, link, select, textInput } from "../ui.js";
 import { listPage } from "./list.js";
 
@@ -13,7 +13,7 @@ export function sanctionsPage(page: HTMLElement, route: Route, live: () => boole
     page,
     {
       title: "Sanctions in force",
-      lede: "The entities with a sanction in force on a day, as the ledger knew it at a moment.",
+      lede: "The entities with a sanction in force on a day, as the ledger knew it at a moment, and apart those whose status on that day is not known (never “not sanctioned”).",
       fields: [
         field(
           "In force on (asOf)",
@@ -82,7 +82,7 @@ export function sanctionsPage(page: HTMLElement, route: Route, live: () => boole
         );
         // Sanctions whose status on the day is not known: listed apart, never as "not sanctioned".
         const unknown = answer.items.flatMap((item) =>
-          (item.undetermined ?? []).map((u) => ({
+          item.undetermined.map((u) => ({
             cells: [
               link(
                 {
@@ -98,7 +98,7 @@ export function sanctionsPage(page: HTMLElement, route: Route, live: () => boole
               u.sanctionId,
               u.authority,
               "status not known",
-              `on or before ${u.knownFrom}`,
+              `not known before ${u.knownFrom}`,
               "",
             ],
             text: [
@@ -108,7 +108,7 @@ export function sanctionsPage(page: HTMLElement, route: Route, live: () => boole
               u.sanctionId,
               u.authority,
               "status not known",
-              `on or before ${u.knownFrom}`,
+              `not known before ${u.knownFrom}`,
               "",
             ],
           })),
@@ -117,7 +117,7 @@ export function sanctionsPage(page: HTMLElement, route: Route, live: () => boole
         return {
           rows,
           ...(answer.nextToken ? { nextToken: answer.nextToken } : {}),
-          summary: `${answer.items.length} entit${answer.items.length === 1 ? "y" : "ies"} with a matching sanction in force on ${answer.asOf}, as known at ${answer.knownAt}.`,
+          summary: `${answer.items.length} entit${answer.items.length === 1 ? "y" : "ies"} with a matching sanction in force or of status not known on ${answer.asOf}, as known at ${answer.knownAt}.`,
         };
       },
       next: (token) => ({ ...filters, token }),
@@ -134,7 +134,7 @@ export function sanctionsPage(page: HTMLElement, route: Route, live: () => boole
       ],
       caption: "Sanctions in force",
       csvName: `sanctions-${route.asOf || "today"}.csv`,
-      empty: "No entity has a matching sanction in force on that day.",
+      empty: "No entity has a matching sanction in force, or of status not known, on that day.",
     },
     live,
   );

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, allEvents, api, configureApi } from "../../app/src/api.js";
+import { verifyCheckpoint } from "../../app/src/checkpoint.js";
 import { corrections, momentsBefore } from "../../app/src/corrections.js";
 import { loadDemo } from "../../local/demo.js";
 import { startEngine } from "../../local/engine.js";
@@ -60,6 +61,44 @@ describe("the app against the demo ledger", () => {
     expect(momentsBefore(events, knownAt)).toEqual([]);
     const then = await api.timeline("country-ru", { knownAt });
     expect(corrections(events, knownAt, then, new Map())).toEqual([]);
+  });
+
+  it("the corrections report of the demo's window, through the app's client", async () => {
+    const page = await api.corrections({
+      from: "2022-03-26T00:00:00Z",
+      to: "2022-05-01T00:00:00Z",
+    });
+    expect(page.items).toEqual([
+      {
+        entityId: "country-ru",
+        sanctionId: "jp-luxury-export-ban",
+        authority: "JP",
+        days: { from: "2022-04-01", to: "2022-04-04" },
+        before: "in-force",
+        after: "pending",
+        versions: [4, 5],
+      },
+      {
+        entityId: "country-ru",
+        sanctionId: "jp-mfn-revocation",
+        authority: "JP",
+        days: { from: "2022-03-25", to: "2022-04-20" },
+        before: "in-force",
+        after: "pending",
+        versions: [6, 7],
+      },
+    ]);
+  });
+
+  it("every event of the demo is proven included in the latest signed checkpoint", async () => {
+    const events = await allEvents("country-ru");
+    const result = await verifyCheckpoint("country-ru", events);
+    if (result.state !== "verified") throw new Error(`${result.state}: ${result.detail}`);
+    expect(result.origin).toBe((await api.latestCheckpoint()).origin);
+    expect(result.keyId).toMatch(/^[0-9a-f]{8}$/);
+    expect([...result.inclusion.values()]).toEqual(
+      events.map((e) => ({ state: "included", leafIndex: e.leafIndex })),
+    );
   });
 
   it("an error answer becomes an ApiError carrying the problem's detail", async () => {
