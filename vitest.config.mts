@@ -41,6 +41,8 @@ export default defineConfig({
     ...shared,
     include: ["test/**/*.test.ts"],
     exclude: [...configDefaults.exclude, "test/browser/**", ...SLOW_FILES],
+    // The CDK tests' templates, synthesized once while the other suites run.
+    globalSetup: ["test/infra/templates-setup.ts"],
     // Most files wait on the engine's worker thread as much as they compute: a third
     // worker on two cores overlaps those waits.
     maxWorkers: 3,

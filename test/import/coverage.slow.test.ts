@@ -4,7 +4,12 @@ import { parseOfacCsv } from "../../cli/import/ofac.js";
 import { runImport } from "../../cli/import/run.js";
 import { DATA, importSetup } from "./support.js";
 
-/** The whole 2019 SDN file and the 2025 excerpt, imported in both orders into two ledgers. */
+/**
+ * A large part of the 2019 SDN file (its first 1,500 entries and every entry the 2025
+ * excerpt shares with it) and the 2025 excerpt, imported in both orders into two ledgers.
+ * (The whole file's import is `import.slow.test.ts`'s.)
+ */
+const ENTRIES_2019 = 1500;
 
 const SDN_2019 = "2019-01-15";
 const SDN_2025 = "2025-06-01";
@@ -24,12 +29,17 @@ async function answer(t: typeof forward, entityId: string, asOf: string) {
   return rest;
 }
 
-describe("the whole 2019 SDN publication and a 2025 one, in both orders", () => {
+describe("a large part of the 2019 SDN publication and a 2025 one, in both orders", () => {
   it("end in the same answers, without a rejection", async () => {
-    const [p2019, p2025] = await Promise.all([
+    const [whole2019, p2025] = await Promise.all([
       parseOfacCsv(join(DATA, "ofac-sdn-2019")),
       parseOfacCsv(join(DATA, "ofac-sdn-sample-2025")),
     ]);
+    const shared = new Set(p2025.entries.map((e) => e.entityId));
+    const p2019 = {
+      ...whole2019,
+      entries: whole2019.entries.filter((e, i) => i < ENTRIES_2019 || shared.has(e.entityId)),
+    };
     for (const [t, order] of [
       [forward, [p2019, p2025]],
       [backward, [p2025, p2019]],

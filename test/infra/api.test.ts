@@ -8,18 +8,19 @@ import {
   type CfnResource,
   containsGetAtt,
   functionBehindMethods,
+  ledgerTemplate,
   only,
   propsOf,
   refOf,
   resources,
   SYNTH_CONTEXT,
-  synthesizeStack,
+  TEMPLATE_WAIT_MS,
 } from "./support.js";
 
 let template: Template;
-beforeAll(() => {
-  template = synthesizeStack().template;
-});
+beforeAll(async () => {
+  template = await ledgerTemplate();
+}, TEMPLATE_WAIT_MS);
 
 /** The full path of every API Gateway resource, rebuilt from the ParentId references. */
 function resourcePaths(): Map<string, string> {

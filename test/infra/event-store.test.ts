@@ -7,19 +7,20 @@ import {
   containsGetAtt,
   eventsTable,
   functionBehindMethods,
+  ledgerTemplate,
   policies,
   resources,
   roleOf,
   type Statement,
   streamConsumer,
-  synthesizeStack,
+  TEMPLATE_WAIT_MS,
   tableItselfResources,
 } from "./support.js";
 
 let template: Template;
-beforeAll(() => {
-  template = synthesizeStack().template;
-});
+beforeAll(async () => {
+  template = await ledgerTemplate();
+}, TEMPLATE_WAIT_MS);
 
 describe("the tables", () => {
   it("are two: the events table and the views table, keyed as keys.ts says", () => {

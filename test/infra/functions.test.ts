@@ -9,19 +9,20 @@ import { createLedgerApp } from "../../infra/ledger-app.js";
 import { LedgerStack } from "../../infra/ledger-stack.js";
 import {
   ledgerFunctions,
+  ledgerTemplate,
   only,
   policies,
   propsOf,
   refOf,
   resources,
   SYNTH_CONTEXT,
-  synthesizeStack,
+  TEMPLATE_WAIT_MS,
 } from "./support.js";
 
 let template: Template;
-beforeAll(() => {
-  template = synthesizeStack().template;
-});
+beforeAll(async () => {
+  template = await ledgerTemplate();
+}, TEMPLATE_WAIT_MS);
 
 describe("the functions", () => {
   it("are six (writer, reader, projector, sequencer, the notices' daily and stream functions), all Node.js 24 on arm64 with active tracing", () => {

@@ -5,6 +5,7 @@ import {
   type CfnResource,
   dlqOf,
   ledgerFunctions,
+  ledgerTemplate,
   noticesMapping,
   only,
   projectorMapping,
@@ -12,13 +13,13 @@ import {
   refOf,
   resources,
   streamConsumer,
-  synthesizeStack,
+  TEMPLATE_WAIT_MS,
 } from "./support.js";
 
 let template: Template;
-beforeAll(() => {
-  template = synthesizeStack().template;
-});
+beforeAll(async () => {
+  template = await ledgerTemplate();
+}, TEMPLATE_WAIT_MS);
 
 function alarms(metricName: string, namespace: string): CfnResource[] {
   return resources(template, "AWS::CloudWatch::Alarm")

@@ -6,6 +6,7 @@ import {
   asArray,
   dlqOf,
   eventsTable,
+  ledgerTemplate,
   noticesMapping,
   only,
   policies,
@@ -13,13 +14,13 @@ import {
   refOf,
   resources,
   roleOf,
-  synthesizeStack,
+  TEMPLATE_WAIT_MS,
 } from "./support.js";
 
 let template: Template;
-beforeAll(() => {
-  template = synthesizeStack().template;
-});
+beforeAll(async () => {
+  template = await ledgerTemplate();
+}, TEMPLATE_WAIT_MS);
 
 /** The function whose description starts so, by logical id. */
 function functionDescribed(describedAs: string): string {

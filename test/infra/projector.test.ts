@@ -1,11 +1,18 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dlqOf, eventsTable, projectorMapping, resources, synthesizeStack } from "./support.js";
+import {
+  dlqOf,
+  eventsTable,
+  ledgerTemplate,
+  projectorMapping,
+  resources,
+  TEMPLATE_WAIT_MS,
+} from "./support.js";
 
 let template: Template;
-beforeAll(() => {
-  template = synthesizeStack().template;
-});
+beforeAll(async () => {
+  template = await ledgerTemplate();
+}, TEMPLATE_WAIT_MS);
 
 describe("the stream projector", () => {
   it("consumes the events table's stream from the trim horizon", () => {

@@ -6,20 +6,27 @@ import { apiHandler, withCors } from "../../functions/handlers/observability.js"
 import { ENV } from "../../functions/store/keys.js";
 import { CORS_ALLOWED_HEADERS } from "../../infra/api.js";
 import { LedgerStack } from "../../infra/ledger-stack.js";
-import { only, propsOf, resources, SYNTH_CONTEXT, synthesizeStack } from "./support.js";
+import {
+  ledgerTemplate,
+  only,
+  propsOf,
+  resources,
+  SYNTH_CONTEXT,
+  TEMPLATE_WAIT_MS,
+} from "./support.js";
 
 let template: Template;
 /** `'https://<the distribution's domain>'`, as API Gateway wants a static header value. */
 let quotedOrigin: unknown;
 let origin: unknown;
 
-beforeAll(() => {
-  template = synthesizeStack({}).template;
+beforeAll(async () => {
+  template = await ledgerTemplate("whole");
   const [distribution] = only(resources(template, "AWS::CloudFront::Distribution"), "distribution");
   const domain = { "Fn::GetAtt": [distribution, "DomainName"] };
   quotedOrigin = { "Fn::Join": ["", ["'https://", domain, "'"]] };
   origin = { "Fn::Join": ["", ["https://", domain]] };
-});
+}, TEMPLATE_WAIT_MS);
 
 describe("the stack's web app", () => {
   it("is deployed with the stack: a private bucket read by CloudFront through origin access control", () => {

@@ -3,12 +3,15 @@
  * template semantically — resources are found by their properties and by the references
  * between them, never by their generated logical ids.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
 import { LedgerStack, type LedgerStackProps } from "../../infra/ledger-stack.js";
 import { ASSETS_CONTEXT } from "../../infra/web-app.js";
+import { TEMPLATE_PROPS, TEMPLATES_DIR_ENV, type TemplateKind } from "./template-kinds.js";
 
 /** Context that makes NodejsFunction skip esbuild: unit tests need no real bundles. */
 export const SKIP_BUNDLING = { "aws:cdk:bundling-stacks": [] } as const;
@@ -243,4 +246,25 @@ export function ledgerFunctions(template: Template): [string, CfnResource][] {
   return resources(template, "AWS::Lambda::Function").filter(([, fn]) =>
     String(fn.Properties?.Description ?? "").startsWith("sanctions-ledger "),
   );
+}
+
+/** How long a CDK test waits for the shared templates (a loaded machine synthesizes slowly). */
+export const TEMPLATE_WAIT_MS = 240_000;
+
+/**
+ * The template of the ledger alone (`ledger`, as {@link synthesizeStack} makes by default) or
+ * of the whole stack (`whole`): the one the test run's global setup synthesized, once for
+ * every file, or one synthesized here when there is none (a file run on its own).
+ */
+export async function ledgerTemplate(kind: TemplateKind = "ledger"): Promise<Template> {
+  const dir = process.env[TEMPLATES_DIR_ENV];
+  if (dir) {
+    const file = join(dir, `${kind}.json`);
+    for (let waited = 0; waited < TEMPLATE_WAIT_MS - 30_000; waited += 100) {
+      if (existsSync(file)) return Template.fromJSON(JSON.parse(readFileSync(file, "utf8")));
+      if (existsSync(join(dir, `${kind}.error`))) break;
+      await sleep(100);
+    }
+  }
+  return synthesizeStack({ ...TEMPLATE_PROPS[kind] }).template;
 }
