@@ -13,7 +13,7 @@ describe("the app against the demo ledger", () => {
   beforeAll(async () => {
     const engine = await startEngine({ tablePrefix: "appweb" });
     await loadDemo(engine);
-    ledger = await startLedger(engine);
+    ledger = await startLedger(engine, { proofs: true });
     configureApi({ baseUrl: ledger.url });
   });
   afterAll(async () => {

@@ -17,7 +17,7 @@ let ledger: RunningLedger;
 let pem: string;
 
 beforeAll(async () => {
-  ledger = await startLedger();
+  ledger = await startLedger(undefined, { proofs: true });
   await ledger.post("/entities/pf-bank/events", {
     type: "EntityRegistered",
     data: { name: "PF Bank", kind: "organization" },

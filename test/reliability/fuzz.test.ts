@@ -92,7 +92,7 @@ const post = (path: string, body: Json) =>
   });
 
 beforeAll(async () => {
-  api = await startLedger();
+  api = await startLedger(undefined, { proofs: true });
   for (const [entityId, body] of SEED) {
     const answer = await post(`/entities/${entityId}/events`, body);
     expect(answer.status, answer.bytes.toString()).toBe(201);

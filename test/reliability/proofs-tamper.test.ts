@@ -34,7 +34,7 @@ let dir: string;
 let keyFile: string;
 
 async function freshLedger(): Promise<RunningLedger> {
-  const ledger = await startLedger();
+  const ledger = await startLedger(undefined, { proofs: true });
   ledgers.push(ledger);
   return ledger;
 }

@@ -31,9 +31,17 @@ export interface RunningLedger {
 
 let prefixes = 0;
 
-export async function startLedger(engine?: Engine): Promise<RunningLedger> {
+/**
+ * Starts a local ledger. `proofs`: whether it keeps the Merkle log and publishes checkpoints
+ * after every append, as `npm start` does; off by default, since only the suites about
+ * proofs need it and it adds its writes to every append.
+ */
+export async function startLedger(
+  engine?: Engine,
+  options: { proofs?: boolean } = {},
+): Promise<RunningLedger> {
   const own = engine ?? (await startTestEngine({ tablePrefix: `t${++prefixes}` }));
-  const fns = localFunctions(own);
+  const fns = localFunctions(own, {}, options.proofs ? {} : { proofs: false });
   const server: Server = createLocalServer(fns);
   const url = await listen(server, 0);
   const call = async (path: string, init?: RequestInit) => {
