@@ -13,7 +13,7 @@ import type {
   storedEventSchema,
   timelineSchema,
   verificationSchema,
-} from "../functions/api/schemas.js";
+} from "../functions/api/answers.js";
 
 import type { Credentials, createSigner } from "./signing.js";
 

@@ -7,6 +7,7 @@ import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { SERVICE_NAME_ENV } from "../functions/handlers/telemetry.js";
+import { BUNDLING, bundleDefines } from "./bundling.js";
 
 /**
  * The folder that holds `functions/`: the repository root when this module runs from
@@ -35,18 +36,11 @@ export function handlerEntry(
 }
 
 /**
- * esbuild output is ESM (the sources are ESM, `"type": "module"`); bundled CommonJS
- * dependencies still call `require`, which ESM lacks, so the banner recreates it.
- */
-/**
  * How long an API function may run, by default. The slowest append the API's limits admit
  * (a registration with the heaviest names, each of its words a search row) must finish
  * well within it: `test/reliability/bounded.test.ts` proves the margin.
  */
 export const DEFAULT_TIMEOUT_SECONDS = 10;
-
-const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
 /** Properties of a {@link LedgerFunction}. */
 export interface LedgerFunctionProps {
@@ -142,8 +136,10 @@ export class LedgerFunction extends Construct implements iam.IGrantable {
       ...BUNDLING_ROOT,
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        mainFields: ["module", "main"],
-        banner: ESM_REQUIRE_BANNER,
+        target: BUNDLING.target,
+        mainFields: [...BUNDLING.mainFields],
+        banner: BUNDLING.banner,
+        define: bundleDefines(),
         minify: true,
         sourceMap: true,
         sourcesContent: false,

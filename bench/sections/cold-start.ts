@@ -13,14 +13,25 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { BUNDLING, bundleDefines } from "../../infra/bundling.js";
+import type { handlerEntry } from "../../infra/function.js";
 import { grid, median, p95, type Row, round, type Section } from "../report.js";
 import type { Options } from "./options.js";
 
-const FUNCTIONS = ["writer", "reader", "projector"] as const;
-/** The banner of infra/function.ts: bundled CommonJS dependencies still call `require`. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
-const TARGET = "node22";
+/** Every function the stack deploys: each entry `handlerEntry` (infra/function.ts) names. */
+const FUNCTIONS = [
+  "writer",
+  "reader",
+  "projector",
+  "sequencer",
+  "notices-daily",
+  "notices-stream",
+] as const satisfies readonly Parameters<typeof handlerEntry>[0][];
+/** `tsc` fails here if the stack can deploy a function that the section does not measure. */
+type Unmeasured = Exclude<Parameters<typeof handlerEntry>[0], (typeof FUNCTIONS)[number]>;
+const everyFunction: [Unmeasured] extends [never] ? true : Unmeasured = true;
+void everyFunction;
+const TARGET = BUNDLING.target;
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Targets of issue 10.1: bundle and module load against the baseline handler. */
@@ -49,6 +60,20 @@ export const handler = async (event) => {
   return client.send(new GetCommand({ TableName: process.env.EVENTS_TABLE_NAME, Key: { pk: "x" } }));
 };
 `;
+
+type Part = "ledger" | "zod" | "other";
+
+/** Whose a bundled module is: the ledger's own code, zod (its validation), or another package. */
+function partOf(file: string): Part {
+  if (!file.includes("node_modules/")) return "ledger";
+  return file.includes("node_modules/zod/") ? "zod" : "other";
+}
+
+/** A module's path from its package or from the repository root. */
+function shortName(file: string): string {
+  const at = file.lastIndexOf("node_modules/");
+  return at >= 0 ? file.slice(at + "node_modules/".length) : file;
+}
 
 function entry(name: string): string {
   return fileURLToPath(new URL(`../../functions/handlers/${name}.ts`, import.meta.url));
@@ -108,8 +133,9 @@ export async function coldStart(options: Options): Promise<Section> {
         minify: true,
         sourcemap: true,
         sourcesContent: false,
-        mainFields: ["module", "main"],
-        banner: { js: ESM_REQUIRE_BANNER },
+        mainFields: [...BUNDLING.mainFields],
+        banner: { js: BUNDLING.banner },
+        define: bundleDefines(),
         logLevel: "silent",
         metafile: true,
       });
@@ -161,11 +187,16 @@ export async function coldStart(options: Options): Promise<Section> {
     // What a function adds to the baseline: every module the baseline does not hold, that is
     // the ledger's own code, its validation (zod) and its few other dependencies.
     const own: Record<string, number> = {};
+    const parts: Record<string, Record<Part, number>> = {};
     for (const name of FUNCTIONS) {
       let bytes = 0;
+      const split: Record<Part, number> = { ledger: 0, zod: 0, other: 0 };
       for (const [file, size] of inputs[name] ?? []) {
-        if (!inputs.baseline?.has(file)) bytes += size;
+        if (inputs.baseline?.has(file)) continue;
+        bytes += size;
+        split[partOf(file)] += size / 1024;
       }
+      parts[name] = split;
       own[name] = bytes / 1024;
       rows.push({
         measure: `${name}: the ledger's own code and validation (modules the baseline lacks)`,
@@ -199,14 +230,37 @@ export async function coldStart(options: Options): Promise<Section> {
         times[name]?.length ?? 0,
       ]),
     );
+    const weights = grid(
+      [
+        "function",
+        "own KiB",
+        "ledger code KiB",
+        "zod KiB",
+        "other packages KiB",
+        "largest modules",
+      ],
+      FUNCTIONS.map((name) => [
+        name,
+        round(own[name] ?? 0, 1),
+        round(parts[name]?.ledger ?? 0, 1),
+        round(parts[name]?.zod ?? 0, 1),
+        round(parts[name]?.other ?? 0, 1),
+        [...(inputs[name] ?? [])]
+          .filter(([file]) => !inputs.baseline?.has(file))
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 4)
+          .map(([file, size]) => `${shortName(file)} ${round(size / 1024, 1)}`)
+          .join(", "),
+      ]),
+    );
     return {
       name: "cold-start",
       title: "Cold start: bundled Lambda functions",
       rows,
-      details: [detail],
+      details: [detail, weights],
       notes: [
         "The baseline handler imports only what every function needs from others: the DynamoDB document client (wrapped by the Tracer) and Powertools Logger, Tracer and Metrics, built at module load as the functions build them.",
-        `esbuild as infra/function.ts configures it (format esm, platform node, target ${TARGET}, minify, mainFields module/main, createRequire banner, external source map, nothing external). Module load: \`await import()\` of the bundle in a fresh \`node\` (${process.version}; Lambda runs Node 24 on arm64), median of ${runs} runs after a warm-up, the modules taking turns.`,
+        `esbuild as infra/function.ts configures it, from the same settings (infra/bundling.ts: format esm, platform node, target ${TARGET}, minify, mainFields module/main, createRequire banner, the prebuilt OpenAPI document as a define, external source map not counted, nothing external). Module load: \`await import()\` of the bundle in a fresh \`node\` (${process.version}; Lambda runs Node 24 on arm64), median of ${runs} runs after a warm-up, the modules taking turns.`,
         "Module load is what a cold start adds to the runtime's own start: the first request also pays for the clients' first connection, which this does not measure. Every module loads with `AWS_LAMBDA_FUNCTION_NAME` set, as in Lambda, so that the functions load the Tracer as they do there.",
       ],
       data: {
@@ -215,6 +269,7 @@ export async function coldStart(options: Options): Promise<Section> {
         runs,
         sizes,
         ownKiB: Object.fromEntries(Object.entries(own).map(([n, v]) => [n, round(v, 1)])),
+        ownParts: parts,
         loadMs: Object.fromEntries(
           names.map((n) => [
             n,

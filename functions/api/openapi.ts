@@ -1,6 +1,7 @@
 import { type $ZodObject, type $ZodType, safeParse, toJSONSchema } from "zod/v4/core";
-import { type FailureStatus, ROUTES, TAGS } from "./routes.js";
-import { problemSchema } from "./schemas.js";
+import { problemSchema } from "./answers.js";
+import { type FailureStatus, ROUTE_DOCS, type RouteDoc, TAGS } from "./route-docs.js";
+import { ROUTES } from "./routes.js";
 
 type Json = Record<string, unknown>;
 
@@ -121,7 +122,9 @@ export function openApiDocument(): Json {
     return { $ref: `#/components/schemas/${name}` };
   };
   const paths: Record<string, Json> = {};
-  for (const route of ROUTES) {
+  for (const dispatch of ROUTES) {
+    const doc: RouteDoc = ROUTE_DOCS[dispatch.operationId];
+    const route = { ...dispatch, ...doc };
     const where = `${route.method} ${route.resource}`;
     const responses: Json = {};
     for (const answer of route.answers) {

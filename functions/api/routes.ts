@@ -1,504 +1,164 @@
-import type { $ZodObject, $ZodType } from "zod/v4/core";
+import type { $ZodObject } from "zod/v4/core";
 import {
-  appendAnswerSchema,
-  appendBodySchema,
-  batchAnswerSchema,
-  batchBodySchema,
-  changesPageSchema,
   changesQuerySchema,
   checkpointPathSchema,
-  checkpointSchema,
-  consistencyProofSchema,
   consistencyQuerySchema,
-  correctionsPageSchema,
   correctionsQuerySchema,
   emptyQuerySchema,
   entityPathSchema,
-  entityStateSchema,
   eventPathSchema,
-  eventsPageSchema,
   eventsQuerySchema,
-  inclusionProofSchema,
   noPathSchema,
-  noticesPageSchema,
   noticesQuerySchema,
-  openApiAnswerSchema,
   proofQuerySchema,
-  publicKeySchema,
-  sanctionsPageSchema,
   sanctionsQuerySchema,
-  searchPageSchema,
   searchQuerySchema,
   stateQuerySchema,
   timelineQuerySchema,
-  timelineSchema,
-  verificationSchema,
 } from "./schemas.js";
 
 /** Which function serves a route: the writer appends, the reader answers queries. */
 export type RouteTarget = "writer" | "reader";
 
-/** The statuses of failure a route may answer (problem+json, or API Gateway's own). */
-export type FailureStatus = 400 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503 | 504;
-
-/** A named schema of a request or an answer, published under `components/schemas`. */
-export interface Named<S> {
-  readonly name: string;
-  readonly schema: S;
-}
-
-/** One successful answer of a route. */
-export interface SuccessAnswer<S> extends Named<S> {
-  readonly status: 200 | 201;
-  readonly description: string;
-  /** The answer's media type when it is not JSON (its schema is then a string's). */
-  readonly mediaType?: string;
-}
-
 /**
- * One HTTP route of the API, in API Gateway's resource notation: the contract that the
- * OpenAPI document, the handlers' dispatch, the CDK API, the local server and the fuzz
- * test all derive from.
+ * One HTTP route of the API, in API Gateway's resource notation, as a function serves it:
+ * what the handlers' dispatch, the CDK API, the local server and the fuzz test derive from.
+ * The OpenAPI document derives from it too, with the route's documentation
+ * (`route-docs.ts`, under the same operationId), which no function bundles.
  */
 export interface RouteSpec {
   readonly method: "GET" | "POST";
   readonly resource: string;
   readonly target: RouteTarget;
-  readonly summary: string;
-  readonly description: string;
-  readonly tags: readonly Tag[];
   /** The path parameters' schema. */
   readonly path: $ZodObject;
   /** The query parameters' schema (a strict object: an unknown parameter is a 400). */
   readonly query: $ZodObject;
-  readonly body?: Named<$ZodType>;
-  readonly answers: readonly SuccessAnswer<$ZodType>[];
-  readonly failures: readonly FailureStatus[];
 }
-
-/** A route with its operationId. */
-export interface Route extends RouteSpec {
-  /** Unique; the key of the route's implementation in its function's dispatch. */
-  readonly operationId: string;
-}
-
-/** The groups of operations, with what each holds. */
-export const TAGS = {
-  Appends: "Recording events: one append, or a batch of them. Nothing is ever updated or deleted.",
-  Entities: "One entity: its state on a day, its stream, its timeline, its hash chain.",
-  Audit: "Questions across entities: what is in force, what changed, who a name is.",
-  Proofs:
-    "The ledger-wide Merkle log (RFC 9162): signed checkpoints, the signer's public key, inclusion and consistency proofs, to be checked offline against a checkpoint kept apart.",
-  Description: "This API's own description.",
-} as const;
-export type Tag = keyof typeof TAGS;
-
-/** What every route may answer besides its own: API Gateway's refusals and failures. */
-const ALWAYS = [403, 429, 500, 502, 503, 504] as const;
 
 /**
  * Every route of the API, keyed by its operationId: the key of its implementation in its
- * function's dispatch.
+ * function's dispatch, and of its documentation.
  */
 export const ROUTE_TABLE = {
   appendEvent: {
     method: "POST",
     resource: "/entities/{entityId}/events",
     target: "writer",
-    tags: ["Appends"],
-    summary: "Append one event to the entity's stream",
-    description:
-      "Appends one event (`type`, `data`, optional `eventId`, `expectedVersion`, `source`). " +
-      "Checked in this order: 400 (malformed), idempotency (the `eventId` already in the stream: " +
-      "200 with the original answer if `type`, `data` and `source` are the same, else 409), 404 " +
-      "(unknown entity for a non-registering event), 409 (`expectedVersion` differs from the head; " +
-      "0 means the entity must not exist yet), 422 (a domain rule). A refused request writes nothing.",
     path: entityPathSchema,
     query: emptyQuerySchema,
-    body: { name: "AppendBody", schema: appendBodySchema },
-    answers: [
-      {
-        status: 201,
-        name: "AppendAnswer",
-        schema: appendAnswerSchema,
-        description: "Appended: the event's coordinates and hash.",
-      },
-      {
-        status: 200,
-        name: "AppendAnswer",
-        schema: appendAnswerSchema,
-        description:
-          "Idempotent replay: the `eventId` is in the stream already; its original answer.",
-      },
-    ],
-    failures: [400, 404, 409, 413, 415, 422, ...ALWAYS],
   },
   getEntity: {
     method: "GET",
     resource: "/entities/{entityId}",
     target: "reader",
-    tags: ["Entities"],
-    summary: "The entity on a day, as known at a moment",
-    description:
-      "The entity's details and its sanctions in force and pending on `asOf` (default today, UTC), " +
-      "counting the events recorded at or before `knownAt` (default: the whole stream), and in " +
-      "`undetermined` those whose status on `asOf` is not known: a list publication that states " +
-      "no listing date says only that the entry was listed on or before it, so on earlier days " +
-      "the ledger answers 'not known' (with the day its status is known from, and why), never " +
-      "'not sanctioned'. `basis` lists the versions the answer derives from. 404 for an entity " +
-      "unknown at `knownAt`.",
     path: entityPathSchema,
     query: stateQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "EntityState",
-        schema: entityStateSchema,
-        description: "The entity on `asOf` as known at `knownAt`.",
-      },
-    ],
-    failures: [400, 404, ...ALWAYS],
   },
   listEntityEvents: {
     method: "GET",
     resource: "/entities/{entityId}/events",
     target: "reader",
-    tags: ["Entities"],
-    summary: "The entity's stream, oldest first",
-    description:
-      "The events of the entity's stream in version order, each with all its fields (source, " +
-      "actor, hashes), from `fromVersion` on, counting those recorded at or before `knownAt`; " +
-      "paginated by `limit` and `nextToken`.",
     path: entityPathSchema,
     query: eventsQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "EventsPage",
-        schema: eventsPageSchema,
-        description: "A page of the stream; `nextToken` while more remain.",
-      },
-    ],
-    failures: [400, 404, ...ALWAYS],
   },
   getEntityTimeline: {
     method: "GET",
     resource: "/entities/{entityId}/timeline",
     target: "reader",
-    tags: ["Entities"],
-    summary: "Each sanction's terms on the valid-time axis",
-    description:
-      "For each sanction of the entity, one interval per stretch of unchanged terms (`until` " +
-      "exclusive, null when open), each with the versions it derives from, and the days on which " +
-      "its status is not known (`undetermined`), as known at `knownAt`.",
     path: entityPathSchema,
     query: timelineQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "Timeline",
-        schema: timelineSchema,
-        description: "The entity's sanctions on the valid-time axis.",
-      },
-    ],
-    failures: [400, 404, ...ALWAYS],
   },
   verifyEntity: {
     method: "GET",
     resource: "/entities/{entityId}/verify",
     target: "reader",
-    tags: ["Entities"],
-    summary:
-      "Recompute the entity's hash chain and check its head against the one the views witnessed",
-    description:
-      "Recomputes the SHA-256 of every event over its canonical JSON (RFC 8785) and the chain " +
-      "of `prevHash`; `firstBrokenVersion` names the first event that no longer matches.",
     path: entityPathSchema,
     query: emptyQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "Verification",
-        schema: verificationSchema,
-        description: "Whether the chain holds, and where it breaks if it does not.",
-      },
-    ],
-    failures: [400, 404, ...ALWAYS],
   },
   appendBatch: {
     method: "POST",
     resource: "/batches",
     target: "writer",
-    tags: ["Appends"],
-    summary: "Append up to 100 events, each idempotent by its eventId",
-    description:
-      "Appends 1 to 100 events, each `{entityId, …append body}`, in order. Each item is answered " +
-      "in its own place, with its append answer or its problem; items are not atomic together, " +
-      "and a retried batch completes what is missing without duplicating anything. A malformed " +
-      "envelope is a 400 for the whole batch and writes nothing.",
     path: noPathSchema,
     query: emptyQuerySchema,
-    body: { name: "BatchBody", schema: batchBodySchema },
-    answers: [
-      {
-        status: 200,
-        name: "BatchAnswer",
-        schema: batchAnswerSchema,
-        description:
-          "One result per item, in order: an append answer with its status, or a problem.",
-      },
-    ],
-    failures: [400, 413, 415, ...ALWAYS],
   },
   listSanctions: {
     method: "GET",
     resource: "/sanctions",
     target: "reader",
-    tags: ["Audit"],
-    summary: "Entities with a matching sanction in force, or undetermined, on a day",
-    description:
-      "Every entity with a sanction in force on `asOf` that matches the filters, listing only the " +
-      "matching sanctions, as known at `knownAt`; each entity appears exactly once across the pages. " +
-      "Sanctions whose status on `asOf` is not known are listed apart in `undetermined`, and an " +
-      "entity with only such sanctions is listed with no `sanctions`.",
     path: noPathSchema,
     query: sanctionsQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "SanctionsPage",
-        schema: sanctionsPageSchema,
-        description: "A page of entities; `nextToken` while more remain.",
-      },
-    ],
-    failures: [400, ...ALWAYS],
   },
   listChanges: {
     method: "GET",
     resource: "/changes",
     target: "reader",
-    tags: ["Audit"],
-    summary: "Sanctions that entered force, changed terms or left force between two days",
-    description:
-      "The day-over-day difference of `/sanctions` (same filters) for each day `on` in " +
-      "[`from`, `to`]: `entered` (in force on `on`, not the day before), `amended` (in force on " +
-      "both with other terms) or `left` (`on` is the first day out of force); for a sanction whose " +
-      "start is not stated, `undetermined` (its status is not known from `on`) and `determined` " +
-      "(its status is known from `on`, in force unless it ended first: it may have entered force " +
-      "before, so this is not `entered`).",
     path: noPathSchema,
     query: changesQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "ChangesPage",
-        schema: changesPageSchema,
-        description: "A page of changes; `nextToken` while more remain.",
-      },
-    ],
-    failures: [400, ...ALWAYS],
   },
   listCorrections: {
     method: "GET",
     resource: "/corrections",
     target: "reader",
-    tags: ["Audit"],
-    summary: "What the ledger now says differently about sanctions it already held",
-    description:
-      "For each sanction the ledger held at `from` (record time), the maximal ranges of days " +
-      "(`days.from` to `days.to`, inclusive; `to` null: every later day) on which its status as " +
-      "known at `to` differs from its status as known at `from`, one item per range, with the " +
-      "events recorded in the window about it (`versions`). Sanctions first recorded in the " +
-      "window are new knowledge, not corrections, and are left out (`/changes` covers them).",
     path: noPathSchema,
     query: correctionsQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "CorrectionsPage",
-        schema: correctionsPageSchema,
-        description: "A page of corrected ranges; `nextToken` while more may remain.",
-      },
-    ],
-    failures: [400, ...ALWAYS],
   },
   listNotices: {
     method: "GET",
     resource: "/notices",
     target: "reader",
-    tags: ["Audit"],
-    summary: "The notices, as a feed",
-    description:
-      "The notices the ledger emits (a sanction entering into force, amended or leaving force on " +
-      "a day, told at the start of that day, UTC; an event changing a sanction's status on days " +
-      "already past, told when it is recorded), as CloudEvents 1.0 documents in order of `time`, " +
-      "after the `since` cursor. Each notice has a deterministic `id`: a consumer drops repeats.",
     path: noPathSchema,
     query: noticesQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "NoticesPage",
-        schema: noticesPageSchema,
-        description: "Notices after `since`, and the `cursor` to read on from.",
-      },
-    ],
-    failures: [400, ...ALWAYS],
   },
   searchEntities: {
     method: "GET",
     resource: "/search",
     target: "reader",
-    tags: ["Audit"],
-    summary: "Entities by name or alias",
-    description:
-      "Names and aliases are normalised (Unicode NFKD, diacritics removed, lower case, " +
-      "punctuation read as a space) and split into words; an entity matches when every word of " +
-      "`q` is a prefix of some word of one of its names, in any order. `asOf` adds each hit's " +
-      "sanctions in force on that day. Current knowledge.",
     path: noPathSchema,
     query: searchQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "SearchPage",
-        schema: searchPageSchema,
-        description: "A page of matching entities; `nextToken` while more remain.",
-      },
-    ],
-    failures: [400, ...ALWAYS],
   },
   getLatestCheckpoint: {
     method: "GET",
     resource: "/checkpoints/latest",
     target: "reader",
-    tags: ["Proofs"],
-    summary: "The latest signed checkpoint of the ledger-wide log",
-    description:
-      "The latest checkpoint: the log's origin, its tree size and RFC 9162 root hash (lowercase " +
-      "hex), and the signed note verbatim (C2SP tlog-checkpoint signed as a C2SP signed-note, " +
-      "ECDSA P-256 with SHA-256, signature type 0x02). Keep the note: it is what later answers " +
-      "are checked against. 404 while no event is sequenced.",
     path: noPathSchema,
     query: emptyQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "Checkpoint",
-        schema: checkpointSchema,
-        description: "The latest checkpoint.",
-      },
-    ],
-    failures: [400, 404, ...ALWAYS],
   },
   getCheckpointKey: {
     method: "GET",
     resource: "/checkpoints/key",
     target: "reader",
-    tags: ["Proofs"],
-    summary: "The public key that signs the checkpoints",
-    description:
-      "The checkpoint signer's public key as an SPKI PEM block (ECDSA P-256). Obtain it once, " +
-      "through a channel you trust (in AWS also the stack output `CheckpointPublicKey`), and " +
-      "verify every note with it; its key ID is the first four bytes of SHA-256 of its DER.",
     path: noPathSchema,
     query: emptyQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "PublicKey",
-        schema: publicKeySchema,
-        mediaType: "application/x-pem-file",
-        description: "The public key, PEM.",
-      },
-    ],
-    failures: [400, 404, ...ALWAYS],
   },
   getConsistencyProof: {
     method: "GET",
     resource: "/checkpoints/consistency",
     target: "reader",
-    tags: ["Proofs"],
-    summary: "An RFC 9162 consistency proof between two tree sizes",
-    description:
-      "The RFC 9162 §2.1.4 consistency proof that the tree of `to` leaves extends the tree of " +
-      "`from` leaves: with the two checkpoints' roots it proves that nothing the older " +
-      "checkpoint covered was changed, removed or reordered. 1 ≤ `from` ≤ `to` ≤ the latest " +
-      "tree size.",
     path: noPathSchema,
     query: consistencyQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "ConsistencyProof",
-        schema: consistencyProofSchema,
-        description: "The proof: hashes in lowercase hex, empty when `from` equals `to`.",
-      },
-    ],
-    failures: [400, 404, ...ALWAYS],
   },
   getCheckpoint: {
     method: "GET",
     resource: "/checkpoints/{treeSize}",
     target: "reader",
-    tags: ["Proofs"],
-    summary: "The signed checkpoint of one tree size",
-    description:
-      "The checkpoint published when the log reached `treeSize` leaves, as `/checkpoints/latest` " +
-      "answers it. Checkpoints are published for the sizes the sequencer reached, not every size: " +
-      "404 for a size never published.",
     path: checkpointPathSchema,
     query: emptyQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "Checkpoint",
-        schema: checkpointSchema,
-        description: "The checkpoint of that size.",
-      },
-    ],
-    failures: [400, 404, ...ALWAYS],
   },
   getInclusionProof: {
     method: "GET",
     resource: "/entities/{entityId}/events/{version}/proof",
     target: "reader",
-    tags: ["Proofs"],
-    summary: "An RFC 9162 inclusion proof of one event in a checkpoint",
-    description:
-      "The RFC 9162 §2.1.3 inclusion proof of the event's leaf (SHA-256(0x00 ‖ the event's " +
-      "32-byte hash)) in the tree of `treeSize` leaves (default: the latest checkpoint). 404 " +
-      "while the event is not in that tree.",
     path: eventPathSchema,
     query: proofQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "InclusionProof",
-        schema: inclusionProofSchema,
-        description: "The leaf's index, its hash and the audit path, in lowercase hex.",
-      },
-    ],
-    failures: [400, 404, ...ALWAYS],
   },
   getOpenApi: {
     method: "GET",
     resource: "/openapi.json",
     target: "reader",
-    tags: ["Description"],
-    summary: "This description",
-    description: "The OpenAPI 3.1 description of this API, generated from its route table.",
     path: noPathSchema,
     query: emptyQuerySchema,
-    answers: [
-      {
-        status: 200,
-        name: "OpenApi",
-        schema: openApiAnswerSchema,
-        description: "The OpenAPI document.",
-      },
-    ],
-    failures: [400, ...ALWAYS],
   },
 } as const satisfies Record<string, RouteSpec>;
 
@@ -507,8 +167,14 @@ export type RouteTable = typeof ROUTE_TABLE;
 /** The operationId of a route. */
 export type OperationId = keyof RouteTable;
 
+/** A route with its operationId. */
+export interface Route extends RouteSpec {
+  /** Unique; the key of the route's implementation in its function's dispatch. */
+  readonly operationId: OperationId;
+}
+
 /** Every route of the API, as a list. */
 export const ROUTES: readonly Route[] = Object.entries(ROUTE_TABLE).map(([operationId, route]) => ({
-  operationId,
+  operationId: operationId as OperationId,
   ...route,
 }));

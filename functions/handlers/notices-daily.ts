@@ -1,6 +1,6 @@
 import { busFromEnv, dailyHandler } from "./notices.js";
 import { eventHandler } from "./observability.js";
-import { servicesFromEnv } from "./wiring.js";
+import { noticeServicesFromEnv } from "./wiring.js";
 
 /** The daily notices, run by the schedule at 00:00 UTC. */
-export const handler = eventHandler(dailyHandler(servicesFromEnv, busFromEnv));
+export const handler = eventHandler(dailyHandler(noticeServicesFromEnv, busFromEnv));

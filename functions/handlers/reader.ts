@@ -1,4 +1,4 @@
-import { openApiDocument } from "../api/openapi.js";
+import { brotliDecompressSync } from "node:zlib";
 import type { ProofService } from "../app/proofs.js";
 import { NotInLog } from "../domain/errors.js";
 import { invalid } from "./http.js";
@@ -68,9 +68,32 @@ export function readerHandler(services: () => Services) {
       status: 200,
       body: await published(services).inclusion(path.entityId, path.version, query.treeSize),
     }),
-    getOpenApi: async () => ({ status: 200, body: openApiDocument() }),
+    getOpenApi: async () => ({ status: 200, body: await openApi() }),
   };
   return dispatcher("reader", services, operations);
+}
+
+/**
+ * The OpenAPI document, brotli-compressed and base64-encoded at bundle time
+ * (`infra/bundling.ts` defines it): absent where the code runs unbundled.
+ */
+declare const __LEDGER_OPENAPI__: string | undefined;
+
+let document: unknown;
+
+/**
+ * The OpenAPI document: in a bundle, the one generated at bundle time, so that the function
+ * carries neither the generator nor the routes' documentation; unbundled (the local runtime,
+ * the tests), generated from the same route table on first use.
+ */
+async function openApi(): Promise<unknown> {
+  if (document === undefined) {
+    document =
+      typeof __LEDGER_OPENAPI__ === "string"
+        ? JSON.parse(brotliDecompressSync(Buffer.from(__LEDGER_OPENAPI__, "base64")).toString())
+        : (await import("../api/openapi.js")).openApiDocument();
+  }
+  return document;
 }
 
 /** The proofs, or a 404 where this deployment publishes none. */

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { output } from "zod/v4/core";
+import type { RouteDocs } from "../api/route-docs.js";
 import { type OperationId, ROUTE_TABLE, type RouteTable, type RouteTarget } from "../api/routes.js";
 import {
   appendEnvelopeSchema,
@@ -25,7 +26,7 @@ export interface Input<K extends OperationId> {
 
 /** What a route's implementation answers: one of the route's statuses of success and its body. */
 export interface Output<K extends OperationId> {
-  readonly status: RouteTable[K]["answers"][number]["status"];
+  readonly status: RouteDocs[K]["answers"][number]["status"];
   readonly body: unknown;
   /** The media type of a body that is text, not JSON (the route's answer names it). */
   readonly contentType?: string;

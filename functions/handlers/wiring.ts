@@ -77,6 +77,7 @@ function required(name: string): string {
 
 let ledgerBuilt: LedgerServices | undefined;
 let built: Services | undefined;
+let noticesBuilt: Services | undefined;
 
 function tablesFromEnv() {
   const client = traced(documentClient());
@@ -125,4 +126,19 @@ export function servicesFromEnv(): Services {
     );
   }
   return built;
+}
+
+/**
+ * The services of the notices functions, over the tables named in their environment: no
+ * Merkle log nor proofs (their stack gives them none), so that their bundles hold neither.
+ */
+export function noticeServicesFromEnv(): Services {
+  if (!noticesBuilt) {
+    const { events, views } = tablesFromEnv();
+    noticesBuilt = services(
+      { events, views },
+      { projectOnAppend: process.env[ENV.projectOnAppend] !== "false" },
+    );
+  }
+  return noticesBuilt;
 }

@@ -1,12 +1,16 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { brotliDecompressSync } from "node:zlib";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import formatsPlugin from "ajv-formats";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openApiDocument } from "../../functions/api/openapi.js";
 import { ROUTES } from "../../functions/api/routes.js";
+import { BUNDLING, bundleDefines, prebuiltOpenApi } from "../../infra/bundling.js";
 import { type Answer, type RunningLedger, startLedger } from "../support/ledger.js";
 
 let api: RunningLedger;
@@ -145,6 +149,70 @@ describe("GET /openapi.json", () => {
     conforms("GET", "/changes", await api.get("/changes?from=2022-01-01&to=2022-12-31"));
     conforms("GET", "/search", await api.get("/search?q=o.a&asOf=2022-05-10"));
     conforms("GET", "/search", await api.get("/search?q=bank&extra=1"));
+  });
+});
+
+describe("the prebuilt document", () => {
+  it("is the document generated from the route table, as served", () => {
+    const prebuilt = JSON.parse(
+      brotliDecompressSync(Buffer.from(prebuiltOpenApi(), "base64")).toString(),
+    );
+    expect(prebuilt).toEqual(openApiDocument());
+    expect(doc).toEqual(openApiDocument());
+  });
+
+  it("is what the reader's bundle serves, without the generator or the routes' documentation", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ledger-reader-"));
+    const saved = { ...process.env };
+    try {
+      const outfile = join(dir, "index.mjs");
+      await build({
+        entryPoints: [
+          fileURLToPath(new URL("../../functions/handlers/reader.ts", import.meta.url)),
+        ],
+        outfile,
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: BUNDLING.target,
+        mainFields: [...BUNDLING.mainFields],
+        banner: { js: BUNDLING.banner },
+        define: bundleDefines(),
+        minify: true,
+        logLevel: "silent",
+      });
+      const code = await readFile(outfile, "utf8");
+      // Text that only the generator and the routes' documentation hold.
+      expect(code).not.toContain("draft-2020-12");
+      expect(code).not.toContain("Append one event to the entity's stream");
+      Object.assign(process.env, { EVENTS_TABLE_NAME: "events", VIEWS_TABLE_NAME: "views" });
+      const { handler } = (await import(pathToFileURL(outfile).href)) as {
+        handler: (
+          event: unknown,
+          context: unknown,
+        ) => Promise<{ statusCode: number; body: string }>;
+      };
+      const res = await handler(
+        {
+          httpMethod: "GET",
+          resource: "/openapi.json",
+          path: "/openapi.json",
+          headers: {},
+          multiValueHeaders: {},
+          queryStringParameters: null,
+          multiValueQueryStringParameters: null,
+          pathParameters: null,
+          requestContext: { requestId: "test" },
+          body: null,
+        },
+        { awsRequestId: "test", functionName: "reader" },
+      );
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body)).toEqual(openApiDocument());
+    } finally {
+      process.env = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 import http from "node:http";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { appendBodySchema, PRINTABLE_TEXT } from "../../functions/api/schemas.js";
+import { appendBodySchema } from "../../functions/api/answers.js";
+import { PRINTABLE_TEXT } from "../../functions/api/schemas.js";
 import type { EventType } from "../../functions/domain/events.js";
 import type { Engine } from "../../local/engine.js";
 

@@ -1,11 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appendBodySchema } from "../../functions/api/answers.js";
 import { ROUTES } from "../../functions/api/routes.js";
-import {
-  appendBodySchema,
-  batchEnvelopeSchema,
-  entityIdSchema,
-} from "../../functions/api/schemas.js";
+import { batchEnvelopeSchema, entityIdSchema } from "../../functions/api/schemas.js";
 import { EVENT_TYPES, type EventType } from "../../functions/domain/events.js";
 import { MAX_BODY_BYTES } from "../../functions/handlers/http.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
