@@ -25,13 +25,15 @@ export interface Harness {
 let prefixes = 0;
 
 /** Starts an engine with its own tables, the counter, and the local server over both. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { proofs?: boolean } = {}): Promise<Harness> {
   const engine = await startEngine({ tablePrefix: `bench${++prefixes}` });
   // The counter must be on the stack before the stores are built over `engine.doc`.
   const counter = new RequestCounter().install(engine.doc);
   // The sequencer is a function of its own in AWS: the sections that measure the API leave
-  // it out (the proofs section measures it).
-  const server = createLocalServer(localFunctions(engine, {}, { proofs: false }));
+  // it out (the proofs section measures it), unless asked to run as `npm start` does.
+  const server = createLocalServer(
+    localFunctions(engine, {}, options.proofs ? {} : { proofs: false }),
+  );
   const url = await listen(server, 0);
   const fresh = () => localFunctions(engine, {}, { proofs: false });
   const coldServer = createLocalServer({

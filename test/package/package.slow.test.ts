@@ -53,12 +53,13 @@ const ofType = (t: Awaited<ReturnType<typeof template>>, type: string) =>
   Object.values(t.Resources).filter((r) => r.Type === type);
 
 /**
- * Every ledger function's code is a bundle the synthesis built into the assembly (the
- * Node.js functions: CDK's own bucket deployment of the web app runs Python).
+ * Every ledger function's code is a bundle the synthesis built into the assembly (CDK's own
+ * functions, the web app's deployment and the custom resource that reads the checkpoint
+ * key, are not the ledger's).
  */
 async function expectBundled(outdir: string, t: Awaited<ReturnType<typeof template>>, n: number) {
   const functions = ofType(t, "AWS::Lambda::Function").filter((fn) =>
-    String(fn.Properties.Runtime).startsWith("nodejs"),
+    String(fn.Properties.Description ?? "").startsWith("sanctions-ledger "),
   );
   expect(functions).toHaveLength(n);
   for (const fn of functions) {
@@ -197,7 +198,7 @@ describe("the packed package in a new CDK app", () => {
     const outdir = join(work, "out-whole");
     await synth("whole", outdir, { stage: "prod", stackName: "TeamLedger" });
     const t = await template(outdir, "TeamLedger");
-    await expectBundled(outdir, t, 3);
+    await expectBundled(outdir, t, 6);
     expect(ofType(t, "AWS::DynamoDB::Table")).toHaveLength(2);
     // The web app ships in the package (app/dist) and with the stack.
     expect(ofType(t, "AWS::CloudFront::Distribution")).toHaveLength(1);
