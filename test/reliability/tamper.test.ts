@@ -14,7 +14,7 @@ import { type RunningLedger, startLedger } from "../support/ledger.js";
 
 let api: RunningLedger;
 beforeAll(async () => {
-  api = await startLedger();
+  api = await startLedger(undefined, { proofs: true });
 });
 afterAll(async () => {
   await api.close();
