@@ -25,6 +25,7 @@ import {
 import { DynamoLogStore, type LogStore, MemoryLogStore } from "../../functions/store/log.js";
 import { ecdsaVerifier, localSigner, spkiPem } from "../../functions/store/signers.js";
 import { type Engine, startEngine } from "../../local/engine.js";
+import { scaledRuns } from "../support/runs.js";
 
 const ORIGIN = "sanctions-ledger.test/log";
 
@@ -286,7 +287,7 @@ describe.each(["dynamo", "memory"] as const)("sequencer over the %s log store", 
           await audit(f, events, notes, spkiPem(signer.spki));
         },
       ),
-      { numRuns: kind === "dynamo" ? 4 : 15 },
+      { numRuns: scaledRuns(kind === "dynamo" ? 4 : 15) },
     );
   });
 
