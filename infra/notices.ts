@@ -1,8 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as lambda from "aws-cdk-lib/aws-lambda";
-import * as sources from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as targets from "aws-cdk-lib/aws-scheduler-targets";
@@ -12,6 +10,7 @@ import { ENV } from "../functions/store/keys.js";
 import type { EventStore } from "./event-store.js";
 import { handlerEntry, LedgerFunction } from "./function.js";
 import { acknowledgeWildcardResource } from "./nag.js";
+import { consumeEventStream } from "./stream.js";
 
 /** Properties of {@link Notices}. */
 export interface NoticesProps {
@@ -136,27 +135,12 @@ export class Notices extends Construct {
     // Snapshots in the views spare the fold of a long stream.
     store.grantReadViews(this.corrections);
     this.bus.grantPutEventsTo(this.corrections);
-    this.corrections.function.addEventSource(
-      new sources.DynamoEventSource(store.eventsTable, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        reportBatchItemFailures: true,
-        bisectBatchOnError: true,
-        retryAttempts: props.retryAttempts ?? 10,
-        maxRecordAge: props.maxRecordAge ?? Duration.hours(24),
-        parallelizationFactor: 1,
-        onFailure: new sources.SqsDlq(this.deadLetterQueue),
-      }),
-    );
-
-    Validations.of(this.corrections.role).acknowledge({
-      id: "AwsSolutions-IAM5[Resource::*]",
-      reason:
-        "Reading the stream (grantStreamRead, for the event source mapping) includes " +
-        "dynamodb:ListStreams, which supports no resource-level permissions: IAM only " +
-        "accepts Resource '*' for it. The stream's records are only readable through the " +
-        "events table's stream ARN.",
+    consumeEventStream(this.corrections, store.eventsTable, {
+      deadLetterQueue: this.deadLetterQueue,
+      ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
+      ...(props.maxRecordAge === undefined ? {} : { maxRecordAge: props.maxRecordAge }),
     });
+
     Validations.of(this.deadLetterQueue).acknowledge({
       id: "AwsSolutions-SQS3",
       reason:

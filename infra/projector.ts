@@ -1,12 +1,11 @@
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
-import * as lambda from "aws-cdk-lib/aws-lambda";
-import * as sources from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ENV } from "../functions/store/keys.js";
 import type { EventStore } from "./event-store.js";
 import { handlerEntry, LedgerFunction } from "./function.js";
+import { consumeEventStream } from "./stream.js";
 
 /** Properties of a {@link Projector}. */
 export interface ProjectorProps {
@@ -100,27 +99,13 @@ export class Projector extends Construct {
     if (queuePolicy instanceof sqs.QueuePolicy)
       queuePolicy.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
-    this.projector.function.addEventSource(
-      new sources.DynamoEventSource(store.eventsTable, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: props.batchSize ?? 100,
-        reportBatchItemFailures: true,
-        bisectBatchOnError: true,
-        retryAttempts: props.retryAttempts ?? 10,
-        maxRecordAge: props.maxRecordAge ?? Duration.hours(24),
-        parallelizationFactor: 1,
-        onFailure: new sources.SqsDlq(this.deadLetterQueue),
-      }),
-    );
-
-    Validations.of(this.projector.role).acknowledge({
-      id: "AwsSolutions-IAM5[Resource::*]",
-      reason:
-        "Reading the stream (grantStreamRead, for the event source mapping) includes " +
-        "dynamodb:ListStreams, which supports no resource-level permissions: IAM only " +
-        "accepts Resource '*' for it. The stream's records are only readable through the " +
-        "events table's stream ARN.",
+    consumeEventStream(this.projector, store.eventsTable, {
+      deadLetterQueue: this.deadLetterQueue,
+      ...(props.batchSize === undefined ? {} : { batchSize: props.batchSize }),
+      ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
+      ...(props.maxRecordAge === undefined ? {} : { maxRecordAge: props.maxRecordAge }),
     });
+
     Validations.of(this.deadLetterQueue).acknowledge({
       id: "AwsSolutions-SQS3",
       reason:

@@ -8,8 +8,6 @@ import {
 } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
-import * as lambda from "aws-cdk-lib/aws-lambda";
-import * as sources from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as sqs from "aws-cdk-lib/aws-sqs";
@@ -19,6 +17,7 @@ import { ENV, PROOFS_ENV } from "../functions/store/keys.js";
 import type { EventStore } from "./event-store.js";
 import { handlerEntry, LedgerFunction } from "./function.js";
 import { acknowledgeWildcardResource } from "./nag.js";
+import { consumeEventStream } from "./stream.js";
 
 export { PROOFS_ENV } from "../functions/store/keys.js";
 
@@ -181,19 +180,11 @@ export class Proofs extends Construct {
       // Batches that failed to be sequenced are evidence to keep, as the projector's are.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.sequencer.function.addEventSource(
-      new sources.DynamoEventSource(store.eventsTable, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: props.batchSize ?? 100,
-        maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(5),
-        reportBatchItemFailures: true,
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.hours(24),
-        parallelizationFactor: 1,
-        onFailure: new sources.SqsDlq(this.deadLetterQueue),
-      }),
-    );
+    consumeEventStream(this.sequencer, store.eventsTable, {
+      deadLetterQueue: this.deadLetterQueue,
+      ...(props.batchSize === undefined ? {} : { batchSize: props.batchSize }),
+      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(5),
+    });
 
     const publicKey = new cr.AwsCustomResource(this, "PublicKey", {
       onUpdate: {
@@ -324,13 +315,6 @@ export class Proofs extends Construct {
   }
 
   private acknowledge(): void {
-    Validations.of(this.sequencer.role).acknowledge({
-      id: "AwsSolutions-IAM5[Resource::*]",
-      reason:
-        "Reading the stream (grantStreamRead, for the event source mapping) includes " +
-        "dynamodb:ListStreams, and active X-Ray tracing xray:PutTraceSegments; neither " +
-        "supports resource-level permissions, so IAM only accepts Resource '*' for them.",
-    });
     Validations.of(this.sequencer.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`,
       reason:
