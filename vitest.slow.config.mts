@@ -12,6 +12,9 @@ export default defineConfig({
     include: [...SLOW_FILES, ...SCALED_FILES],
     exclude: [...configDefaults.exclude],
     env: { LEDGER_TEST_SLOW: "1" },
+    // As in the fast suite: the files wait on the engine's thread and on child processes as
+    // much as they compute, so a third worker on two cores overlaps those waits.
+    maxWorkers: 3,
     sequence: {
       sequencer: longestFirst([
         "import/import.slow.test.ts",
