@@ -167,39 +167,21 @@ export function forceRows(state: EntityState, only?: ReadonlySet<number>): Index
     const endKey = `${t.end}/${t.endBasis.join(",")}`;
     for (const authority of [t.authority, ANY_AUTHORITY]) {
       const pk = forcePartition(authority, shardOf(entityId));
-      for (const i of t.intervals) {
-        const sk = `${entityId}#${t.sanctionId}#${i.from}`;
-        rows.push({
+      /** A row of the days `[from, until)`; `what` (with the versions read) keys what it says. */
+      const row = (
+        from: IsoDate,
+        until: IsoDate | null,
+        terms: Pick<ForceRow, "measures" | "scope" | "legalBasis">,
+        what: string,
+        extra: Pick<ForceRow, "undetermined"> = {},
+      ): IndexRow => {
+        const sk = `${entityId}#${t.sanctionId}#${from}`;
+        return {
           kind: "force",
           pk,
           sk,
           // Events never change, so the versions a row derives from identify what it says.
-          key: `${pk}|${sk}|${s.version}|${i.basis.join(",")}|${i.until}|${endKey}`,
-          data: {
-            entityId,
-            sanctionId: t.sanctionId,
-            authority: t.authority,
-            program: t.program,
-            announcedOn: t.announcedOn,
-            effectiveFrom: t.effectiveFrom,
-            end: t.end,
-            from: i.from,
-            until: i.until,
-            measures: i.measures,
-            scope: i.scope,
-            legalBasis: i.legalBasis,
-          },
-        });
-      }
-      const u = t.undetermined;
-      if (u) {
-        const from = u.since ?? EVER;
-        const sk = `${entityId}#${t.sanctionId}#${from}`;
-        rows.push({
-          kind: "force",
-          pk,
-          sk,
-          key: `${pk}|${sk}|${s.version}|undetermined|${u.until}|${endKey}`,
+          key: `${pk}|${sk}|${s.version}|${what}|${until}|${endKey}`,
           data: {
             entityId,
             sanctionId: t.sanctionId,
@@ -209,13 +191,22 @@ export function forceRows(state: EntityState, only?: ReadonlySet<number>): Index
             effectiveFrom: t.effectiveFrom,
             end: t.end,
             from,
-            until: u.until,
-            measures: t.initialTerms.measures,
-            scope: t.initialTerms.scope,
-            legalBasis: t.initialTerms.legalBasis,
-            undetermined: { reason: u.reason, since: u.since },
+            until,
+            measures: terms.measures,
+            scope: terms.scope,
+            legalBasis: terms.legalBasis,
+            ...extra,
           },
-        });
+        };
+      };
+      for (const i of t.intervals) rows.push(row(i.from, i.until, i, i.basis.join(",")));
+      const u = t.undetermined;
+      if (u) {
+        rows.push(
+          row(u.since ?? EVER, u.until, t.initialTerms, "undetermined", {
+            undetermined: { reason: u.reason, since: u.since },
+          }),
+        );
       }
     }
   }

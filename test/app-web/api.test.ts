@@ -4,6 +4,7 @@ import { verifyCheckpoint } from "../../app/src/checkpoint.js";
 import { corrections, momentsBefore } from "../../app/src/corrections.js";
 import { loadDemo } from "../../local/demo.js";
 import { startEngine } from "../../local/engine.js";
+import { DEMO_CORRECTIONS } from "../support/demo.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 
 /** The app's API client and its reading of corrections, against the demo on a real ledger. */
@@ -68,26 +69,7 @@ describe("the app against the demo ledger", () => {
       from: "2022-03-26T00:00:00Z",
       to: "2022-05-01T00:00:00Z",
     });
-    expect(page.items).toEqual([
-      {
-        entityId: "country-ru",
-        sanctionId: "jp-luxury-export-ban",
-        authority: "JP",
-        days: { from: "2022-04-01", to: "2022-04-04" },
-        before: "in-force",
-        after: "pending",
-        versions: [4, 5],
-      },
-      {
-        entityId: "country-ru",
-        sanctionId: "jp-mfn-revocation",
-        authority: "JP",
-        days: { from: "2022-03-25", to: "2022-04-20" },
-        before: "in-force",
-        after: "pending",
-        versions: [6, 7],
-      },
-    ]);
+    expect(page.items).toEqual(DEMO_CORRECTIONS);
   });
 
   it("every event of the demo is proven included in the latest signed checkpoint", async () => {

@@ -137,3 +137,38 @@ describe("an append whose write landed but whose answer was lost", () => {
     expect((await events.read("acme")).records).toHaveLength(2);
   });
 });
+
+describe("a registration that expects a new stream", () => {
+  class CountingReads extends MemoryEventStore {
+    reads = 0;
+    override async read(...args: Parameters<MemoryEventStore["read"]>) {
+      this.reads++;
+      return super.read(...args);
+    }
+  }
+  const expectingNew: AppendRequest = { ...register, expectedVersion: 0 };
+
+  it("is put without reading the stream first", async () => {
+    const events = new CountingReads();
+    const answer = await ledgerOver(events, new MemoryViewStore()).append(
+      "acme",
+      expectingNew,
+      "t",
+    );
+    expect(answer).toMatchObject({ status: 201, answer: { version: 1 } });
+    expect(events.reads).toBe(0);
+  });
+
+  it("found stored already, by another process: a replay of its eventId answers 200, another eventId 409", async () => {
+    const events = new CountingReads();
+    const views = new MemoryViewStore();
+    const first = await ledgerOver(events, views).append("acme", expectingNew, "t");
+    // Fresh processes: nothing held, so each learns of the stream from its conditional put.
+    const replay = await ledgerOver(events, views).append("acme", expectingNew, "t");
+    expect(replay).toEqual({ ...first, status: 200 });
+    await expect(
+      ledgerOver(events, views).append("acme", { ...expectingNew, eventId: "other" }, "t"),
+    ).rejects.toMatchObject({ name: "VersionConflict" });
+    expect((await events.read("acme")).records).toHaveLength(1);
+  });
+});

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDemo } from "../../local/demo.js";
 import { localFunctions } from "../../local/server.js";
+import { DEMO_CORRECTIONS } from "../support/demo.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 
 let api: RunningLedger;
@@ -21,26 +22,7 @@ describe("GET /corrections on the demo", () => {
     expect(res.body).toEqual({
       from: "2022-03-26T00:00:00.000Z",
       to: "2022-05-01T00:00:00.000Z",
-      items: [
-        {
-          entityId: "country-ru",
-          sanctionId: "jp-luxury-export-ban",
-          authority: "JP",
-          days: { from: "2022-04-01", to: "2022-04-04" },
-          before: "in-force",
-          after: "pending",
-          versions: [4, 5],
-        },
-        {
-          entityId: "country-ru",
-          sanctionId: "jp-mfn-revocation",
-          authority: "JP",
-          days: { from: "2022-03-25", to: "2022-04-20" },
-          before: "in-force",
-          after: "pending",
-          versions: [6, 7],
-        },
-      ],
+      items: DEMO_CORRECTIONS,
     });
   });
 
