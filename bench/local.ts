@@ -43,8 +43,14 @@ export async function startHarness(options: { proofs?: boolean } = {}): Promise<
     get services() {
       return fresh().services;
     },
-    writer: (event) => fresh().writer(event),
-    reader: (event) => fresh().reader(event),
+    // A fresh build of the functions per request: every answer from a cold start.
+    handlers: {
+      writer: (event) => fresh().handlers.writer(event),
+      reader: (event) => fresh().handlers.reader(event),
+      audit: (event) => fresh().handlers.audit(event),
+      proofs: (event) => fresh().handlers.proofs(event),
+      docs: (event) => fresh().handlers.docs(event),
+    },
     projectAppended: (answers) => fresh().projectAppended(answers),
     sequenceAppended: async () => {},
   });

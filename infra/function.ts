@@ -30,7 +30,16 @@ const BUNDLING_ROOT = existsSync(`${PROJECT_ROOT}package-lock.json`)
 
 /** The absolute path of a Lambda entry file under `functions/handlers/`. */
 export function handlerEntry(
-  name: "writer" | "reader" | "projector" | "notices-daily" | "notices-stream" | "sequencer",
+  name:
+    | "writer"
+    | "reader"
+    | "audit"
+    | "proofs"
+    | "docs"
+    | "projector"
+    | "notices-daily"
+    | "notices-stream"
+    | "sequencer",
 ): string {
   return `${PROJECT_ROOT}functions/handlers/${name}.ts`;
 }

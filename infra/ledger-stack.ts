@@ -95,12 +95,16 @@ export class LedgerStack extends Stack {
     });
     this.notices = new Notices(this, "Notices", { ...props.notices, eventStore: this.store });
     this.proofs = new Proofs(this, "Proofs", { ...props.proofs, eventStore: this.store });
-    this.proofs.grantServeProofs(this.api.reader);
+    this.proofs.grantServeProofs(this.api.proofServer);
+    this.proofs.grantReadLog(this.api.reader);
     this.monitoring = new Monitoring(this, "Monitoring", {
       ...props.monitoring,
       functions: {
         Writer: this.api.writer.function,
         Reader: this.api.reader.function,
+        Audit: this.api.audit.function,
+        ProofServer: this.api.proofServer.function,
+        Docs: this.api.docs.function,
         Projector: this.projector.projector.function,
         NoticesDaily: this.notices.daily.function,
         NoticesCorrections: this.notices.corrections.function,

@@ -278,9 +278,9 @@ export class Proofs extends Construct {
   }
 
   /**
-   * Serve the proofs (the reader of `/checkpoints/…` and the inclusion proofs): read access
-   * to the checkpoints and archived tiles, and the environment naming them and the public
-   * key (read from KMS at deployment), so that the reader never calls KMS.
+   * Serve the proofs (`/checkpoints/…` and the inclusion proofs): read access to the
+   * checkpoints and archived tiles, and the environment naming them and the public key
+   * (read from KMS at deployment), so that the function never calls KMS.
    */
   public grantServeProofs(fn: LedgerFunction): iam.Grant {
     fn.function.addEnvironment(PROOFS_ENV.bucket, this.bucket.bucketName);
@@ -296,11 +296,20 @@ export class Proofs extends Construct {
     acknowledgeWildcardResource(
       fn.role,
       objects,
-      "The reader reads the published checkpoints (checkpoints/<tree size>, checkpoint) and " +
+      "The proofs function reads the published checkpoints (checkpoints/<tree size>, checkpoint) and " +
         "archived tiles (tile/…) by their tree size and path, known only at run time; it may " +
         "only read them (the bucket policy denies writes to every role but the sequencer's).",
     );
     return grant;
+  }
+
+  /**
+   * Read the log's leaves (in the views table, which the function reads already): the
+   * environment naming the log, so that the reader adds each listed event's `leafIndex`
+   * and holds the log's hashes as witnesses in `verify`.
+   */
+  public grantReadLog(fn: LedgerFunction): void {
+    fn.function.addEnvironment(PROOFS_ENV.origin, this.origin);
   }
 
   /** Read checkpoints and the public key (for the reader: `/checkpoints/...`). */

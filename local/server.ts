@@ -7,10 +7,13 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from "aws-lambda";
-import { ROUTES, type Route } from "../functions/api/routes.js";
+import { ROUTES, type Route, type RouteTarget } from "../functions/api/routes.js";
 import type { Ledger, LedgerDeps } from "../functions/app/ledger.js";
+import { auditHandler } from "../functions/handlers/audit.js";
+import { docsHandler } from "../functions/handlers/docs.js";
 import { MAX_BODY_BYTES, Problem, problemResponse } from "../functions/handlers/http.js";
 import { projectorHandler } from "../functions/handlers/projector.js";
+import { proofsHandler } from "../functions/handlers/proofs.js";
 import { readerHandler } from "../functions/handlers/reader.js";
 import { withRequest } from "../functions/handlers/request-scope.js";
 import { type Services, services } from "../functions/handlers/wiring.js";
@@ -25,8 +28,8 @@ import { serveApp } from "./static.js";
 export interface LocalFunctions {
   ledger: Ledger;
   services: Services;
-  writer: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
-  reader: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  /** Each function behind the API, by the route target it serves. */
+  handlers: Record<RouteTarget, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>>;
   /** Runs the projector on the stream record of an appended event, as the stream would. */
   projectAppended(answers: { entityId: string; version: number }[]): Promise<void>;
   /** The ledger-wide log, unless the functions were built without it. */
@@ -58,8 +61,13 @@ export function localFunctions(
   return {
     ledger,
     services: built,
-    writer: writerHandler(() => built),
-    reader: readerHandler(() => built),
+    handlers: {
+      writer: writerHandler(() => built),
+      reader: readerHandler(() => built),
+      audit: auditHandler(() => built),
+      proofs: proofsHandler(() => built),
+      docs: docsHandler(),
+    },
     ...(proofs ? { proofs } : {}),
     async sequenceAppended(answers) {
       if (!proofs || answers.length === 0) return;
@@ -263,8 +271,7 @@ export function createLocalServer(fns: LocalFunctions, options: LocalServerOptio
         } else throw error;
         return;
       }
-      const handler = found.route.target === "writer" ? fns.writer : fns.reader;
-      const result = await handler(event);
+      const result = await fns.handlers[found.route.target](event);
       if (found.route.target === "writer" && result.statusCode < 300) {
         // The events are stored: a failed projection is retried by the next one, as the
         // stream would retry it, and must not turn the answer into an error.

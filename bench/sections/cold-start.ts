@@ -22,6 +22,9 @@ import type { Options } from "./options.js";
 const FUNCTIONS = [
   "writer",
   "reader",
+  "audit",
+  "proofs",
+  "docs",
   "projector",
   "sequencer",
   "notices-daily",
@@ -36,8 +39,11 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Targets of issue 10.1: bundle and module load against the baseline handler. */
 const SIZE_TARGET = 1.15;
-/** Target of issue 10.1: the ledger's own code and its validation, in KiB. */
-const OWN_TARGET = 75;
+/**
+ * Target of issue 10.1: the ledger's own code and its validation, in kB (1,000 bytes, as the
+ * issue counts: its 498 KB baseline is this section's 487 KiB).
+ */
+const OWN_TARGET_KB = 75;
 const LOAD_TARGET = 1.2;
 
 /**
@@ -200,10 +206,10 @@ export async function coldStart(options: Options): Promise<Section> {
       own[name] = bytes / 1024;
       rows.push({
         measure: `${name}: the ledger's own code and validation (modules the baseline lacks)`,
-        value: own[name],
-        unit: "KiB",
-        target: `< ${OWN_TARGET}`,
-        met: own[name] < OWN_TARGET,
+        value: bytes / 1000,
+        unit: "kB",
+        target: `< ${OWN_TARGET_KB}`,
+        met: bytes / 1000 < OWN_TARGET_KB,
       });
     }
     for (const name of FUNCTIONS) {

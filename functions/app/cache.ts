@@ -1,3 +1,6 @@
+/** How much more memory a fold takes than its JSON text: a rough factor for the budgets. */
+export const MEMORY_PER_JSON_BYTE = 4;
+
 /**
  * A least-recently-used cache bounded by bytes: each entry states its size, and the oldest
  * entries go once the total passes the budget. An entry larger than the whole budget is

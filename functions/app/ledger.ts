@@ -1,4 +1,4 @@
-import type { IsoDate, LedgerEvent, Timestamp } from "../domain/events.js";
+import type { IsoDate, Timestamp } from "../domain/events.js";
 import type { EntityState } from "../domain/state.js";
 import type { WitnessedVerification } from "../domain/verify.js";
 import type { LogStore } from "../store/log.js";
@@ -8,13 +8,13 @@ import { Appender } from "./append.js";
 import { ByteLru } from "./cache.js";
 import type { Position } from "./projector.js";
 import { Projector } from "./projector.js";
-import type { StateAnswer, TimelineAnswer } from "./reads.js";
+import type { ListedEvent, StateAnswer, TimelineAnswer } from "./reads.js";
 import { EntityReads } from "./reads.js";
 
 export type { AppendRequest, AppendResult } from "./append.js";
 export { ContentionError } from "./append.js";
 export { ProjectionIncomplete } from "./projector.js";
-export type { StateAnswer, TimelineAnswer } from "./reads.js";
+export type { ListedEvent, StateAnswer, TimelineAnswer } from "./reads.js";
 
 /** What the ledger needs from the outside world; injected so the core stays deterministic. */
 export interface LedgerDeps {
@@ -47,10 +47,50 @@ export interface LedgerDeps {
   log?: LogStore;
 }
 
-/** A stored event as listed, with its leaf in the ledger-wide log once sequenced. */
-export type ListedEvent = LedgerEvent & { leafIndex?: number };
-
 const MiB = 1024 * 1024;
+
+/** The default budgets of {@link LedgerDeps.cacheBytes}. */
+export const CACHE_BYTES = { positions: 64 * MiB, reads: 32 * MiB } as const;
+
+/**
+ * The command side and the projection alone, as a function that only appends builds them
+ * (without the questions, so that its bundle holds none of their code).
+ */
+export function appendOnly(deps: LedgerDeps): Appender {
+  return new Appender(appenderDeps(deps), new Projector(deps, new ByteLru(positionsBudget(deps))));
+}
+
+/** The projection alone, as the stream projector builds it. */
+export function projectOnly(deps: LedgerDeps): Projector {
+  return new Projector(deps, new ByteLru(positionsBudget(deps)));
+}
+
+/** The questions about one entity alone, as a function that only reads builds them. */
+export function readOnly(deps: Omit<LedgerDeps, "newId">): EntityReads {
+  return new EntityReads(
+    {
+      events: deps.events,
+      views: deps.views,
+      now: deps.now,
+      ...(deps.log ? { log: deps.log } : {}),
+    },
+    deps.cacheBytes?.reads ?? CACHE_BYTES.reads,
+  );
+}
+
+function positionsBudget(deps: LedgerDeps): number {
+  return deps.cacheBytes?.positions ?? CACHE_BYTES.positions;
+}
+
+function appenderDeps(deps: LedgerDeps) {
+  return {
+    events: deps.events,
+    now: deps.now,
+    newId: deps.newId,
+    projectOnAppend: deps.projectOnAppend !== false,
+    ...(deps.onViewError ? { onViewError: deps.onViewError } : {}),
+  };
+}
 
 /**
  * The application service, composed of three parts each readable alone: the command side
@@ -61,46 +101,22 @@ export class Ledger {
   private readonly appender: Appender;
   private readonly projector: Projector;
   private readonly reads: EntityReads;
-  private readonly log: LogStore | undefined;
   /** The positions cache, exposed for tests of its budget. */
   readonly positions: ByteLru<Position>;
-  private readonly store: EventStore;
-  private readonly now: () => Date;
 
   constructor(deps: LedgerDeps) {
-    this.store = deps.events;
-    this.now = deps.now;
-    this.positions = new ByteLru(deps.cacheBytes?.positions ?? 64 * MiB);
+    this.positions = new ByteLru(positionsBudget(deps));
     this.projector = new Projector(deps, this.positions);
-    this.appender = new Appender(
-      {
-        events: deps.events,
-        now: deps.now,
-        newId: deps.newId,
-        projectOnAppend: deps.projectOnAppend !== false,
-        ...(deps.onViewError ? { onViewError: deps.onViewError } : {}),
-      },
-      this.projector,
-    );
-    this.log = deps.log;
-    const log = deps.log;
+    this.appender = new Appender(appenderDeps(deps), this.projector);
     this.reads = new EntityReads(
       {
         events: deps.events,
         views: deps.views,
         now: deps.now,
-        projector: this.projector,
-        ...(log
-          ? {
-              logged: async (entityId: string) =>
-                (await log.claims(entityId, 1, Number.MAX_SAFE_INTEGER)).map((c) => ({
-                  version: c.version,
-                  hash: c.hash,
-                })),
-            }
-          : {}),
+        held: (entityId) => this.projector.held(entityId)?.projected.state,
+        ...(deps.log ? { log: deps.log } : {}),
       },
-      deps.cacheBytes?.reads ?? 32 * MiB,
+      deps.cacheBytes?.reads ?? CACHE_BYTES.reads,
     );
   }
 
@@ -151,36 +167,21 @@ export class Ledger {
   }
 
   /** A page of the entity's stream, oldest first, each event with its leaf once sequenced. */
-  async events(
+  events(
     entityId: string,
     query: { knownAt?: Timestamp; fromVersion?: number; limit: number; nextToken?: string },
   ): Promise<{ entityId: string; events: ListedEvent[]; nextToken?: string }> {
-    const page = await this.reads.events(entityId, query);
-    const first = page.events[0];
-    const last = page.events.at(-1);
-    if (!this.log || !first || !last) return page;
-    const claims = await this.log.claims(entityId, first.version, last.version);
-    const leaves = new Map(
-      claims.filter((c) => c.confirmed).map((c) => [c.version, { hash: c.hash, at: c.leafIndex }]),
-    );
-    return {
-      ...page,
-      events: page.events.map((e) => {
-        const leaf = leaves.get(e.version);
-        // A leaf of another hash is not this event's: the event was altered since.
-        return leaf && leaf.hash === e.hash ? { ...e, leafIndex: leaf.at } : e;
-      }),
-    };
+    return this.reads.events(entityId, query);
   }
 
   /** The entity's last version recorded at or before `knownAt`, and when it was recorded. */
   headAt(entityId: string, knownAt: Timestamp): Promise<StreamHead | undefined> {
-    return this.store.head(entityId, knownAt);
+    return this.reads.headAt(entityId, knownAt);
   }
 
   /** The fold of the entity's stream as known at `knownAt` (from a snapshot where one is filed). */
-  async stateAt(entityId: string, knownAt: Timestamp): Promise<EntityState> {
-    return (await this.reads.known(entityId, knownAt, this.now())).state;
+  stateAt(entityId: string, knownAt: Timestamp): Promise<EntityState> {
+    return this.reads.stateAt(entityId, knownAt);
   }
 
   /** Recomputes the entity's hash chain and checks it against the read model's witness. */

@@ -11,7 +11,7 @@ import { noticeEntry } from "../domain/projections/notices.js";
 import { evolve } from "../domain/state.js";
 import type { ViewStore } from "../store/ports.js";
 import type { AuditQueries } from "./audit.js";
-import type { Ledger } from "./ledger.js";
+import type { EntityQuestions } from "./reads.js";
 
 /** Where notices go: an event bus, a webhook's outbox. Must accept the same notice twice. */
 export interface NoticeSink {
@@ -27,7 +27,9 @@ export const startOf = (day: IsoDate) => `${day}T00:00:00.000Z`;
  * ids) and those of an event that changed the status of days already past.
  */
 export class Notices {
-  constructor(private readonly deps: { ledger: Ledger; audit: AuditQueries; views: ViewStore }) {}
+  constructor(
+    private readonly deps: { ledger: EntityQuestions; audit: AuditQueries; views: ViewStore },
+  ) {}
 
   /** The notices of `day`: `/changes` of that one day, as known at its first moment. */
   async ofDay(day: IsoDate): Promise<DayNotice[]> {

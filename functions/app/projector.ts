@@ -4,7 +4,7 @@ import type { DerivedWrite, Projected } from "../domain/projections/index.js";
 import { initialProjected, projectEvent, SNAPSHOT_EVERY } from "../domain/projections/index.js";
 import { eventOf } from "../domain/verify.js";
 import type { EventStore, ViewStore } from "../store/ports.js";
-import type { ByteLru } from "./cache.js";
+import { type ByteLru, MEMORY_PER_JSON_BYTE } from "./cache.js";
 
 /**
  * Where this process stands on an entity: its projection at some version (a fold with what
@@ -42,9 +42,6 @@ const READ_PAGE = 1000;
 /** A catch-up files its writes every this many events, or this many writes, whichever first. */
 const FLUSH_EVENTS = 50;
 const FLUSH_WRITES = 100;
-/** How much more memory a fold takes than its JSON text: a rough factor for the budget. */
-export const MEMORY_PER_JSON_BYTE = 4;
-
 /** The memory an event adds to a position, estimated from its JSON. */
 export function eventBytes(event: LedgerEvent): number {
   return (JSON.stringify(event.data).length + 400) * MEMORY_PER_JSON_BYTE;

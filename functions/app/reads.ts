@@ -11,11 +11,16 @@ import type { EntityOnDate, SanctionTimeline } from "../domain/timeline.js";
 import { entityOn, timelines } from "../domain/timeline.js";
 import type { VersionWitness, WitnessedVerification } from "../domain/verify.js";
 import { againstWitnesses, eventOf } from "../domain/verify.js";
+import type { LogStore } from "../store/log.js";
 import type { EventStore, ReadRecord, StreamHead, ViewStore } from "../store/ports.js";
-import { ByteLru } from "./cache.js";
-import type { Projector } from "./projector.js";
-import { MEMORY_PER_JSON_BYTE } from "./projector.js";
+import { ByteLru, MEMORY_PER_JSON_BYTE } from "./cache.js";
 import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
+
+/** A stored event as listed, with its leaf in the ledger-wide log once sequenced. */
+export type ListedEvent = LedgerEvent & { leafIndex?: number };
+
+/** What the questions across entities ask of one entity (`EntityReads`, or a `Ledger`). */
+export type EntityQuestions = Pick<EntityReads, "state" | "events" | "headAt" | "stateAt">;
 
 /** The entity on a day as the API answers it. */
 export type StateAnswer = EntityOnDate & { asOf: IsoDate; knownAt: Timestamp };
@@ -53,9 +58,13 @@ export class EntityReads {
       events: EventStore;
       views: ViewStore;
       now: () => Date;
-      projector: Projector;
-      /** The hashes the ledger-wide log holds of an entity's versions, if it keeps one. */
-      logged?: (entityId: string) => Promise<VersionWitness[]>;
+      /** The fold this process holds of the entity's head, if any (an appender's). */
+      held?: (entityId: string) => EntityState | undefined;
+      /**
+       * The ledger-wide Merkle log, where the sequencer keeps each event's leaf: read for the
+       * `leafIndex` of listed events and as a witness of every version's hash in `verify`.
+       */
+      log?: LogStore;
     },
     heldBytes: number,
   ) {
@@ -174,8 +183,41 @@ export class EntityReads {
     return { entityId, knownAt, sanctions: timelines(state).map(timelineAnswer) };
   }
 
-  /** A page of the entity's stream, oldest first. */
+  /** A page of the entity's stream, oldest first, each event with its leaf once sequenced. */
   async events(
+    entityId: string,
+    query: { knownAt?: Timestamp; fromVersion?: number; limit: number; nextToken?: string },
+  ): Promise<{ entityId: string; events: ListedEvent[]; nextToken?: string }> {
+    const page = await this.page(entityId, query);
+    const first = page.events[0];
+    const last = page.events.at(-1);
+    const log = this.deps.log;
+    if (!log || !first || !last) return page;
+    const claims = await log.claims(entityId, first.version, last.version);
+    const leaves = new Map(
+      claims.filter((c) => c.confirmed).map((c) => [c.version, { hash: c.hash, at: c.leafIndex }]),
+    );
+    return {
+      ...page,
+      events: page.events.map((e) => {
+        const leaf = leaves.get(e.version);
+        // A leaf of another hash is not this event's: the event was altered since.
+        return leaf && leaf.hash === e.hash ? { ...e, leafIndex: leaf.at } : e;
+      }),
+    };
+  }
+
+  /** The entity's last version recorded at or before `knownAt`, and when it was recorded. */
+  headAt(entityId: string, knownAt: Timestamp): Promise<StreamHead | undefined> {
+    return this.deps.events.head(entityId, knownAt);
+  }
+
+  /** The fold of the entity's stream as known at `knownAt` (from a snapshot where one is filed). */
+  async stateAt(entityId: string, knownAt: Timestamp): Promise<EntityState> {
+    return (await this.known(entityId, knownAt, this.deps.now())).state;
+  }
+
+  private async page(
     entityId: string,
     query: { knownAt?: Timestamp; fromVersion?: number; limit: number; nextToken?: string },
   ): Promise<{ entityId: string; events: LedgerEvent[]; nextToken?: string }> {
@@ -202,6 +244,13 @@ export class EntityReads {
     };
   }
 
+  /** The hashes the ledger-wide log holds of the entity's versions, if it keeps one. */
+  private async logged(entityId: string): Promise<VersionWitness[]> {
+    if (!this.deps.log) return [];
+    const claims = await this.deps.log.claims(entityId, 1, Number.MAX_SAFE_INTEGER);
+    return claims.map((c) => ({ version: c.version, hash: c.hash }));
+  }
+
   /**
    * Recomputes the entity's hash chain from the stored records, and checks its head
    * against the last head the read model filed (a witness kept apart from the events).
@@ -212,7 +261,7 @@ export class EntityReads {
     // way round, an append landing between the two reads would look like a cut.
     const [witness, logged] = await Promise.all([
       this.deps.views.getRecord<EntityHead>("head", entityId),
-      this.deps.logged?.(entityId) ?? Promise.resolve([]),
+      this.logged(entityId),
     ]);
     const { records } = await this.deps.events.read(entityId);
     // A stream emptied of every event is still a broken one if a witness saw it.
@@ -233,7 +282,7 @@ export class EntityReads {
     knownAt: Timestamp | undefined,
     now: Date,
   ): Promise<{ state: EntityState; knownAt: Timestamp }> {
-    const held = this.deps.projector.held(entityId)?.projected.state;
+    const held = this.deps.held?.(entityId);
     let base: EntityState;
     if (held && (knownAt === undefined || (held.headRecordedAt ?? "") <= knownAt)) {
       base = held;

@@ -1,6 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { type $ZodError, type $ZodType, type output, safeParse } from "zod/v4/core";
+import "../api/messages.js";
 import { duplicateKey } from "../api/json.js";
 import { UnanswerableQuery } from "../app/audit.js";
 import { ContentionError } from "../app/ledger.js";

@@ -10,7 +10,7 @@ import type { Notice } from "../domain/notices.js";
 import { ENV, EVENTS_TABLE } from "../store/keys.js";
 import { EventBridgeNotices } from "../store/notice-bus.js";
 import { logger } from "./http.js";
-import type { Services } from "./wiring.js";
+import type { NoticesServices } from "./wiring.js";
 
 /**
  * The daily notices: run by the schedule at 00:00 UTC, for the day the schedule names
@@ -18,7 +18,7 @@ import type { Services } from "./wiring.js";
  * are those of `/changes` for that day as known at its first moment, so a rerun emits the
  * same ids.
  */
-export function dailyHandler(services: () => Services, sink: () => NoticeSink) {
+export function dailyHandler(services: () => NoticesServices, sink: () => NoticeSink) {
   return async (
     event: Partial<Pick<ScheduledEvent, "time">> & { day?: IsoDate },
   ): Promise<{ day: IsoDate; notices: number }> => {
@@ -43,7 +43,7 @@ function keysOf(record: DynamoDBRecord): { entityId: string; version: number } |
  * partial batch failure, and with it every later record of its entity, so that a consumer
  * never sees an entity's corrections out of order; a repeat sends the same ids.
  */
-export function correctionsHandler(services: () => Services, sink: () => NoticeSink) {
+export function correctionsHandler(services: () => NoticesServices, sink: () => NoticeSink) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const failed = new Set<string>();
     const failures: { itemIdentifier: string }[] = [];

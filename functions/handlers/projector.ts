@@ -7,7 +7,7 @@ import type {
 import { EVENTS_TABLE } from "../store/keys.js";
 import { logger } from "./http.js";
 import { eventHandler, recordProjectionLag } from "./observability.js";
-import { type LedgerServices, ledgerServicesFromEnv } from "./wiring.js";
+import { type ProjectorServices, projectorServicesFromEnv } from "./wiring.js";
 
 /** What a projection leaves of the function's time for its last flush and the answer. */
 const DEADLINE_MARGIN_MS = 15_000;
@@ -25,7 +25,7 @@ function entityOf(record: DynamoDBRecord): string | undefined {
  * `onProjected` is told of the records of each entity whose views are then up to date.
  */
 export function projectorHandler(
-  services: () => LedgerServices,
+  services: () => ProjectorServices,
   onProjected: (records: readonly DynamoDBRecord[]) => void = () => {},
 ) {
   return async (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {
@@ -71,4 +71,6 @@ export function projectorHandler(
   };
 }
 
-export const handler = eventHandler(projectorHandler(ledgerServicesFromEnv, recordProjectionLag));
+export const handler = eventHandler(
+  projectorHandler(projectorServicesFromEnv, recordProjectionLag),
+);

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { output } from "zod/v4/core";
 import type { RouteDocs } from "../api/route-docs.js";
-import { type OperationId, ROUTE_TABLE, type RouteTable, type RouteTarget } from "../api/routes.js";
+import type { OperationId, RouteTable, RouteTarget } from "../api/routes.js";
 import {
   appendEnvelopeSchema,
   entityAmendedSchema,
@@ -43,10 +43,10 @@ export type Operations<S, T extends RouteTarget> = {
 function run<S, K extends OperationId>(
   operations: { [P in K]: Operation<S, P> },
   id: K,
+  route: RouteTable[K],
   services: S,
   event: APIGatewayProxyEvent,
 ): Promise<Output<K>> {
-  const route = ROUTE_TABLE[id];
   const input: Input<K> = {
     path: parseWith<RouteTable[K]["path"]>(route.path, event.pathParameters ?? {}, "", "path"),
     query: parseQuery<RouteTable[K]["query"]>(route.query, event),
@@ -56,18 +56,19 @@ function run<S, K extends OperationId>(
 }
 
 /**
- * A Lambda handler for the routes of the route table that `target` serves: it finds the
- * route of the request, validates its path and query parameters with the route's schemas,
- * and calls the route's implementation; every failure is answered as problem+json.
+ * A Lambda handler for the routes of one function's table (`routes.ts`): it finds the route
+ * of the request, validates its path and query parameters with the route's schemas, and
+ * calls the route's implementation; every failure is answered as problem+json. The table is
+ * given, not looked up, so that a function bundles only the schemas of its own routes.
  */
 export function dispatcher<S, K extends OperationId>(
-  target: RouteTarget,
+  table: { readonly [P in K]: RouteTable[P] },
   services: () => S,
   operations: { [P in K]: Operation<S, P> },
 ) {
-  const served = (Object.keys(operations) as K[]).map((id) => ({ id, route: ROUTE_TABLE[id] }));
+  const served = (Object.keys(operations) as K[]).map((id) => ({ id, route: table[id] }));
   for (const { id, route } of served) {
-    if (route.target !== target) throw new Error(`${id} is not served by the ${target}`);
+    if (route === undefined) throw new Error(`${id} is not a route of this function's table`);
   }
   return (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
     respond(async () => {
@@ -77,7 +78,13 @@ export function dispatcher<S, K extends OperationId>(
       if (!found) {
         throw new Problem(404, "Not found", `No route ${event.httpMethod} ${event.path}.`);
       }
-      const { status, body, contentType } = await run(operations, found.id, services(), event);
+      const { status, body, contentType } = await run(
+        operations,
+        found.id,
+        found.route,
+        services(),
+        event,
+      );
       if (contentType !== undefined) {
         return { statusCode: status, headers: { "content-type": contentType }, body: String(body) };
       }

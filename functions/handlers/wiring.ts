@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AuditQueries } from "../app/audit.js";
-import { Ledger, type LedgerDeps } from "../app/ledger.js";
+import { appendOnly, Ledger, type LedgerDeps, projectOnly, readOnly } from "../app/ledger.js";
 import { Notices } from "../app/notices.js";
 import { ProofService } from "../app/proofs.js";
 import { S3CheckpointStore } from "../store/checkpoints.js";
@@ -15,6 +16,36 @@ import { traced } from "./observability.js";
 /** What a function that appends or projects calls: the ledger alone. */
 export interface LedgerServices {
   ledger: Ledger;
+}
+
+/** What the writer calls: the command side (and the projection it runs before answering). */
+export interface WriterServices {
+  ledger: Pick<Ledger, "append" | "appendMany">;
+}
+
+/** What the stream projector calls. */
+export interface ProjectorServices {
+  ledger: Pick<Ledger, "project">;
+}
+
+/** What the reader calls: the questions about one entity. */
+export interface ReaderServices {
+  ledger: Pick<Ledger, "state" | "events" | "timeline" | "verify">;
+}
+
+/** What the audit function calls: the questions across entities. */
+export interface AuditServices {
+  audit: AuditQueries;
+}
+
+/** What the notices functions call. */
+export interface NoticesServices {
+  notices: Notices;
+}
+
+/** What the proofs function calls: the published proofs, where the deployment keeps a log. */
+export interface ProofsServices {
+  proofs?: ProofService;
 }
 
 /** The application services that the handlers call: the reader's audit queries besides. */
@@ -43,11 +74,7 @@ export function ledgerServices(
     ...(overrides.projectOnAppend === undefined
       ? {}
       : { projectOnAppend: overrides.projectOnAppend }),
-    onViewError: (entityId, error) =>
-      logger.warn("views not written after append; the projector will repair them", {
-        entityId,
-        error: error as Error,
-      }),
+    onViewError,
   });
   return { ledger };
 }
@@ -75,11 +102,17 @@ function required(name: string): string {
   return value;
 }
 
-let ledgerBuilt: LedgerServices | undefined;
-let built: Services | undefined;
-let noticesBuilt: Services | undefined;
+/** A builder that runs once per container, on first use (pure: a bundle drops the unused). */
+// @__NO_SIDE_EFFECTS__
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
+}
 
-function tablesFromEnv() {
+function tablesFromEnv(): { client: DynamoDBDocumentClient; events: EventStore; views: ViewStore } {
   const client = traced(documentClient());
   return {
     client,
@@ -88,57 +121,89 @@ function tablesFromEnv() {
   };
 }
 
-/** The ledger over the tables named in the function's environment, built once per container. */
-export function ledgerServicesFromEnv(): LedgerServices {
-  if (!ledgerBuilt) {
-    const { events, views } = tablesFromEnv();
-    ledgerBuilt = ledgerServices(
-      { events, views },
-      { projectOnAppend: process.env[ENV.projectOnAppend] !== "false" },
-    );
-  }
-  return ledgerBuilt;
+function projectOnAppend(): boolean {
+  return process.env[ENV.projectOnAppend] !== "false";
 }
 
-/** The services over the tables named in the function's environment, built once per container. */
-export function servicesFromEnv(): Services {
-  if (!built) {
-    const { client, events, views } = tablesFromEnv();
-    const log = new DynamoLogStore(client, required(ENV.viewsTable));
-    const bucket = process.env[PROOFS_ENV.bucket];
-    const publicKey = process.env[PROOFS_ENV.publicKey];
-    const proofs =
-      bucket && publicKey
-        ? new ProofService({
-            log,
-            checkpoints: new S3CheckpointStore({
-              bucket,
-              region: required("AWS_REGION"),
-              retentionDays: Number(process.env[PROOFS_ENV.retentionDays] ?? 1826),
-            }),
-            publicKeyPem: async () => spkiPem(new Uint8Array(Buffer.from(publicKey, "base64"))),
-          })
-        : undefined;
-    built = services(
-      // Only where proofs are published does a reader look into the log.
-      { events, views, ...(proofs ? { log, proofs } : {}) },
-      { projectOnAppend: process.env[ENV.projectOnAppend] !== "false" },
-    );
-  }
-  return built;
+function onViewError(entityId: string, error: unknown): void {
+  logger.warn("views not written after append; the projector will repair them", {
+    entityId,
+    error: error as Error,
+  });
 }
+
+/** The writer's services over the tables named in its environment, built once per container. */
+export const writerServicesFromEnv = once((): WriterServices => {
+  const { events, views } = tablesFromEnv();
+  const deps = { events, views, now: () => new Date(), newId: randomUUID };
+  return {
+    ledger: appendOnly({ ...deps, projectOnAppend: projectOnAppend(), onViewError }),
+  };
+});
+
+/** The stream projector's services, built once per container. */
+export const projectorServicesFromEnv = once((): ProjectorServices => {
+  const { events, views } = tablesFromEnv();
+  return { ledger: projectOnly({ events, views, now: () => new Date(), newId: randomUUID }) };
+});
+
+/**
+ * The ledger-wide Merkle log, where the function's environment names it (the stack names it
+ * only where it keeps one): its leaves are in the views table.
+ */
+function logFromEnv(client: DynamoDBDocumentClient): LogStore | undefined {
+  if (!process.env[PROOFS_ENV.origin]) return undefined;
+  return new DynamoLogStore(client, required(ENV.viewsTable));
+}
+
+/**
+ * The published proofs, where the function's environment names the checkpoints' bucket and
+ * public key (the stack gives them only where it keeps a log).
+ */
+function proofsFromEnv(client: DynamoDBDocumentClient): ProofService | undefined {
+  const bucket = process.env[PROOFS_ENV.bucket];
+  const publicKey = process.env[PROOFS_ENV.publicKey];
+  const log = logFromEnv(client);
+  if (!bucket || !publicKey || !log) return undefined;
+  return new ProofService({
+    log,
+    checkpoints: new S3CheckpointStore({
+      bucket,
+      region: required("AWS_REGION"),
+      retentionDays: Number(process.env[PROOFS_ENV.retentionDays] ?? 1826),
+    }),
+    publicKeyPem: async () => spkiPem(new Uint8Array(Buffer.from(publicKey, "base64"))),
+  });
+}
+
+/** The reader's services, built once per container: the log only where proofs are published. */
+export const readerServicesFromEnv = once((): ReaderServices => {
+  const { client, events, views } = tablesFromEnv();
+  const log = logFromEnv(client);
+  return { ledger: readOnly({ events, views, now: () => new Date(), ...(log ? { log } : {}) }) };
+});
+
+/** The audit function's services, built once per container. */
+export const auditServicesFromEnv = once((): AuditServices => {
+  const { events, views } = tablesFromEnv();
+  const now = () => new Date();
+  return { audit: new AuditQueries({ views, ledger: readOnly({ events, views, now }), now }) };
+});
+
+/** The proofs function's services, built once per container. */
+export const proofsServicesFromEnv = once((): ProofsServices => {
+  const proofs = proofsFromEnv(traced(documentClient()));
+  return proofs ? { proofs } : {};
+});
 
 /**
  * The services of the notices functions, over the tables named in their environment: no
  * Merkle log nor proofs (their stack gives them none), so that their bundles hold neither.
  */
-export function noticeServicesFromEnv(): Services {
-  if (!noticesBuilt) {
-    const { events, views } = tablesFromEnv();
-    noticesBuilt = services(
-      { events, views },
-      { projectOnAppend: process.env[ENV.projectOnAppend] !== "false" },
-    );
-  }
-  return noticesBuilt;
-}
+export const noticeServicesFromEnv = once((): NoticesServices => {
+  const { events, views } = tablesFromEnv();
+  const now = () => new Date();
+  const ledger = readOnly({ events, views, now });
+  const audit = new AuditQueries({ views, ledger, now });
+  return { notices: new Notices({ ledger, audit, views }) };
+});

@@ -1,9 +1,10 @@
+import { WRITER_ROUTES } from "../api/routes.js";
 import { batchEnvelopeSchema } from "../api/schemas.js";
 import type { AppendRequest } from "../app/ledger.js";
 import { actorOf, invalid, jsonBody, type Problem, parseWith, toProblem } from "./http.js";
 import { apiHandler, recordAppends } from "./observability.js";
 import { dispatcher, itemEntityId, type Operations, parseAppend } from "./requests.js";
-import { type LedgerServices, ledgerServicesFromEnv } from "./wiring.js";
+import { type WriterServices, writerServicesFromEnv } from "./wiring.js";
 
 type Parsed = { entityId: string; request: AppendRequest } | { problem: Problem };
 
@@ -20,9 +21,9 @@ function parseItem(item: unknown): Parsed {
   }
 }
 
-/** The writer: the routes of ROUTES that append events. */
-export function writerHandler(services: () => LedgerServices) {
-  const operations: Operations<LedgerServices, "writer"> = {
+/** The writer: the routes that append events (`WRITER_ROUTES`). */
+export function writerHandler(services: () => WriterServices) {
+  const operations: Operations<WriterServices, "writer"> = {
     appendEvent: async ({ ledger }, { path, event }) => {
       const request = parseAppend(jsonBody(event));
       const result = await ledger.append(path.entityId, request, actorOf(event));
@@ -47,7 +48,7 @@ export function writerHandler(services: () => LedgerServices) {
       return { status: 200, body: { results } };
     },
   };
-  return dispatcher("writer", services, operations);
+  return dispatcher(WRITER_ROUTES, services, operations);
 }
 
-export const handler = apiHandler(writerHandler(ledgerServicesFromEnv), recordAppends);
+export const handler = apiHandler(writerHandler(writerServicesFromEnv), recordAppends);

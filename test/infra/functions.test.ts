@@ -25,8 +25,8 @@ beforeAll(async () => {
 }, TEMPLATE_WAIT_MS);
 
 describe("the functions", () => {
-  it("are six (writer, reader, projector, sequencer, the notices' daily and stream functions), all Node.js 24 on arm64 with active tracing", () => {
-    expect(ledgerFunctions(template)).toHaveLength(6);
+  it("are nine (writer, reader, audit, proofs, docs, projector, sequencer, the notices' daily and stream functions), all Node.js 24 on arm64 with active tracing", () => {
+    expect(ledgerFunctions(template)).toHaveLength(9);
     template.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       {
@@ -36,13 +36,25 @@ describe("the functions", () => {
         Handler: "index.handler",
         FunctionName: Match.absent(),
       },
-      6,
+      9,
     );
   });
 
-  it("learn both tables from the environment variables named in keys.ts", () => {
+  it("learn both tables from the environment variables named in keys.ts (all but the docs function, which reads none)", () => {
     const tableIds = resources(template, "AWS::DynamoDB::Table").map(([id]) => id);
-    for (const [, fn] of ledgerFunctions(template)) {
+    const docs = ledgerFunctions(template).filter(([, fn]) =>
+      String(propsOf(fn).Description).startsWith("sanctions-ledger docs:"),
+    );
+    expect(docs).toHaveLength(1);
+    for (const [, fn] of docs) {
+      const variables = (propsOf(fn).Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(variables[ENV.eventsTable]).toBeUndefined();
+      expect(variables[ENV.viewsTable]).toBeUndefined();
+    }
+    for (const [, fn] of ledgerFunctions(template).filter(
+      ([, f]) => !docs.some(([, d]) => d === f),
+    )) {
       const variables = (propsOf(fn).Environment as { Variables: Record<string, unknown> })
         .Variables;
       const named = [refOf(variables[ENV.eventsTable]), refOf(variables[ENV.viewsTable])];
@@ -90,7 +102,7 @@ describe("the functions", () => {
 describe("reserved concurrency", () => {
   it("is none by default: the functions share the account's unreserved pool", () => {
     const fns = ledgerFunctions(template);
-    expect(fns).toHaveLength(6);
+    expect(fns).toHaveLength(9);
     for (const [, fn] of fns) expect(fn.Properties?.ReservedConcurrentExecutions).toBeUndefined();
   });
 
@@ -104,6 +116,8 @@ describe("reserved concurrency", () => {
     for (const [role, count] of [
       ["writer", 7],
       ["reader", 11],
+      ["audit", 11],
+      ["proofs", 11],
       ["projector", 2],
     ] as const) {
       reserved.hasResourceProperties("AWS::Lambda::Function", {

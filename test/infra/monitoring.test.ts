@@ -45,7 +45,7 @@ describe("the alarms", () => {
   const functionIds = () => ledgerFunctions(template).map(([id]) => id);
 
   it("watch errors and throttles of every function", () => {
-    expect(functionIds()).toHaveLength(6);
+    expect(functionIds()).toHaveLength(9);
     for (const metric of ["Errors", "Throttles"]) {
       const watched = alarms(metric, "AWS/Lambda").map((a) => dimensionRef(a, "FunctionName"));
       expect(watched.sort()).toEqual(functionIds().sort());

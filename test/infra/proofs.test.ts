@@ -201,8 +201,21 @@ describe("in the ledger's stack", () => {
     });
   });
 
-  it("lets the reader serve the proofs: the bucket read, the public key in its environment, no signing or writing", () => {
-    const readerRole = idOf(ledger.api.reader);
+  it("lets the reader read the log (its origin named, no bucket, no key)", () => {
+    stack.hasResourceProperties("AWS::Lambda::Function", {
+      Role: { "Fn::GetAtt": [idOf(ledger.api.reader), "Arn"] },
+      Environment: {
+        Variables: Match.objectLike({
+          CHECKPOINT_ORIGIN: Match.anyValue(),
+          CHECKPOINT_BUCKET_NAME: Match.absent(),
+          CHECKPOINT_PUBLIC_KEY: Match.absent(),
+        }),
+      },
+    });
+  });
+
+  it("lets the proofs function serve the proofs: the bucket read, the public key in its environment, no signing or writing", () => {
+    const readerRole = idOf(ledger.api.proofServer);
     stack.hasResourceProperties("AWS::Lambda::Function", {
       Role: { "Fn::GetAtt": [readerRole, "Arn"] },
       Environment: {

@@ -159,17 +159,19 @@ describe("CORS for the app's origin, and only it", () => {
     }
   });
 
-  it("gives the writer and the reader the origin for their own answers", () => {
-    const functions = resources(template, "AWS::Lambda::Function").filter(([, fn]) =>
-      JSON.stringify(propsOf(fn).Environment ?? {}).includes(ENV.eventsTable),
-    );
+  it("gives every function behind the API the origin for its own answers, and no other", () => {
+    const functions = resources(template, "AWS::Lambda::Function");
     const withOrigin = functions.filter(([, fn]) => {
-      const variables = (propsOf(fn).Environment as { Variables: Record<string, unknown> })
-        .Variables;
-      return JSON.stringify(variables[ENV.corsOrigin]) === JSON.stringify(origin);
+      const variables = (propsOf(fn).Environment as { Variables?: Record<string, unknown> })
+        ?.Variables;
+      return JSON.stringify(variables?.[ENV.corsOrigin]) === JSON.stringify(origin);
     });
-    // The projector answers no browser.
-    expect(withOrigin).toHaveLength(2);
+    const described = withOrigin.map(([, fn]) => String(propsOf(fn).Description).split(":")[0]);
+    // The writer, the reader, the audit, proofs and docs functions; the projector, the
+    // sequencer and the notices answer no browser.
+    expect(described.sort()).toEqual(
+      ["audit", "docs", "proofs", "reader", "writer"].map((f) => `sanctions-ledger ${f}`),
+    );
   });
 
   it("never allows any origin", () => {

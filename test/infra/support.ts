@@ -182,6 +182,14 @@ export function actionMatches(pattern: string, action: string): boolean {
 
 /** The logical id of the Lambda function behind the API methods with this HTTP method. */
 export function functionBehindMethods(template: Template, httpMethod: string): string {
+  return only(
+    functionsBehindMethods(template, httpMethod),
+    `function behind ${httpMethod} methods`,
+  );
+}
+
+/** The logical ids of the functions that answer the methods of one HTTP verb. */
+export function functionsBehindMethods(template: Template, httpMethod: string): string[] {
   const targets = new Set<string>();
   for (const [, method] of resources(template, "AWS::ApiGateway::Method")) {
     if (method.Properties?.HttpMethod !== httpMethod) continue;
@@ -190,7 +198,7 @@ export function functionBehindMethods(template: Template, httpMethod: string): s
       if (containsGetAtt(uri, fnId, "Arn")) targets.add(fnId);
     }
   }
-  return only([...targets], `function behind ${httpMethod} methods`);
+  return [...targets];
 }
 
 /** The logical id of a function's execution role. */

@@ -6,6 +6,7 @@ import type {
 } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ContentionError } from "../../functions/app/ledger.js";
+import { auditHandler } from "../../functions/handlers/audit.js";
 import {
   apiHandler,
   eventHandler,
@@ -190,7 +191,7 @@ describe("the logs", () => {
 
   it("a direct invocation (no API Gateway request) is named by the invocation id", async () => {
     const failing = apiHandler(
-      readerHandler(() => {
+      auditHandler(() => {
         throw new Error("boom");
       }),
     );

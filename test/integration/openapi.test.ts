@@ -161,15 +161,13 @@ describe("the prebuilt document", () => {
     expect(doc).toEqual(openApiDocument());
   });
 
-  it("is what the reader's bundle serves, without the generator or the routes' documentation", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "ledger-reader-"));
+  it("is what the docs function's bundle serves, without the generator or the routes' documentation", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ledger-docs-"));
     const saved = { ...process.env };
     try {
       const outfile = join(dir, "index.mjs");
       await build({
-        entryPoints: [
-          fileURLToPath(new URL("../../functions/handlers/reader.ts", import.meta.url)),
-        ],
+        entryPoints: [fileURLToPath(new URL("../../functions/handlers/docs.ts", import.meta.url))],
         outfile,
         bundle: true,
         platform: "node",
@@ -205,7 +203,7 @@ describe("the prebuilt document", () => {
           requestContext: { requestId: "test" },
           body: null,
         },
-        { awsRequestId: "test", functionName: "reader" },
+        { awsRequestId: "test", functionName: "docs" },
       );
       expect(res.statusCode).toBe(200);
       expect(JSON.parse(res.body)).toEqual(openApiDocument());

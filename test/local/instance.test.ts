@@ -66,8 +66,11 @@ describe("the local runtime's 5xx problems", () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const url = await serve({
       ...fns,
-      reader: async () => {
-        throw new Error("handler crashed");
+      handlers: {
+        ...fns.handlers,
+        audit: async () => {
+          throw new Error("handler crashed");
+        },
       },
     });
     const { status, body } = await problemAt(`${url}/sanctions?asOf=2022-04-03`);
