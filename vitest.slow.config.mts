@@ -1,5 +1,5 @@
 import { configDefaults, defineConfig } from "vitest/config";
-import { longestFirst, SCALED_FILES, SLOW_FILES, shared } from "./vitest.config.mjs";
+import { longestFirst, QUIET_SDK, SCALED_FILES, SLOW_FILES, shared } from "./vitest.config.mjs";
 
 /**
  * `npm run test:slow`: the full 2019 SDN import, the imports of the consolidated and UN
@@ -11,7 +11,7 @@ export default defineConfig({
     ...shared,
     include: [...SLOW_FILES, ...SCALED_FILES],
     exclude: [...configDefaults.exclude],
-    env: { LEDGER_TEST_SLOW: "1" },
+    env: { ...QUIET_SDK, LEDGER_TEST_SLOW: "1" },
     // As in the fast suite: the files wait on the engine's thread and on child processes as
     // much as they compute, so a third worker on two cores overlaps those waits.
     maxWorkers: 3,

@@ -26,6 +26,10 @@ export type { CliContext, CliIO, GlobalOptions } from "./commands/context.js";
 
 const DEFAULT_URL = "http://localhost:3000";
 
+// The AWS SDK's notice that its releases after January 2027 will need Node.js 22: the SDK is
+// pinned, so it concerns none of the versions the CLI runs on (`engines`).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 /** The package's version, set by the bundler (cli/build.mjs); read from package.json otherwise. */
 declare const SANCTIONS_LEDGER_VERSION: string | undefined;
 

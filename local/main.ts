@@ -36,6 +36,9 @@ than this server's, are refused (403): no web page elsewhere can call the ledger
 PORT sets the port (default 3000).`;
 
 async function main(): Promise<void> {
+  // The AWS SDK's notice that its releases after January 2027 will need Node.js 22: the SDK
+  // is pinned, so it concerns none of the versions this runtime runs on (`engines`).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const { values } = parseArgs({
     options: {
       memory: { type: "boolean", default: false },
