@@ -12,12 +12,12 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 // The one test that really bundles: esbuild from node_modules, no Docker.
 describe("bundling", () => {
-  it("bundles the writer, the reader, the projector, the sequencer and the notices' two functions with the local esbuild (ESM, source maps)", () => {
+  it("bundles the writer, the reader, the audit, proofs and docs functions, the projector, the sequencer and the notices' two functions with the local esbuild (ESM, source maps)", () => {
     const app = new App({ outdir, context: CDK_JSON_CONTEXT });
     const stack = new LedgerStack(app, "SanctionsLedger");
     app.synth();
     const functions = ledgerFunctions(Template.fromStack(stack));
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(9);
     const hashes = new Set<string>();
     for (const [, fn] of functions) {
       const key = (propsOf(fn).Code as { S3Key: string }).S3Key;
@@ -32,7 +32,8 @@ describe("bundling", () => {
       expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
       expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
     }
-    // One bundle each: the writer and the reader, the projector, the sequencer, the notices' two.
-    expect(hashes.size).toBe(6);
+    // One bundle each: the five functions behind the API, the projector, the sequencer, the
+    // notices' two.
+    expect(hashes.size).toBe(9);
   }, 180_000);
 });
