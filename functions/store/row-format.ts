@@ -19,7 +19,8 @@ import { sortKeyParts } from "../domain/rows.js";
  *   Day, entity and sanction are in the key.
  * - search row (`n`): the name as the entity holds it; the entity is in the key.
  * - record-time index entry (`r`): nothing; recordedAt, entity and version are the key.
- * - notice (`e`): the notice but its time and id, which are its key.
+ * - notice (`e`): the notice but its time and id, which are its key, each field under the
+ *   name {@link NOTICE_FIELDS} gives it.
  */
 export type RowKind = "force" | "boundary" | "name" | "recorded" | "notice";
 
@@ -132,6 +133,23 @@ function unpackBoundary(sk: string, p: Packed): BoundaryRow {
   };
 }
 
+/** The names a notice's fields are kept under, in the notice's order. */
+const NOTICE_FIELDS: Record<string, string> = {
+  kind: "k",
+  entityId: "e",
+  sanctionId: "s",
+  authority: "a",
+  on: "o",
+  days: "d",
+  before: "b",
+  after: "n",
+  versions: "v",
+};
+const NOTICE_NAMES = new Map(Object.entries(NOTICE_FIELDS).map(([name, short]) => [short, name]));
+
+const renamed = (fields: object, names: (name: string) => string | undefined) =>
+  Object.fromEntries(Object.entries(fields).map(([name, value]) => [names(name) ?? name, value]));
+
 /** A row's content as its item keeps it (`d`), or undefined when its key says it all. */
 export function packRow(kind: RowKind, data: unknown): string | undefined {
   switch (kind) {
@@ -145,7 +163,7 @@ export function packRow(kind: RowKind, data: unknown): string | undefined {
       return undefined;
     case "notice": {
       const { id: _, time: __, ...rest } = data as Notice;
-      return JSON.stringify(rest);
+      return JSON.stringify(renamed(rest, (name) => NOTICE_FIELDS[name]));
     }
   }
 }
@@ -169,7 +187,8 @@ export function unpackRow(kind: RowKind, sk: string, packed: unknown): unknown {
     }
     case "notice": {
       const [time, id] = sortKeyParts(sk) as [string, string];
-      const { kind, ...rest } = JSON.parse(String(packed)) as Omit<Notice, "id" | "time">;
+      const fields = renamed(JSON.parse(String(packed)) as object, (n) => NOTICE_NAMES.get(n));
+      const { kind, ...rest } = fields as Omit<Notice, "id" | "time">;
       return { id, kind, time, ...rest };
     }
   }

@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from "node:zlib";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type {
   DerivedWrite,
   EntityCard,
@@ -14,8 +14,9 @@ import { packRow, ROW_CODES, type RowKind, rowKindOf, unpackRow } from "./row-fo
  * The layout of the views table: every key the view store files, in one place.
  *
  * - A version of a record: `pk` `<kind>#<key>`, `sk` the `recordedAt` of the event that
- *   made it; its content gzipped in the item, or past what one item holds, in part items
- *   under `<kind>-part#<key>`, `sk` `<version>#<part>`, written before the item.
+ *   made it, `version`; its content as raw DEFLATE (no gzip header: most are a few hundred
+ *   bytes) in `blob`, or past what one item holds, in part items under
+ *   `<kind>-part#<key>`, `sk` `<version>#<part>`, written before the item.
  * - A row kept in record time: `pk` its partition (`force#…`, `change#…`), `sk`
  *   `<row sk>#<row id>#<recordedFrom>`, `k` its kind, `d` its content as
  *   `./row-format.ts` packs it; when it is closed, a marker item right after it, `sk`
@@ -45,7 +46,7 @@ export const VIEWS_FORMAT = 4;
 /** Zero-padded so that the parts of one version sort together and in order. */
 const partsOf = (version: number) => `${String(version).padStart(12, "0")}#`;
 const partSk = (version: number, i: number) => `${partsOf(version)}${String(i).padStart(4, "0")}`;
-/** The most gzipped content one item holds; more is split into part items. */
+/** The most deflated content one item holds; more is split into part items. */
 const MAX_INLINE = 300 * 1024;
 /** Rows kept in record time: their sort key ends with the moment they were filed. */
 const TIMED: ReadonlySet<RowKind> = new Set(["force", "boundary"]);
@@ -151,7 +152,7 @@ export class TableViewStore implements ViewStore {
     } else {
       blob = item.blob as Uint8Array;
     }
-    const text = gunzipSync(blob).toString("utf8");
+    const text = inflateRawSync(blob).toString("utf8");
     return {
       kind,
       key,
@@ -277,7 +278,7 @@ function rowItem(pk: string, sk: string, kind: RowKind, data: unknown): Item {
 
 function recordItem(record: VersionedRecord, parts: Item[]): Item {
   const { kind, key, version, recordedAt, value, filedFrom } = record;
-  const blob = gzipSync(JSON.stringify(value));
+  const blob = deflateRawSync(JSON.stringify(value));
   const item: Item = {
     pk: VIEW_KEYS.record(kind, key),
     sk: recordedAt,
