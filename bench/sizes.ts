@@ -28,27 +28,44 @@ function itemBytes(item: Record<string, AttributeValue>): number {
   return n;
 }
 
-/** The items and bytes of a table, and of its local secondary indexes (keys only). */
+/** Items and their bytes. */
+export interface Stored {
+  items: number;
+  bytes: number;
+}
+
+/**
+ * The items and bytes of a table, and of its local secondary indexes (keys only); and the
+ * same by the kind of item, named by `kindOf` (by default, the partition key up to its
+ * first `#`).
+ */
 export async function tableBytes(
   client: DynamoDBClient,
   table: string,
   indexKeys: readonly string[] = [],
-): Promise<{ items: number; bytes: number }> {
-  let items = 0;
-  let bytes = 0;
+  kindOf: (item: Record<string, AttributeValue>) => string = (item) =>
+    (item.pk?.S ?? "").split("#")[0] ?? "",
+): Promise<Stored & { byKind: Record<string, Stored> }> {
+  const total: Stored = { items: 0, bytes: 0 };
+  const byKind: Record<string, Stored> = {};
   let start: Record<string, AttributeValue> | undefined;
   do {
     const out = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
     for (const item of out.Items ?? []) {
-      items++;
-      bytes += itemBytes(item) + 100;
+      let bytes = itemBytes(item) + 100;
       for (const key of indexKeys) {
         const value = item[key];
         // A keys-only index item: the table's keys, the index's key, and the overhead.
         if (value) bytes += 100 + utf8(key) + valueBytes(value) + 40;
       }
+      const kind = kindOf(item);
+      byKind[kind] ??= { items: 0, bytes: 0 };
+      for (const n of [total, byKind[kind]]) {
+        n.items++;
+        n.bytes += bytes;
+      }
     }
     start = out.LastEvaluatedKey;
   } while (start);
-  return { items, bytes };
+  return { ...total, byKind };
 }

@@ -137,10 +137,12 @@ export async function importSection(options: Options): Promise<Section> {
 
     // What the import left in the tables, as DynamoDB sizes items, against the events' own
     // canonical JSON.
-    const eventsStored = await tableBytes(h.engine.client, h.engine.tables.events, [
-      "eventId",
-      "recordedAt",
-    ]);
+    const eventsStored = await tableBytes(
+      h.engine.client,
+      h.engine.tables.events,
+      ["eventId", "recordedAt"],
+      () => "events",
+    );
     const viewsStored = await tableBytes(h.engine.client, h.engine.tables.views);
     let ownBytes = 0;
     for (const entry of publication.entries) {
@@ -212,11 +214,24 @@ export async function importSection(options: Options): Promise<Section> {
         round(t.requests / written, 2),
       ]),
     );
+    // Where the bytes go: the events, and each kind of derived item by its partition's prefix.
+    const byKind = grid(
+      ["items (partition)", "items", "per event", "bytes per item", "bytes per event"],
+      Object.entries({ ...eventsStored.byKind, ...viewsStored.byKind })
+        .sort(([, a], [, b]) => b.bytes - a.bytes)
+        .map(([kind, n]) => [
+          kind,
+          n.items,
+          round(n.items / written, 2),
+          Math.round(n.bytes / n.items),
+          Math.round(n.bytes / written),
+        ]),
+    );
     return {
       name: "import",
       title: `Import of the 2019 OFAC SDN publication${options.quick ? ` (QUICK: first ${publication.entries.length} of ${full.entries.length} entries)` : ` (${full.entries.length} entries)`}`,
       rows,
-      details: [byOp],
+      details: [byOp, byKind],
       notes: [
         `${written} events written (${summary.registered} registered, ${summary.imposed} imposed, ${summary.amended} amended, ${summary.lifted} lifted), ${summary.rejected.length} entries rejected by the parser or the ledger, in ${seconds.toFixed(1)} s (reading the ledger first: ${(seconds - writeSeconds).toFixed(1)} s).`,
         `cli/import/run.ts runImport over cli/client.ts LedgerClient to the local server (HTTP), concurrency ${CONCURRENCY}, --published ${PUBLISHED}; every event projected before its batch answers.`,

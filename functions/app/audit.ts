@@ -4,7 +4,14 @@ import type { IsoDate, LedgerEvent, Measure, Timestamp } from "../domain/events.
 import { type CloudEvent, cloudEvent, type Notice } from "../domain/notices.js";
 import type { DetailsRecord } from "../domain/pages.js";
 import type { RecordedRow } from "../domain/projections/notices.js";
-import type { BoundaryRow, BoundaryTerms, ForceRow, NameRow } from "../domain/rows.js";
+import type {
+  BoundaryRow,
+  BoundaryTerms,
+  ForceRow,
+  InForceRow,
+  NameRow,
+  UndeterminedRow,
+} from "../domain/rows.js";
 import {
   ANY_AUTHORITY,
   boundaryPartition,
@@ -19,7 +26,7 @@ import {
   wordPartition,
 } from "../domain/rows.js";
 import { matchesWords, searchWords } from "../domain/search.js";
-import type { SanctionOnDate, Terms, UndeterminedOnDate } from "../domain/timeline.js";
+import type { SanctionOnDate, UndeterminedOnDate } from "../domain/timeline.js";
 import type { RowRange, StoredRow, ViewStore } from "../store/ports.js";
 import type { EntityQuestions } from "./reads.js";
 import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
@@ -109,7 +116,7 @@ export class AuditQueries {
         current = undefined;
       }
       current ??= { entityId: data.entityId, sanctions: [], undetermined: [] };
-      if (!held(row) || !inForceOn(data, asOf) || !matches(data, query, data)) continue;
+      if (!held(row) || !inForceOn(data, asOf) || !matches(data, query)) continue;
       if (data.undetermined) current.undetermined.push(undeterminedOf(data));
       else current.sanctions.push(sanctionOf(data));
     }
@@ -469,23 +476,23 @@ function inForceOn(row: ForceRow, day: IsoDate): boolean {
   return row.from <= day && (row.until === null || day < row.until);
 }
 
-function matches(row: { program: string | null }, filters: SanctionFilters, terms: Terms): boolean {
+function matches(row: ForceRow, filters: SanctionFilters): boolean {
   if (filters.program !== undefined && row.program !== filters.program) return false;
-  return filters.measure === undefined || terms.measures.includes(filters.measure);
+  return filters.measure === undefined || row.measures.includes(filters.measure);
 }
 
-function undeterminedOf(row: ForceRow): UndeterminedOnDate {
+function undeterminedOf(row: UndeterminedRow): UndeterminedOnDate {
   return {
     sanctionId: row.sanctionId,
     authority: row.authority,
     knownFrom: row.until as IsoDate,
-    since: row.undetermined?.since ?? null,
-    reason: row.undetermined?.reason ?? "",
+    since: row.undetermined.since,
+    reason: row.undetermined.reason,
     program: row.program,
   };
 }
 
-function sanctionOf(row: ForceRow): SanctionOnDate {
+function sanctionOf(row: InForceRow): SanctionOnDate {
   return {
     sanctionId: row.sanctionId,
     authority: row.authority,

@@ -150,7 +150,13 @@ export class EntityReads {
       if (held) this.held.delete(entityId);
       return undefined;
     }
-    const on = entityOnPage(head.value, details.value, p?.value ?? [], asOf);
+    const on = entityOnPage(
+      { entityId, version: head.version },
+      head.value,
+      details.value,
+      p?.value ?? [],
+      asOf,
+    );
     if (!on) return notFound(entityId);
     if (knownAt === undefined) {
       let bytes = head.bytes + details.bytes;
@@ -271,7 +277,7 @@ export class EntityReads {
     return againstWitnesses(
       entityId,
       records,
-      witness && { version: witness.value.version, headHash: witness.value.headHash },
+      witness && { version: witness.version, headHash: witness.value.headHash },
       logged,
     );
   }

@@ -1,5 +1,5 @@
 import { addDays } from "./dates.js";
-import type { IsoDate, Timestamp } from "./events.js";
+import type { IsoDate } from "./events.js";
 import type { EntityDetails, EntityState, SanctionRecord } from "./state.js";
 import { detailsBasis, entityDetails } from "./state.js";
 import type { EntityOnDate, SanctionTimeline } from "./timeline.js";
@@ -32,12 +32,10 @@ export interface PagedTimeline extends SanctionTimeline {
  * The part of the fold that every point-in-time answer needs besides the details and one
  * page: it names the versions of those that belong with it, so that a reader can tell a
  * details record or a page written by another event from the one this head was filed with.
+ * The entity, the version and its `recordedAt` are the record's key, version and moment.
  */
 export interface EntityHead {
-  entityId: string;
-  version: number;
   headHash: string;
-  headRecordedAt: Timestamp | null;
   /** The version of the details record that goes with this head (0: none, not registered). */
   detailsVersion: number;
   /** The version of each year page's content that goes with this head, by year. */
@@ -125,10 +123,7 @@ export function headOf(
   pages: Record<string, number>,
 ): EntityHead {
   return {
-    entityId: state.entityId,
-    version: state.version,
     headHash: state.headHash,
-    headRecordedAt: state.headRecordedAt,
     detailsVersion,
     pages,
     unpaged: state.sanctions.filter((s) => placement(timelineOf(s)) === "head").map(paged),
@@ -168,10 +163,12 @@ export function changedPages(
 }
 
 /**
- * The entity on `day` from its head, its details and the page of `day`'s year: the same
- * answer as `entityOn` over the whole fold. Undefined if the entity is not registered.
+ * The entity on `day` from its head (of the entity and version `at`), its details and the
+ * page of `day`'s year: the same answer as `entityOn` over the whole fold. Undefined if the
+ * entity is not registered.
  */
 export function entityOnPage(
+  at: { entityId: string; version: number },
   head: EntityHead,
   details: DetailsRecord,
   page: readonly PagedTimeline[],
@@ -179,5 +176,5 @@ export function entityOnPage(
 ): EntityOnDate | undefined {
   if (!details.details) return undefined;
   const sanctions = [...head.unpaged, ...page].sort((a, b) => a.version - b.version);
-  return evaluateOn(head.entityId, details.details, details.basis, head.version, sanctions, day);
+  return evaluateOn(at.entityId, details.details, details.basis, at.version, sanctions, day);
 }

@@ -8,30 +8,42 @@ import { timelineOf } from "./timeline.js";
 /** Every authority at once: the partition that answers queries without an authority filter. */
 export const ANY_AUTHORITY = "*";
 
-/**
- * A stretch of valid time during which a sanction is in force on an entity with fixed
- * terms. It names the entity but carries none of its details: a rename re-files no row.
- */
-export interface ForceRow {
+/** What every force row says: where and when it is filed, and the measures filters read. */
+interface ForceRowBase {
   entityId: string;
   sanctionId: string;
   authority: string;
   program: string | null;
-  announcedOn: IsoDate;
-  effectiveFrom: IsoDate;
-  end: IsoDate | null;
   from: IsoDate;
   until: IsoDate | null;
   measures: readonly Measure[];
+}
+
+/**
+ * A stretch of valid time during which a sanction is in force on an entity with fixed
+ * terms. It names the entity but carries none of its details: a rename re-files no row.
+ */
+export interface InForceRow extends ForceRowBase {
+  announcedOn: IsoDate;
+  effectiveFrom: IsoDate;
+  end: IsoDate | null;
   scope: Terms["scope"];
   legalBasis: string | null;
-  /**
-   * Set on the row of the days `[from, until)` on which the sanction's status is not known
-   * (its start is not stated; `from` is {@link EVER} when unknown on every earlier day): the
-   * terms are those it takes effect with. Absent on a row of days in force.
-   */
-  undetermined?: { reason: string; since: IsoDate | null };
+  undetermined?: undefined;
 }
+
+/**
+ * The row of the days `[from, until)` on which a sanction's status is not known (its start
+ * is not stated; `from` is {@link EVER} when unknown on every earlier day): what the
+ * `undetermined` list of `/sanctions` names, with the measures it takes effect with, which
+ * the measure filter reads.
+ */
+export interface UndeterminedRow extends ForceRowBase {
+  undetermined: { reason: string; since: IsoDate | null };
+}
+
+/** A row of `/sanctions`: days in force, or days whose status is not known. */
+export type ForceRow = InForceRow | UndeterminedRow;
 
 /** The `from` of a row of days that reach back without limit. */
 export const EVER: IsoDate = "0000-01-01";
@@ -63,7 +75,7 @@ export interface BoundaryRow {
 
 /** A digest of terms, the same whatever the order of keys. */
 export function termsDigest(terms: Terms): string {
-  return sha256Hex(canonicalJson([terms.measures, terms.scope, terms.legalBasis])).slice(0, 32);
+  return sha256Hex(canonicalJson([terms.measures, terms.scope, terms.legalBasis])).slice(0, 16);
 }
 
 /**
@@ -109,6 +121,18 @@ export const noticePartition = (shard: number) => `notice#${shard}`;
 /** An event's row in the record-time index: its versions padded so that they sort. */
 export const recordedSortKey = (recordedAt: string, entityId: string, version: number) =>
   `${recordedAt}#${entityId}#${String(version).padStart(12, "0")}`;
+/** A force row's sort key, before its row id and recording time. */
+export const forceSortKey = (entityId: string, sanctionId: string, from: IsoDate) =>
+  `${entityId}#${sanctionId}#${from}`;
+/** A boundary row's sort key, before its row id and recording time. */
+export const boundarySortKey = (day: IsoDate, entityId: string, sanctionId: string) =>
+  `${day}#${entityId}#${sanctionId}`;
+/**
+ * The fields of a sort key built here: ids, dates, timestamps, words and digests never
+ * hold `#` (ids match `^[A-Za-z0-9][A-Za-z0-9._:-]*$`, words are letters and digits), so a
+ * stored row's data need not repeat them.
+ */
+export const sortKeyParts = (sk: string) => sk.split("#");
 /** The first `n` code points of a word: keys never split a surrogate pair. */
 const codePoints = (word: string, n: number) => Array.from(word).slice(0, n).join("");
 /** Words are filed under their first two code points; a query word needs at least two. */
@@ -165,48 +189,43 @@ export function forceRows(state: EntityState, only?: ReadonlySet<number>): Index
   for (const s of sanctionsOf(state, only)) {
     const t = timelineOf(s);
     const endKey = `${t.end}/${t.endBasis.join(",")}`;
+    const common = { entityId, sanctionId: t.sanctionId, authority: t.authority };
     for (const authority of [t.authority, ANY_AUTHORITY]) {
       const pk = forcePartition(authority, shardOf(entityId));
-      /** A row of the days `[from, until)`; `what` (with the versions read) keys what it says. */
-      const row = (
-        from: IsoDate,
-        until: IsoDate | null,
-        terms: Pick<ForceRow, "measures" | "scope" | "legalBasis">,
-        what: string,
-        extra: Pick<ForceRow, "undetermined"> = {},
-      ): IndexRow => {
-        const sk = `${entityId}#${t.sanctionId}#${from}`;
-        return {
-          kind: "force",
-          pk,
-          sk,
-          // Events never change, so the versions a row derives from identify what it says.
-          key: `${pk}|${sk}|${s.version}|${what}|${until}|${endKey}`,
-          data: {
-            entityId,
-            sanctionId: t.sanctionId,
-            authority: t.authority,
-            program: t.program,
-            announcedOn: t.announcedOn,
-            effectiveFrom: t.effectiveFrom,
-            end: t.end,
-            from,
-            until,
-            measures: terms.measures,
-            scope: terms.scope,
-            legalBasis: terms.legalBasis,
-            ...extra,
-          },
-        };
+      /** A row of `data`; `what` (the versions read) keys what it says. */
+      const row = (data: ForceRow, what: string): IndexRow => {
+        const sk = forceSortKey(entityId, t.sanctionId, data.from);
+        // Events never change, so the versions a row derives from identify what it says.
+        return { kind: "force", pk, sk, key: `${pk}|${sk}|${s.version}|${what}`, data };
       };
-      for (const i of t.intervals) rows.push(row(i.from, i.until, i, i.basis.join(",")));
+      for (const i of t.intervals) {
+        const data: InForceRow = {
+          ...common,
+          program: t.program,
+          announcedOn: t.announcedOn,
+          effectiveFrom: t.effectiveFrom,
+          end: t.end,
+          from: i.from,
+          until: i.until,
+          measures: i.measures,
+          scope: i.scope,
+          legalBasis: i.legalBasis,
+        };
+        rows.push(row(data, `${i.basis.join(",")}|${i.until}|${endKey}`));
+      }
       const u = t.undetermined;
       if (u) {
-        rows.push(
-          row(u.since ?? EVER, u.until, t.initialTerms, "undetermined", {
-            undetermined: { reason: u.reason, since: u.since },
-          }),
-        );
+        // What the `undetermined` list names: the measures it takes effect with (set by the
+        // versions of its initial terms) and the day its status is known from.
+        const data: UndeterminedRow = {
+          ...common,
+          program: t.program,
+          from: u.since ?? EVER,
+          until: u.until,
+          measures: t.initialTerms.measures,
+          undetermined: { reason: u.reason, since: u.since },
+        };
+        rows.push(row(data, `undetermined|${t.initialTerms.basis.join(",")}|${u.until}`));
       }
     }
   }
@@ -229,8 +248,11 @@ export function boundaryRows(state: EntityState, only?: ReadonlySet<number>): In
         after?: Interval,
         change?: "undetermined" | "determined",
       ) => {
-        const sk = `${day}#${entityId}#${t.sanctionId}`;
-        const marked = change ? `|${change}|${t.endBasis.join(",")}` : "";
+        const sk = boundarySortKey(day, entityId, t.sanctionId);
+        // The measures of a change of knowledge are those it takes effect with.
+        const marked = change
+          ? `|${change}|${t.endBasis.join(",")}|${t.initialTerms.basis.join(",")}`
+          : "";
         rows.push({
           kind: "boundary",
           pk,
@@ -295,7 +317,7 @@ export function nameRows(entityId: string, details: EntityDetails | undefined): 
  * the events its content derives from.
  */
 export function rowId(row: IndexRow): string {
-  return sha256Hex(row.key).slice(0, 24);
+  return sha256Hex(row.key).slice(0, 16);
 }
 
 /** The rows to close and to open when an entity's state moves from `before` to `after`. */

@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from "node:zlib";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type {
   DerivedWrite,
   EntityCard,
@@ -8,22 +8,26 @@ import type {
 import type { IndexRow } from "../domain/rows.js";
 import type { Item, ItemKey, ItemTable } from "./items.js";
 import type { ReadRecord, RecordQuery, RowRange, StoredRow, ViewStore } from "./ports.js";
+import { packRow, ROW_CODES, type RowKind, rowKindOf, unpackRow } from "./row-format.js";
 
 /**
  * The layout of the views table: every key the view store files, in one place.
  *
  * - A version of a record: `pk` `<kind>#<key>`, `sk` the `recordedAt` of the event that
- *   made it; its content gzipped in the item, or past what one item holds, in part items
- *   under `<kind>-part#<key>`, `sk` `<version>#<part>`, written before the item.
+ *   made it, `version`; its content as raw DEFLATE (no gzip header: most are a few hundred
+ *   bytes) in `blob`, or past what one item holds, in part items under
+ *   `<kind>-part#<key>`, `sk` `<version>#<part>`, written before the item.
  * - A row kept in record time: `pk` its partition (`force#…`, `change#…`), `sk`
- *   `<row sk>#<row id>#<recordedFrom>`; when it is closed, a marker item right after it,
- *   `sk` `<…>#<recordedFrom>~`, holds `recordedUntil`. Both are written once and never
+ *   `<row sk>#<row id>#<recordedFrom>`, `k` its kind, `d` its content as
+ *   `./row-format.ts` packs it; when it is closed, a marker item right after it, `sk`
+ *   `<…>#<recordedFrom>~`, holds `u` (its `recordedUntil`). Both are written once and never
  *   changed, so a projector that runs late cannot reopen what a faster one closed.
- * - A search row: `pk` `word#<two code points>`, `sk` `<word>#<entityId>#<name digest>`;
- *   put while the name holds the word, deleted when it stops.
+ * - A search row: `pk` `word#<two code points>`, `sk` `<word>#<entityId>#<name digest>`,
+ *   `k`, `d` the name; put while the name holds the word, deleted when it stops.
  * - An entity's card: `pk` `card#<entityId>`, `sk` `card`.
  * - An entry, filed once: `pk` `recorded#<shard>`, `sk` `<recordedAt>#<entityId>#<version>`
- *   for each event; `pk` `notice#<shard>`, `sk` `<time>#<notice id>` for each notice.
+ *   and `k` only, for each event; `pk` `notice#<shard>`, `sk` `<time>#<notice id>`, `k`,
+ *   `d`, for each notice.
  */
 export const VIEW_KEYS = {
   record: (kind: RecordKind, key: string) => `${kind}#${key}`,
@@ -37,14 +41,15 @@ export const VIEW_KEYS = {
  * The format of the views table that this code writes. There is no migration between
  * formats: views are derived, and a table of another format is rebuilt from the events.
  */
-export const VIEWS_FORMAT = 3;
+export const VIEWS_FORMAT = 4;
 
 /** Zero-padded so that the parts of one version sort together and in order. */
 const partsOf = (version: number) => `${String(version).padStart(12, "0")}#`;
 const partSk = (version: number, i: number) => `${partsOf(version)}${String(i).padStart(4, "0")}`;
-/** The most gzipped content one item holds; more is split into part items. */
+/** The most deflated content one item holds; more is split into part items. */
 const MAX_INLINE = 300 * 1024;
-const CLOSE = "close";
+/** Rows kept in record time: their sort key ends with the moment they were filed. */
+const TIMED: ReadonlySet<RowKind> = new Set(["force", "boundary"]);
 
 /** The view store over a key-value table (DynamoDB, or memory in unit tests). */
 export class TableViewStore implements ViewStore {
@@ -147,7 +152,7 @@ export class TableViewStore implements ViewStore {
     } else {
       blob = item.blob as Uint8Array;
     }
-    const text = gunzipSync(blob).toString("utf8");
+    const text = inflateRawSync(blob).toString("utf8");
     return {
       kind,
       key,
@@ -177,19 +182,21 @@ export class TableViewStore implements ViewStore {
     const { items, last } = await this.table.query(pk, { range, limit });
     const rows: StoredRow[] = [];
     for (const item of items) {
-      if (item.kind === CLOSE) {
+      if (typeof item.u === "string") {
         // The marker of the row just before it; one first in a page belongs to a row that
         // the page before already answered with its close.
         const row = rows[rows.length - 1];
-        if (row && item.sk === `${row.sk}~`) row.recordedUntil = String(item.recordedUntil);
+        if (row && item.sk === `${row.sk}~`) row.recordedUntil = item.u;
         continue;
       }
+      const kind = rowKindOf(item.k);
+      if (kind === undefined) continue;
       rows.push({
         pk: item.pk,
         sk: item.sk,
-        kind: item.kind as StoredRow["kind"],
-        data: JSON.parse(String(item.data)),
-        recordedFrom: typeof item.recordedFrom === "string" ? item.recordedFrom : null,
+        kind,
+        data: unpackRow(kind, item.sk, item.d),
+        recordedFrom: TIMED.has(kind) ? (item.sk.split("#").pop() ?? null) : null,
         recordedUntil: null,
       });
     }
@@ -197,7 +204,7 @@ export class TableViewStore implements ViewStore {
     const tail = rows[rows.length - 1];
     if (last !== undefined && tail && tail.recordedFrom !== null && tail.sk === last) {
       const marker = await this.table.get({ pk, sk: `${tail.sk}~` });
-      if (marker) tail.recordedUntil = String(marker.recordedUntil);
+      if (marker) tail.recordedUntil = String(marker.u);
     }
     return last === undefined ? { rows } : { rows, next: last };
   }
@@ -231,24 +238,13 @@ export function itemsOf(writes: readonly DerivedWrite[]): {
         put(recordItem(w.record, parts));
         break;
       case "open":
-        put({
-          pk: w.row.pk,
-          sk: VIEW_KEYS.row(w.row, w.id, w.from),
-          kind: w.row.kind,
-          data: JSON.stringify(w.row.data),
-          recordedFrom: w.from,
-        });
+        put(rowItem(w.row.pk, VIEW_KEYS.row(w.row, w.id, w.from), w.row.kind, w.row.data));
         break;
       case "close":
-        put({
-          pk: w.row.pk,
-          sk: VIEW_KEYS.closeMarker(w.row, w.id, w.from),
-          kind: CLOSE,
-          recordedUntil: w.until,
-        });
+        put({ pk: w.row.pk, sk: VIEW_KEYS.closeMarker(w.row, w.id, w.from), u: w.until });
         break;
       case "name":
-        put({ pk: w.row.pk, sk: w.row.sk, kind: "name", data: JSON.stringify(w.row.data) });
+        put(rowItem(w.row.pk, w.row.sk, "name", w.row.data));
         break;
       case "unname": {
         const id = `${w.pk}\u0000${w.sk}`;
@@ -262,12 +258,7 @@ export function itemsOf(writes: readonly DerivedWrite[]): {
         break;
       }
       case "entry":
-        put({
-          pk: w.entry.pk,
-          sk: w.entry.sk,
-          kind: w.entry.kind,
-          data: JSON.stringify(w.entry.data),
-        });
+        put(rowItem(w.entry.pk, w.entry.sk, w.entry.kind, w.entry.data));
         break;
     }
   }
@@ -279,9 +270,15 @@ export function itemsOf(writes: readonly DerivedWrite[]): {
   };
 }
 
+/** A row's item: its kind's code and, unless its key says it all, its packed content. */
+function rowItem(pk: string, sk: string, kind: RowKind, data: unknown): Item {
+  const d = packRow(kind, data);
+  return { pk, sk, k: ROW_CODES[kind], ...(d === undefined ? {} : { d }) };
+}
+
 function recordItem(record: VersionedRecord, parts: Item[]): Item {
   const { kind, key, version, recordedAt, value, filedFrom } = record;
-  const blob = gzipSync(JSON.stringify(value));
+  const blob = deflateRawSync(JSON.stringify(value));
   const item: Item = {
     pk: VIEW_KEYS.record(kind, key),
     sk: recordedAt,

@@ -195,9 +195,9 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
         for (const state of states) {
           const head = headOf(state, 1, {});
           for (const day of edgeDays(state)) {
-            expect(entityOnPage(head, detailsOf(state), pageOf(state, yearOf(day)), day)).toEqual(
-              entityOn(state, day),
-            );
+            expect(
+              entityOnPage(state, head, detailsOf(state), pageOf(state, yearOf(day)), day),
+            ).toEqual(entityOn(state, day));
           }
         }
       }),
@@ -259,7 +259,7 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
     expect(pageOf(state, 2020).map((t) => t.sanctionId)).toEqual(["short"]);
     expect(pageYears(sanctionTimeline(state.sanctions[0] as SanctionRecord))).toEqual([]);
     expect(
-      entityOnPage(headOf(state, 1, {}), detailsOf(state), [], "2028-01-01")?.inForce.map(
+      entityOnPage(state, headOf(state, 1, {}), detailsOf(state), [], "2028-01-01")?.inForce.map(
         (s) => s.sanctionId,
       ),
     ).toEqual(["long"]);
@@ -268,6 +268,7 @@ describe("the read model of point-in-time answers (head and year pages)", () => 
   it("an unregistered entity has no answer", () => {
     expect(
       entityOnPage(
+        initialState(ENTITY),
         headOf(initialState(ENTITY), 0, {}),
         detailsOf(initialState(ENTITY)),
         [],

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { RuleViolation } from "../../functions/domain/errors.js";
+import type { BoundaryRow, ForceRow } from "../../functions/domain/rows.js";
+import { boundaryRows, diffRows, forceRows } from "../../functions/domain/rows.js";
 import { coverageOf } from "../../functions/domain/state.js";
 import { entityOn, statusOn, timelines } from "../../functions/domain/timeline.js";
 import {
+  amended,
   expectError,
   given,
   givenFor,
@@ -137,5 +140,52 @@ describe("a list's stream", () => {
       422,
       "/type",
     );
+  });
+});
+
+describe("the rows of a sanction whose start is not stated", () => {
+  const before = given(
+    registered(),
+    imposed({
+      sanctionId: "since",
+      announcedOn: "2025-06-01",
+      effectiveFrom: "2025-06-01",
+      measures: ["asset-freeze"],
+      undetermined: { since: "2019-01-15", reason: "between publications" },
+    }),
+  );
+  const after = given(
+    ...before.events.map((e) => ({ type: e.type, data: e.data }) as never),
+    amended({ sanctionId: "since", effectiveFrom: "2025-06-01", measures: ["travel-ban"] }),
+  );
+
+  it("keep in the undetermined row only what /sanctions lists for it", () => {
+    const row = forceRows(before.state)
+      .map((r) => r.data as ForceRow)
+      .find((r) => r.undetermined);
+    expect(row).toEqual({
+      entityId: before.entityId,
+      sanctionId: "since",
+      authority: "JP",
+      program: null,
+      from: "2019-01-15",
+      until: "2025-06-01",
+      measures: ["asset-freeze"],
+      undetermined: { reason: "between publications", since: "2019-01-15" },
+    });
+  });
+
+  it("are filed again with the measures an amendment on its start gives it", () => {
+    const force = diffRows(forceRows(before.state), forceRows(after.state));
+    const opened = [...force.opened.values()].map((r) => r.data as ForceRow);
+    expect(opened.filter((r) => r.undetermined).map((r) => r.measures)).toEqual([
+      ["travel-ban"],
+      ["travel-ban"],
+    ]);
+    const changes = diffRows(boundaryRows(before.state), boundaryRows(after.state));
+    const marks = [...changes.opened.values()]
+      .map((r) => r.data as BoundaryRow)
+      .filter((r) => r.undetermined?.change === "undetermined");
+    expect(marks.map((r) => r.undetermined?.measures)).toEqual([["travel-ban"], ["travel-ban"]]);
   });
 });

@@ -3,6 +3,7 @@ import { gzipSync } from "node:zlib";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { DerivedWrite } from "../../functions/domain/projections/index.js";
 import type { IndexRow } from "../../functions/domain/rows.js";
+import { boundarySortKey, forceSortKey } from "../../functions/domain/rows.js";
 import { initialState } from "../../functions/domain/state.js";
 import type { EventRecord, EventStore, ViewStore } from "../../functions/store/ports.js";
 import { VersionTaken } from "../../functions/store/ports.js";
@@ -91,24 +92,40 @@ export function storeContract(
     });
 
     const at = (v: number) => new Date(Date.UTC(2022, 2, 1, 0, 0, v)).toISOString();
-    const force = (pk: string, sk: string, note: string): IndexRow => ({
+    // Rows keyed as the projection keys them: a row's content is read back from its key.
+    const force = (pk: string, sanctionId: string, from: string): IndexRow => ({
       kind: "force",
       pk,
-      sk,
-      key: `${pk}|${sk}|${note}`,
+      sk: forceSortKey(entity, sanctionId, from),
+      key: `${pk}|${sanctionId}|${from}`,
       data: {
         entityId: entity,
-        sanctionId: note,
+        sanctionId,
         authority: "EU",
         program: null,
         announcedOn: "2022-01-01",
         effectiveFrom: "2022-01-01",
         end: null,
-        from: "2022-01-01",
+        from,
         until: null,
         measures: ["asset-freeze"],
         scope: null,
         legalBasis: null,
+      },
+    });
+    const boundary = (pk: string, day: string): IndexRow => ({
+      kind: "boundary",
+      pk,
+      sk: boundarySortKey(day, entity, "x"),
+      key: `${pk}|${day}`,
+      data: {
+        entityId: entity,
+        sanctionId: "x",
+        authority: "EU",
+        program: "P",
+        day,
+        before: null,
+        after: { measures: ["asset-freeze"], digest: "d" },
       },
     });
     const open = (row: IndexRow, id: string, from: string): DerivedWrite => ({
@@ -138,9 +155,9 @@ export function storeContract(
 
     it("opens rows once, closes them once, and reads them in sort-key order", async () => {
       const pk = `rows-${entity}`;
-      const a = force(pk, "2022-04-02#a", "a");
-      const b = force(pk, "2022-04-05#b", "b");
-      const c = force(pk, "2022-05-01#c", "c");
+      const a = force(pk, "a", "2022-04-02");
+      const b = force(pk, "b", "2022-04-05");
+      const c = force(pk, "c", "2022-05-01");
       await views.write([open(b, "idb", "T1"), open(a, "ida", "T1")]);
       await views.write([open(c, "idc", "T2"), close(a, "ida", "T1", "T3")]);
       // idempotent: a late projector writing the same items again changes nothing
@@ -158,8 +175,8 @@ export function storeContract(
 
     it("answers a row's close across a page boundary", async () => {
       const pk = `rows-${entity}`;
-      const a = force(pk, "2022-04-02#a", "a");
-      const b = force(pk, "2022-04-05#b", "b");
+      const a = force(pk, "a", "2022-04-02");
+      const b = force(pk, "b", "2022-04-05");
       await views.write([open(a, "ida", "T1"), close(a, "ida", "T1", "T3"), open(b, "idb", "T1")]);
       const first = await views.queryRows(pk, {}, 1);
       expect(first.rows.map((r) => [r.recordedFrom, r.recordedUntil])).toEqual([["T1", "T3"]]);
@@ -170,7 +187,7 @@ export function storeContract(
     it("reads rows between bounds, by prefix, after a position, and in pages", async () => {
       const pk = `rows-${entity}`;
       const days = ["2022-04-01", "2022-04-02", "2022-04-03", "2022-04-04", "2022-05-01"];
-      await views.write(days.map((day) => open(force(pk, `${day}#x`, day), "id", "T")));
+      await views.write(days.map((day) => open(boundary(pk, day), "id", "T")));
       const sks = async (range: Parameters<ViewStore["queryRows"]>[1], limit = 10) =>
         (await views.queryRows(pk, range, limit)).rows.map((r) => r.sk.slice(0, 10));
       expect(await sks({ between: ["2022-04-02", "2022-04-03#\uffff"] })).toEqual([
@@ -198,18 +215,21 @@ export function storeContract(
 
     it("puts and deletes search rows, current knowledge only", async () => {
       const pk = `word#${entity}`;
-      const name = (sk: string) => ({
+      const name = (word: string, matched: string) => ({
         type: "name" as const,
-        row: { pk, sk, data: { entityId: entity, matched: sk } },
+        row: { pk, sk: `${word}#${entity}#${matched.length}`, data: { entityId: entity, matched } },
       });
-      await views.write([name("bank#a"), name("banking#b"), name("bar#c")]);
-      await views.write([{ type: "unname", pk, sk: "banking#b" }]);
+      const bank = name("bank", "Bank A");
+      const banking = name("banking", "Banking B");
+      const bar = name("bar", "Bar C");
+      await views.write([bank, banking, bar]);
+      await views.write([{ type: "unname", pk, sk: banking.row.sk }]);
       const rows = await views.queryRows(pk, { beginsWith: "ban" }, 10);
       expect(rows.rows.map((r) => [r.sk, r.kind, r.recordedFrom, r.data])).toEqual([
-        ["bank#a", "name", null, { entityId: entity, matched: "bank#a" }],
+        [bank.row.sk, "name", null, { entityId: entity, matched: "Bank A" }],
       ]);
       // a put and a delete of one key in one call: the last wins
-      await views.write([name("bar#c"), { type: "unname", pk, sk: "bar#c" }]);
+      await views.write([bar, { type: "unname", pk, sk: bar.row.sk }]);
       expect((await views.queryRows(pk, { beginsWith: "bar" }, 10)).rows).toEqual([]);
     });
 
