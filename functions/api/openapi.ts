@@ -1,6 +1,12 @@
 import { type $ZodObject, type $ZodType, safeParse, toJSONSchema } from "zod/v4/core";
 import { problemSchema } from "./answers.js";
-import { type FailureStatus, ROUTE_DOCS, type RouteDoc, TAGS } from "./route-docs.js";
+import {
+  type FailureStatus,
+  PARAMETER_DOCS,
+  ROUTE_DOCS,
+  type RouteDoc,
+  TAGS,
+} from "./route-docs.js";
 import { ROUTES } from "./routes.js";
 
 type Json = Record<string, unknown>;
@@ -89,9 +95,15 @@ function jsonSchema(schema: $ZodType, io: "input" | "output"): Json {
 }
 
 /** The parameters of one location (`path` or `query`), each with its description. */
-function parameters(where: "path" | "query", schema: $ZodObject, route: string): Json[] {
+function parameters(
+  where: "path" | "query",
+  schema: $ZodObject,
+  docs: Readonly<Record<string, string>>,
+  route: string,
+): Json[] {
   return Object.entries(schema._zod.def.shape).map(([name, field]) => {
-    const { description, ...fieldSchema } = jsonSchema(field, "input");
+    const { description: _, ...fieldSchema } = jsonSchema(field, "input");
+    const description = docs[name];
     if (typeof description !== "string") throw new Error(`${route}: ${name} has no description`);
     return {
       name,
@@ -149,8 +161,8 @@ export function openApiDocument(): Json {
       tags: [...route.tags],
       security: [{ sigv4: [] }],
       parameters: [
-        ...parameters("path", route.path, where),
-        ...parameters("query", route.query, where),
+        ...parameters("path", route.path, PARAMETER_DOCS[route.operationId], where),
+        ...parameters("query", route.query, PARAMETER_DOCS[route.operationId], where),
       ],
       ...(route.body
         ? {

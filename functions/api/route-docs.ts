@@ -1,4 +1,4 @@
-import type { $ZodType } from "zod/v4/core";
+import type { $ZodType, output } from "zod/v4/core";
 import {
   appendAnswerSchema,
   appendBodySchema,
@@ -19,7 +19,7 @@ import {
   timelineSchema,
   verificationSchema,
 } from "./answers.js";
-import type { OperationId } from "./routes.js";
+import type { OperationId, RouteTable } from "./routes.js";
 
 /** The statuses of failure a route may answer (problem+json, or API Gateway's own). */
 export type FailureStatus = 400 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503 | 504;
@@ -388,3 +388,105 @@ export const ROUTE_DOCS = {
 
 /** The documentation of the routes. */
 export type RouteDocs = typeof ROUTE_DOCS;
+
+/** The descriptions of the parameters several routes take. */
+const PARAMETERS = {
+  AUTHORITY: "Only sanctions of this authority, matched exactly (e.g. `JP`, `US-OFAC`).",
+  ENTITY_ID: "The entity's id, chosen by whoever registered it (e.g. `ru-vtb-bank`).",
+  KNOWN_AT:
+    "Answer as the ledger knew it at this moment: count only the events recorded at or before it. Any RFC 3339 timestamp (an offset is read as UTC). Default: now, and the answer echoes the later of now and the stream's last recording.",
+  LIMIT: "The most items in one page: 1 to 1000, in plain decimal digits (default 100).",
+  MEASURE: "Only sanctions whose terms on the day include this measure.",
+  NEXT_TOKEN:
+    "The `nextToken` of the previous page, to read the next one; only with the same other parameters.",
+  PROGRAM: "Only sanctions of this program, matched exactly (e.g. `RUSSIA-EO14024`).",
+} as const;
+
+/** A route's parameter names: those of its path and query schemas. */
+type ParameterName<K extends OperationId> =
+  | keyof output<RouteTable[K]["path"]>
+  | keyof output<RouteTable[K]["query"]>;
+
+/**
+ * The description of every path and query parameter of every route, for the OpenAPI
+ * document: kept here, not in the schemas the functions bundle (`tsc` checks that each
+ * parameter of the route table has one, and no other).
+ */
+export const PARAMETER_DOCS: {
+  readonly [K in OperationId]: { readonly [P in ParameterName<K>]: string };
+} = {
+  appendEvent: {
+    entityId: PARAMETERS.ENTITY_ID,
+  },
+  listEntityEvents: {
+    entityId: PARAMETERS.ENTITY_ID,
+    knownAt: PARAMETERS.KNOWN_AT,
+    fromVersion: "The first version to list, in plain decimal digits (default 1).",
+    limit: PARAMETERS.LIMIT,
+    nextToken: PARAMETERS.NEXT_TOKEN,
+  },
+  appendBatch: {},
+  getEntity: {
+    entityId: PARAMETERS.ENTITY_ID,
+    asOf: "The day on which to tell what is in force and what is pending. Default: today (UTC).",
+    knownAt: PARAMETERS.KNOWN_AT,
+  },
+  getEntityTimeline: {
+    entityId: PARAMETERS.ENTITY_ID,
+    knownAt: PARAMETERS.KNOWN_AT,
+  },
+  verifyEntity: {
+    entityId: PARAMETERS.ENTITY_ID,
+  },
+  listSanctions: {
+    asOf: "The day on which the sanctions listed are in force. Default: today (UTC).",
+    knownAt: PARAMETERS.KNOWN_AT,
+    authority: PARAMETERS.AUTHORITY,
+    measure: PARAMETERS.MEASURE,
+    program: PARAMETERS.PROGRAM,
+    limit: PARAMETERS.LIMIT,
+    nextToken: PARAMETERS.NEXT_TOKEN,
+  },
+  listChanges: {
+    from: "The first day `on` which to report changes.",
+    to: "The last day `on` which to report changes (inclusive), not before `from`.",
+    knownAt: PARAMETERS.KNOWN_AT,
+    authority: PARAMETERS.AUTHORITY,
+    measure: PARAMETERS.MEASURE,
+    program: PARAMETERS.PROGRAM,
+    limit: PARAMETERS.LIMIT,
+    nextToken: PARAMETERS.NEXT_TOKEN,
+  },
+  listCorrections: {
+    from: "The start of the window in record time (RFC 3339): what the ledger said then is compared with what it says at `to`.",
+    to: "The end of the window in record time (RFC 3339, inclusive), not before `from`.",
+    limit: PARAMETERS.LIMIT,
+    nextToken: PARAMETERS.NEXT_TOKEN,
+  },
+  listNotices: {
+    since:
+      "The `cursor` of the previous read: only notices filed after it. Without it, from the first notice.",
+    limit: PARAMETERS.LIMIT,
+  },
+  searchEntities: {
+    q: "The words to find: each must be a prefix of a word of one of the entity's names or aliases, in any order; case, accents and punctuation are ignored.",
+    asOf: "Add each hit's sanctions in force on this day (none are added without it).",
+    limit: PARAMETERS.LIMIT,
+    nextToken: PARAMETERS.NEXT_TOKEN,
+  },
+  getLatestCheckpoint: {},
+  getCheckpointKey: {},
+  getConsistencyProof: {
+    from: "The smaller tree size (a checkpoint the caller holds), at least 1.",
+    to: "The larger tree size, at most the latest checkpoint's.",
+  },
+  getCheckpoint: {
+    treeSize: "The tree size of a published checkpoint, in plain decimal digits.",
+  },
+  getInclusionProof: {
+    entityId: PARAMETERS.ENTITY_ID,
+    version: "The event's version in the entity's stream, in plain decimal digits.",
+    treeSize: "The tree size of the checkpoint to prove inclusion in (default: the latest).",
+  },
+  getOpenApi: {},
+};

@@ -6,6 +6,7 @@ import type { EventStore, StreamHead, ViewStore } from "../store/ports.js";
 import type { AppendRequest, AppendResult } from "./append.js";
 import { Appender } from "./append.js";
 import { ByteLru } from "./cache.js";
+import { type ChainDeps, verifyChain } from "./chain.js";
 import type { Position } from "./projector.js";
 import { Projector } from "./projector.js";
 import type { ListedEvent, StateAnswer, TimelineAnswer } from "./reads.js";
@@ -65,6 +66,20 @@ export function projectOnly(deps: LedgerDeps): Projector {
   return new Projector(deps, new ByteLru(positionsBudget(deps)));
 }
 
+/** The questions about one entity and its chain, as the reader builds them. */
+export function entityQuestions(
+  deps: Omit<LedgerDeps, "newId">,
+): Pick<Ledger, "state" | "events" | "timeline" | "verify"> {
+  const reads = readOnly(deps);
+  const chain = { events: deps.events, views: deps.views, ...(deps.log ? { log: deps.log } : {}) };
+  return {
+    state: (entityId, query) => reads.state(entityId, query),
+    events: (entityId, query) => reads.events(entityId, query),
+    timeline: (entityId, query) => reads.timeline(entityId, query),
+    verify: (entityId) => verifyChain(chain, entityId),
+  };
+}
+
 /** The questions about one entity alone, as a function that only reads builds them. */
 export function readOnly(deps: Omit<LedgerDeps, "newId">): EntityReads {
   return new EntityReads(
@@ -101,10 +116,12 @@ export class Ledger {
   private readonly appender: Appender;
   private readonly projector: Projector;
   private readonly reads: EntityReads;
+  private readonly chain: ChainDeps;
   /** The positions cache, exposed for tests of its budget. */
   readonly positions: ByteLru<Position>;
 
   constructor(deps: LedgerDeps) {
+    this.chain = { events: deps.events, views: deps.views, ...(deps.log ? { log: deps.log } : {}) };
     this.positions = new ByteLru(positionsBudget(deps));
     this.projector = new Projector(deps, this.positions);
     this.appender = new Appender(appenderDeps(deps), this.projector);
@@ -184,8 +201,8 @@ export class Ledger {
     return this.reads.stateAt(entityId, knownAt);
   }
 
-  /** Recomputes the entity's hash chain and checks it against the read model's witness. */
+  /** Recomputes the entity's hash chain and checks it against its witnesses. */
   verify(entityId: string): Promise<WitnessedVerification> {
-    return this.reads.verify(entityId);
+    return verifyChain(this.chain, entityId);
   }
 }

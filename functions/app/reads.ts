@@ -9,8 +9,7 @@ import type { EntityState } from "../domain/state.js";
 import { fold, initialState, isRegistered } from "../domain/state.js";
 import type { EntityOnDate, SanctionTimeline } from "../domain/timeline.js";
 import { entityOn, timelines } from "../domain/timeline.js";
-import type { VersionWitness, WitnessedVerification } from "../domain/verify.js";
-import { againstWitnesses, eventOf } from "../domain/verify.js";
+import { eventOf } from "../domain/verify.js";
 import type { LogStore } from "../store/log.js";
 import type { EventStore, ReadRecord, StreamHead, ViewStore } from "../store/ports.js";
 import { ByteLru, MEMORY_PER_JSON_BYTE } from "./cache.js";
@@ -62,7 +61,7 @@ export class EntityReads {
       held?: (entityId: string) => EntityState | undefined;
       /**
        * The ledger-wide Merkle log, where the sequencer keeps each event's leaf: read for the
-       * `leafIndex` of listed events and as a witness of every version's hash in `verify`.
+       * `leafIndex` of listed events.
        */
       log?: LogStore;
     },
@@ -248,38 +247,6 @@ export class EntityReads {
       events,
       ...(page.more && last ? { nextToken: encodeToken("events", last.version) } : {}),
     };
-  }
-
-  /** The hashes the ledger-wide log holds of the entity's versions, if it keeps one. */
-  private async logged(entityId: string): Promise<VersionWitness[]> {
-    if (!this.deps.log) return [];
-    const claims = await this.deps.log.claims(entityId, 1, Number.MAX_SAFE_INTEGER);
-    return claims.map((c) => ({ version: c.version, hash: c.hash }));
-  }
-
-  /**
-   * Recomputes the entity's hash chain from the stored records, and checks its head
-   * against the last head the read model filed (a witness kept apart from the events).
-   */
-  async verify(entityId: string): Promise<WitnessedVerification> {
-    // The witnesses first: every event they have seen was stored before they were filed, so
-    // the stream read after them holds them all unless someone removed them. Read the other
-    // way round, an append landing between the two reads would look like a cut.
-    const [witness, logged] = await Promise.all([
-      this.deps.views.getRecord<EntityHead>("head", entityId),
-      this.logged(entityId),
-    ]);
-    const { records } = await this.deps.events.read(entityId);
-    // A stream emptied of every event is still a broken one if a witness saw it.
-    if (records.length === 0 && !witness && logged.length === 0) {
-      throw new EntityNotFound(entityId);
-    }
-    return againstWitnesses(
-      entityId,
-      records,
-      witness && { version: witness.version, headHash: witness.value.headHash },
-      logged,
-    );
   }
 
   /** The fold known at `knownAt`, or the head fold and the moment to echo. */

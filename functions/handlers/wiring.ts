@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AuditQueries } from "../app/audit.js";
-import { appendOnly, Ledger, type LedgerDeps, projectOnly, readOnly } from "../app/ledger.js";
+import {
+  appendOnly,
+  entityQuestions,
+  Ledger,
+  type LedgerDeps,
+  projectOnly,
+  readOnly,
+} from "../app/ledger.js";
 import { Notices } from "../app/notices.js";
 import { ProofService } from "../app/proofs.js";
 import { S3CheckpointStore } from "../store/checkpoints.js";
@@ -180,7 +187,9 @@ function proofsFromEnv(client: DynamoDBDocumentClient): ProofService | undefined
 export const readerServicesFromEnv = once((): ReaderServices => {
   const { client, events, views } = tablesFromEnv();
   const log = logFromEnv(client);
-  return { ledger: readOnly({ events, views, now: () => new Date(), ...(log ? { log } : {}) }) };
+  return {
+    ledger: entityQuestions({ events, views, now: () => new Date(), ...(log ? { log } : {}) }),
+  };
 });
 
 /** The audit function's services, built once per container. */

@@ -117,8 +117,5 @@ export const noPathSchema = z.strictObject({});
 
 /** The path parameters of the routes under `/entities/{entityId}`. */
 export const entityPathSchema = z.object({
-  entityId: described(
-    entityIdSchema,
-    "The entity's id, chosen by whoever registered it (e.g. `ru-vtb-bank`).",
-  ),
+  entityId: entityIdSchema,
 });

@@ -1,8 +1,11 @@
 import * as z from "zod/mini";
 import { isTimestamp, normalizeTimestamp } from "../../domain/dates.js";
-import { checked, described, isoDateSchema, str } from "./base.js";
+import { checked, isoDateSchema, str } from "./base.js";
 
-/* The query parameters that several routes take: counts, pages, moments and days. */
+/*
+ * The query parameters that several routes take: counts, pages, moments and days. Their
+ * descriptions are the OpenAPI document's (`../route-docs.ts`), not the functions'.
+ */
 
 /**
  * A moment as a client may ask for it: any RFC 3339 timestamp (an offset, `t`/`z` in lower
@@ -31,22 +34,10 @@ export function countSchema(min: number, max: number) {
   );
 }
 
-export const limitSchema = described(
-  z._default(countSchema(1, 1000), 100),
-  "The most items in one page: 1 to 1000, in plain decimal digits (default 100).",
-);
+export const limitSchema = z._default(countSchema(1, 1000), 100);
 
-export const nextTokenSchema = described(
-  z.optional(str(z.maxLength(2048))),
-  "The `nextToken` of the previous page, to read the next one; only with the same other parameters.",
-);
+export const nextTokenSchema = z.optional(str(z.maxLength(2048)));
 
-export const knownAtQuery = described(
-  z.optional(knownAtSchema),
-  "Answer as the ledger knew it at this moment: count only the events recorded at or before it. Any RFC 3339 timestamp (an offset is read as UTC). Default: now, and the answer echoes the later of now and the stream's last recording.",
-);
+export const knownAtQuery = z.optional(knownAtSchema);
 
-// @__NO_SIDE_EFFECTS__
-export function asOfQuery(what: string) {
-  return described(z.optional(isoDateSchema), `${what} Default: today (UTC).`);
-}
+export const asOfQuery = z.optional(isoDateSchema);

@@ -1,45 +1,27 @@
 import * as z from "zod/mini";
-import { described, entityIdSchema } from "./base.js";
+import { entityIdSchema } from "./base.js";
 import { countSchema } from "./params.js";
 
 /* The proofs function's paths and queries. */
 
 /** The path of `GET /checkpoints/{treeSize}`. */
 export const checkpointPathSchema = z.object({
-  treeSize: described(
-    countSchema(1, Number.MAX_SAFE_INTEGER),
-    "The tree size of a published checkpoint, in plain decimal digits.",
-  ),
+  treeSize: countSchema(1, Number.MAX_SAFE_INTEGER),
 });
 
 /** The query of `GET /checkpoints/consistency`. */
 export const consistencyQuerySchema = z.strictObject({
-  from: described(
-    countSchema(1, Number.MAX_SAFE_INTEGER),
-    "The smaller tree size (a checkpoint the caller holds), at least 1.",
-  ),
-  to: described(
-    countSchema(1, Number.MAX_SAFE_INTEGER),
-    "The larger tree size, at most the latest checkpoint's.",
-  ),
+  from: countSchema(1, Number.MAX_SAFE_INTEGER),
+  to: countSchema(1, Number.MAX_SAFE_INTEGER),
 });
 
 /** The path of `GET /entities/{entityId}/events/{version}/proof`. */
 export const eventPathSchema = z.object({
-  entityId: described(
-    entityIdSchema,
-    "The entity's id, chosen by whoever registered it (e.g. `ru-vtb-bank`).",
-  ),
-  version: described(
-    countSchema(1, Number.MAX_SAFE_INTEGER),
-    "The event's version in the entity's stream, in plain decimal digits.",
-  ),
+  entityId: entityIdSchema,
+  version: countSchema(1, Number.MAX_SAFE_INTEGER),
 });
 
 /** The query of `GET /entities/{entityId}/events/{version}/proof`. */
 export const proofQuerySchema = z.strictObject({
-  treeSize: described(
-    z.optional(countSchema(1, Number.MAX_SAFE_INTEGER)),
-    "The tree size of the checkpoint to prove inclusion in (default: the latest).",
-  ),
+  treeSize: z.optional(countSchema(1, Number.MAX_SAFE_INTEGER)),
 });
