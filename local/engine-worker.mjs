@@ -1,8 +1,36 @@
 // Runs dynalite in its own thread, so that the engine and the ledger use two cores.
 import { timingSafeEqual } from "node:crypto";
 import { request } from "node:http";
+import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 import dynalite from "dynalite";
+
+/**
+ * dynalite reads a range (every Query and Scan) through a stream that, when it ends or is
+ * cut short by `Limit`, closes its LevelDB iterator with `iterator.return()`. The iterators
+ * of abstract-level 3, under dynalite's `level`, have `close()` and no `return()`, so none
+ * was ever closed: each one pinned the table files that LevelDB's compaction had replaced
+ * (the data directory grew with every compaction, to gigabytes over an import) and their
+ * blocks in memory. Give them the `return()` the streams call. Resolved through dynalite's
+ * own dependencies, so that it is the copy dynalite's LevelDB uses.
+ */
+function closeIteratorsOnReturn() {
+  const fromDynalite = createRequire(createRequire(import.meta.url).resolve("dynalite"));
+  const fromLevel = createRequire(fromDynalite.resolve("level"));
+  const { AbstractIterator } = fromLevel("abstract-level");
+  const common = Object.getPrototypeOf(AbstractIterator.prototype);
+  if (typeof common.return !== "function") {
+    Object.defineProperty(common, "return", {
+      configurable: true,
+      writable: true,
+      value: function close() {
+        return this.close();
+      },
+    });
+  }
+}
+
+closeIteratorsOnReturn();
 
 const { options, port, token, tokenHeader } = workerData;
 const expected = Buffer.from(token);

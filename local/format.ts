@@ -7,13 +7,18 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, ScanCommand as ScanItems } from "@aws-sdk/lib-dynamodb";
 import { Ledger } from "../functions/app/ledger.js";
+import type { Tile } from "../functions/domain/merkle.js";
 import { DynamoEventStore, DynamoItemTable, DynamoViewStore } from "../functions/store/dynamo.js";
 import { EVENTS_TABLE } from "../functions/store/keys.js";
+import { DynamoLogStore, LOG_KEYS } from "../functions/store/log.js";
 import { ensureTable, viewsTableInput } from "../functions/store/tables.js";
 import { VIEWS_FORMAT } from "../functions/store/views.js";
 import type { Engine } from "./engine.js";
 
 const FORMAT_KEY = { pk: "format", sk: "views" };
+const LOG_FORMAT_KEY = { pk: "format", sk: "log" };
+/** The log's layout: 2 keeps one item per tile index (1 kept one per tile width). */
+const LOG_FORMAT = 2;
 
 /**
  * Brings a data directory's views to the format this code writes. Views are derived: a
@@ -60,8 +65,48 @@ export async function ensureViewsFormat(
   return stale ? entities.length : 0;
 }
 
-/** The items of the Merkle log in the views table (`log#…` partitions). */
-async function logItems(engine: Engine): Promise<Record<string, unknown>[]> {
+/**
+ * Brings a data directory's Merkle log to the layout this code reads: a log written with
+ * one item per tile width (every partial tile of every run kept) is given one item per
+ * tile index, the widest of its widths (every other width is its prefix), and the others
+ * are deleted. The log itself (leaves, claims, head, checkpoints) is left as it is.
+ * Returns how many tile items were removed.
+ */
+export async function ensureLogFormat(engine: Engine): Promise<number> {
+  const table = new DynamoItemTable(engine.doc, engine.tables.views);
+  const marker = await table.get(LOG_FORMAT_KEY);
+  if (marker && Number(marker.format) === LOG_FORMAT) return 0;
+  const widest = new Map<string, Tile>();
+  const older: Record<string, unknown>[] = [];
+  for (const item of await logItems(engine, "log#tile/")) {
+    if (item.sk === LOG_KEYS.tile({ level: 0, index: 0 }).sk) continue;
+    older.push({ pk: item.pk, sk: item.sk });
+    const tile = {
+      level: Number(item.level),
+      index: Number(item.index),
+      width: Number(item.width),
+      hashes: item.hashes as Uint8Array,
+    };
+    const known = widest.get(String(item.pk));
+    if (!known || known.width < tile.width) widest.set(String(item.pk), tile);
+  }
+  // The widest first, then the deletions: a crash in between leaves tiles to read.
+  await new DynamoLogStore(engine.doc, engine.tables.views).putTiles([...widest.values()]);
+  for (let i = 0; i < older.length; i += 25) {
+    let pending = older.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    while (pending.length > 0) {
+      const out = await engine.doc.send(
+        new BatchWriteCommand({ RequestItems: { [engine.tables.views]: pending } }),
+      );
+      pending = (out.UnprocessedItems?.[engine.tables.views] ?? []) as typeof pending;
+    }
+  }
+  await table.writeAll([{ ...LOG_FORMAT_KEY, format: LOG_FORMAT }], []);
+  return older.length;
+}
+
+/** The items of the Merkle log in the views table (`log#…` partitions, or some of them). */
+async function logItems(engine: Engine, prefix = "log#"): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -69,7 +114,7 @@ async function logItems(engine: Engine): Promise<Record<string, unknown>[]> {
       new ScanItems({
         TableName: engine.tables.views,
         FilterExpression: "begins_with(pk, :log)",
-        ExpressionAttributeValues: { ":log": "log#" },
+        ExpressionAttributeValues: { ":log": prefix },
         ExclusiveStartKey: start,
       }),
     );

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadDemo } from "./demo.js";
 import { EngineStoreUnavailable, startEngine } from "./engine.js";
-import { ensureViewsFormat } from "./format.js";
+import { ensureLogFormat, ensureViewsFormat } from "./format.js";
 import { claimDataDir, DataDirInUse, holderOf } from "./lock.js";
 import { LocalNotifier, notifySecret, SECRET_ENV, SIGNATURE_HEADER } from "./notify.js";
 import { allowedHostName } from "./options.js";
@@ -69,6 +69,8 @@ async function main(): Promise<void> {
   );
   const release = values.memory ? () => {} : claimDataDir(dataDir);
   await ensureViewsFormat(engine, (message) => console.log(message));
+  const narrower = await ensureLogFormat(engine);
+  if (narrower > 0) console.log(`log: ${narrower} partial tiles kept within wider ones`);
   // The log and its key are the data directory's (or the process's, with --memory).
   const proofs = localProofs(engine, values.memory ? {} : { dataDir });
   if (values.demo) {

@@ -276,13 +276,17 @@ export function createLocalServer(fns: LocalFunctions, options: LocalServerOptio
         // The events are stored: a failed projection is retried by the next one, as the
         // stream would retry it, and must not turn the answer into an error.
         const appended = appendedIn(result);
-        await fns.projectAppended(appended).catch((error: unknown) => {
-          console.error("projection failed; the next append or read repairs it", error);
-        });
-        // Likewise the sequencer: events it failed to admit are admitted by its next run.
-        await fns.sequenceAppended(appended).catch((error: unknown) => {
-          console.error("sequencing failed; the next append admits the events", error);
-        });
+        // The two read the events, not each other's items: they run side by side, as
+        // their functions do on the stream in AWS, and both finish before the answer.
+        await Promise.all([
+          fns.projectAppended(appended).catch((error: unknown) => {
+            console.error("projection failed; the next append or read repairs it", error);
+          }),
+          // Likewise the sequencer: events it failed to admit are admitted by its next run.
+          fns.sequenceAppended(appended).catch((error: unknown) => {
+            console.error("sequencing failed; the next append admits the events", error);
+          }),
+        ]);
       }
       send(res, result);
     } catch (error) {

@@ -61,6 +61,9 @@ export interface SequencerOptions {
   maxLeavesPerCheckpoint?: number;
 }
 
+/** Claims confirmed at once, in parallel, at the end of a run. */
+const CONFIRMATIONS_AT_ONCE = 25;
+
 function sameEvent(leaf: LogLeaf, e: EventRef): boolean {
   return leaf.entityId === e.entityId && leaf.version === e.version;
 }
@@ -104,9 +107,22 @@ export class Sequencer {
       }
     }
     let next: number | undefined;
+    const placed: { event: EventRef; at: number }[] = [];
     for (const e of events) {
       next ??= await this.firstFree();
-      next = await this.admit(e, next);
+      const admitted = await this.admit(e, next);
+      next = admitted.next;
+      if (admitted.placed !== undefined) placed.push({ event: e, at: admitted.placed });
+    }
+    // A leaf holds its event for good, so its claim can no longer move: the claims are
+    // confirmed together, after the leaves (a run stopped before leaves its claims
+    // unconfirmed, and the next run over those events confirms them).
+    for (let i = 0; i < placed.length; i += CONFIRMATIONS_AT_ONCE) {
+      await Promise.all(
+        placed
+          .slice(i, i + CONFIRMATIONS_AT_ONCE)
+          .map(({ event, at }) => this.options.log.confirmClaim(event.entityId, event.version, at)),
+      );
     }
     return this.publish();
   }
@@ -121,8 +137,11 @@ export class Sequencer {
     }
   }
 
-  /** Puts one event in a leaf; answers the next index worth trying for the next event. */
-  private async admit(e: EventRef, next: number): Promise<number> {
+  /**
+   * Puts one event in a leaf; answers the next index worth trying for the next event, and
+   * the leaf whose claim is still to confirm, if any.
+   */
+  private async admit(e: EventRef, next: number): Promise<{ next: number; placed?: number }> {
     const { log } = this.options;
     let claim: LeafClaim = await log.claim({ ...e, leafIndex: next });
     let hint = next;
@@ -132,7 +151,7 @@ export class Sequencer {
           `event ${e.entityId}#${e.version} was sequenced with hash ${claim.hash}, not ${e.hash}`,
         );
       }
-      if (claim.confirmed) return hint;
+      if (claim.confirmed) return { next: hint };
       const at = claim.leafIndex;
       const leaf = await log.putLeaf({ index: at, ...e });
       if (sameEvent(leaf, e)) {
@@ -141,8 +160,7 @@ export class Sequencer {
             `leaf ${at} holds ${e.entityId}#${e.version} with another hash`,
           );
         }
-        await log.confirmClaim(e.entityId, e.version, at);
-        return Math.max(hint, at + 1);
+        return { next: Math.max(hint, at + 1), placed: at };
       }
       // Another event holds that leaf for good: move the claim on to a later index.
       hint = Math.max(hint, at + 1);

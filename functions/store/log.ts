@@ -7,13 +7,14 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { TILE_WIDTH, type Tile, type TileRef, tilePath } from "../domain/merkle.js";
+import { HASH_SIZE, TILE_WIDTH, type Tile, type TileRef, tilePath } from "../domain/merkle.js";
 
 /**
  * The stored Merkle log: its leaves, each event's claim on a leaf index, the tiles of the
  * tree (C2SP tlog-tiles) and its head. Every write is conditional and nothing is ever
  * overwritten except the claim of an event that lost its leaf index to another event
- * (moved, conditionally) and the head (advanced, conditionally): no transactions.
+ * (moved, conditionally), the head (advanced, conditionally) and a tile by a wider one of
+ * the same index (one item per tile index, whose width only grows): no transactions.
  */
 
 /** A leaf of the log: the event admitted at `index`, by its 32-byte hash in hex. */
@@ -62,12 +63,16 @@ export interface LogStore {
   putLeaf(leaf: LogLeaf): Promise<LogLeaf>;
   /** The leaves from `from` on, in order, up to the first free index or `max` of them. */
   readLeaves(from: number, max: number): Promise<LogLeaf[]>;
-  /** Stores tiles; a tile already stored is left as it is (its content is the same). */
+  /**
+   * Stores tiles, one per tile index: a tile replaces the stored one of its index only if
+   * it is wider. Tiles are functions of the leaves, which never change, so a partial tile
+   * is a prefix of every wider tile of its index and a wider one loses nothing.
+   */
   putTiles(tiles: readonly Tile[]): Promise<void>;
   /**
-   * Reads tiles, keyed by `tilePath(ref)`. A tile may come back wider than asked (a later
-   * partial tile or the full one: the hashes asked for are its prefix); a tile not stored
-   * is absent from the answer.
+   * Reads tiles, keyed by `tilePath(ref)`, each cut to the width asked for from the stored
+   * tile of its index (C2SP tlog-tiles: a partial tile is a prefix of every wider one); a
+   * tile whose index is not stored, or is stored narrower, is absent from the answer.
    */
   readTiles(refs: readonly TileRef[]): Promise<Map<string, Uint8Array>>;
   head(): Promise<LogHead | undefined>;
@@ -90,8 +95,8 @@ function pad(n: number, digits: number): string {
  * The log's items. Leaves are grouped by the level-0 tile they fall in (one partition of
  * at most 256 items); claims by entity, sorted by version, so that an entity's page of
  * events finds its leaf indexes in one query; tiles by their tlog-tiles path without the
- * width, sorted by width, so that a proof asks for the exact tiles of its tree size in one
- * batch and can fall back on a wider tile.
+ * width, one item per tile index (its width only grows), so that a proof reads the tiles
+ * of any tree size in one batch and cuts each to the width that size asks for.
  */
 export const LOG_KEYS = {
   head: { pk: "log#head", sk: "head" },
@@ -103,9 +108,9 @@ export const LOG_KEYS = {
     pk: `log#claims#${entityId}`,
     sk: pad(version, 12),
   }),
-  tile: (ref: TileRef) => ({
+  tile: (ref: Pick<TileRef, "level" | "index">) => ({
     pk: `log#${tilePath({ ...ref, width: TILE_WIDTH })}`,
-    sk: pad(ref.width, 3),
+    sk: "tile",
   }),
 } as const;
 
@@ -278,23 +283,36 @@ export class DynamoLogStore implements LogStore {
 
   async putTiles(tiles: readonly Tile[]): Promise<void> {
     await Promise.all(
-      tiles.map((t) =>
-        this.putNew({
-          ...LOG_KEYS.tile(t),
-          level: t.level,
-          index: t.index,
-          width: t.width,
-          hashes: t.hashes,
-        }),
-      ),
+      tiles.map(async (t) => {
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                ...LOG_KEYS.tile(t),
+                level: t.level,
+                index: t.index,
+                width: t.width,
+                hashes: t.hashes,
+              },
+              // Only ever wider: a sequencer that computed a narrower tile (it ran behind
+              // another) must not cut the stored one short.
+              ConditionExpression: "attribute_not_exists(pk) OR width < :width",
+              ExpressionAttributeValues: { ":width": t.width },
+            }),
+          );
+        } catch (error) {
+          if (!conditionFailed(error)) throw error;
+        }
+      }),
     );
   }
 
   async readTiles(refs: readonly TileRef[]): Promise<Map<string, Uint8Array>> {
-    const found = new Map<string, Uint8Array>();
-    const wanted = new Map(refs.map((r) => [tilePath(r), r]));
-    let keys: Item[] = [...wanted.values()].map((r) => LOG_KEYS.tile(r));
-    // One batch for the tiles of a tree size the sequencer published (the usual case).
+    const stored = new Map<string, Uint8Array>();
+    const keyOf = (ref: Pick<TileRef, "level" | "index">) => LOG_KEYS.tile(ref).pk;
+    let keys: Item[] = [...new Map(refs.map((r) => [keyOf(r), LOG_KEYS.tile(r)])).values()];
+    // One batch for the tiles of any tree size (a proof's plan names fewer than 100).
     for (let round = 0; keys.length > 0 && round < 10; round++) {
       const batch = keys.slice(0, 100);
       const out = await this.client.send(
@@ -303,29 +321,12 @@ export class DynamoLogStore implements LogStore {
         }),
       );
       for (const item of out.Responses?.[this.tableName] ?? []) {
-        const ref = { level: item.level, index: item.index, width: item.width } as TileRef;
-        found.set(tilePath(ref), item.hashes as Uint8Array);
+        stored.set(item.pk as string, item.hashes as Uint8Array);
       }
       const unprocessed = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
       keys = [...unprocessed, ...keys.slice(100)];
     }
-    // A size between two published ones: its partial tiles are prefixes of wider ones.
-    for (const [path, ref] of wanted) {
-      if (found.has(path)) continue;
-      const key = LOG_KEYS.tile(ref);
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND sk >= :w",
-          ExpressionAttributeValues: { ":pk": key.pk, ":w": key.sk },
-          ConsistentRead: true,
-          Limit: 1,
-        }),
-      );
-      const item = out.Items?.[0];
-      if (item) found.set(path, item.hashes as Uint8Array);
-    }
-    return found;
+    return cutTiles(refs, (ref) => stored.get(keyOf(ref)));
   }
 
   async head(): Promise<LogHead | undefined> {
@@ -352,6 +353,21 @@ export class DynamoLogStore implements LogStore {
   }
 }
 
+/** Each tile asked for, cut from the stored tile of its index if that is wide enough. */
+function cutTiles(
+  refs: readonly TileRef[],
+  storedOf: (ref: TileRef) => Uint8Array | undefined,
+): Map<string, Uint8Array> {
+  const found = new Map<string, Uint8Array>();
+  for (const ref of refs) {
+    const hashes = storedOf(ref);
+    if (hashes && hashes.length >= ref.width * HASH_SIZE) {
+      found.set(tilePath(ref), hashes.subarray(0, ref.width * HASH_SIZE));
+    }
+  }
+  return found;
+}
+
 // ---------------------------------------------------------------------------------------
 // In memory
 // ---------------------------------------------------------------------------------------
@@ -360,7 +376,7 @@ export class DynamoLogStore implements LogStore {
 export class MemoryLogStore implements LogStore {
   private readonly claimed = new Map<string, LeafClaim>();
   private readonly leaves = new Map<number, LogLeaf>();
-  private readonly tiles = new Map<string, Map<number, Uint8Array>>();
+  private readonly tiles = new Map<string, Uint8Array>();
   private current: LogHead | undefined;
 
   async claim(claim: Omit<LeafClaim, "confirmed">): Promise<LeafClaim> {
@@ -411,20 +427,13 @@ export class MemoryLogStore implements LogStore {
   async putTiles(tiles: readonly Tile[]): Promise<void> {
     for (const t of tiles) {
       const key = tilePath({ ...t, width: TILE_WIDTH });
-      const widths = this.tiles.get(key) ?? new Map<number, Uint8Array>();
-      if (!widths.has(t.width)) widths.set(t.width, new Uint8Array(t.hashes));
-      this.tiles.set(key, widths);
+      const stored = this.tiles.get(key);
+      if (!stored || stored.length < t.hashes.length) this.tiles.set(key, new Uint8Array(t.hashes));
     }
   }
 
   async readTiles(refs: readonly TileRef[]): Promise<Map<string, Uint8Array>> {
-    const found = new Map<string, Uint8Array>();
-    for (const ref of refs) {
-      const widths = this.tiles.get(tilePath({ ...ref, width: TILE_WIDTH }));
-      const w = [...(widths?.keys() ?? [])].filter((w) => w >= ref.width).sort((a, b) => a - b)[0];
-      if (w !== undefined) found.set(tilePath(ref), widths?.get(w) as Uint8Array);
-    }
-    return found;
+    return cutTiles(refs, (ref) => this.tiles.get(tilePath({ ...ref, width: TILE_WIDTH })));
   }
 
   async head(): Promise<LogHead | undefined> {

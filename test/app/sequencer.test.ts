@@ -310,8 +310,8 @@ function hashOrder(e: EventRef, seed: number): number {
 
 async function rewriteTile(log: LogStore, hashes: Uint8Array): Promise<void> {
   if (log instanceof MemoryLogStore) {
-    const tiles = (log as unknown as { tiles: Map<string, Map<number, Uint8Array>> }).tiles;
-    tiles.get("tile/0/000")?.set(5, hashes);
+    const tiles = (log as unknown as { tiles: Map<string, Uint8Array> }).tiles;
+    tiles.set("tile/0/000", hashes);
     return;
   }
   const { PutCommand } = await import("@aws-sdk/lib-dynamodb");
@@ -321,7 +321,7 @@ async function rewriteTile(log: LogStore, hashes: Uint8Array): Promise<void> {
     new PutCommand({
       TableName: table,
       Item: {
-        ...LOG_KEYS.tile({ level: 0, index: 0, width: 5 }),
+        ...LOG_KEYS.tile({ level: 0, index: 0 }),
         level: 0,
         index: 0,
         width: 5,

@@ -1,11 +1,21 @@
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LogProofs } from "../../functions/app/sequencer.js";
+import {
+  appendTiles,
+  hashLeaf,
+  rootOf,
+  type Tile,
+  tilePath,
+} from "../../functions/domain/merkle.js";
 import { DynamoItemTable } from "../../functions/store/dynamo.js";
+import { DynamoLogStore, LOG_KEYS } from "../../functions/store/log.js";
 import { LOCAL_KEY_FILE } from "../../functions/store/signers.js";
 import { type Engine, startEngine } from "../../local/engine.js";
-import { ensureViewsFormat } from "../../local/format.js";
+import { ensureLogFormat, ensureViewsFormat } from "../../local/format.js";
 import { LOCAL_CHECKPOINTS_DIR, localProofs } from "../../local/proofs.js";
 import { localFunctions } from "../../local/server.js";
 
@@ -62,5 +72,43 @@ describe("the local runtime's log in a data directory", () => {
     });
     const proof = await proofs.service.inclusion("lp-a", 1);
     expect(proof.treeSize).toBe(4);
+  });
+});
+
+describe("a log written with one tile item per width", () => {
+  it("is given one item per tile index, the widest, and reads as before", async () => {
+    const old = await startEngine({ tablePrefix: "lp-old" });
+    try {
+      const leaves = Array.from({ length: 300 }, (_, i) =>
+        hashLeaf(new Uint8Array(32).fill(i % 251)),
+      );
+      // Every run's tiles kept under their width, as the earlier layout stored them.
+      let size = 0;
+      const stored: Tile[] = [];
+      for (const grown of [3, 7, 260, 300]) {
+        const have = new Map(stored.map((t) => [tilePath(t), t.hashes]));
+        stored.push(
+          ...appendTiles(size, leaves.slice(size, grown), (ref) => have.get(tilePath(ref))),
+        );
+        size = grown;
+      }
+      for (const t of stored) {
+        const { pk } = LOG_KEYS.tile(t);
+        await old.doc.send(
+          new PutCommand({
+            TableName: old.tables.views,
+            Item: { pk, sk: String(t.width).padStart(3, "0"), ...t },
+          }),
+        );
+      }
+      expect(await ensureLogFormat(old)).toBe(stored.length);
+      expect(await ensureLogFormat(old)).toBe(0);
+      const proofs = new LogProofs(new DynamoLogStore(old.doc, old.tables.views));
+      for (const s of [3, 7, 260, 300]) {
+        expect(Buffer.from(await proofs.root(s)).equals(rootOf(leaves.slice(0, s)))).toBe(true);
+      }
+    } finally {
+      await old.close();
+    }
   });
 });

@@ -30,6 +30,10 @@ async function dynamoStore(doc?: DynamoDBDocumentClient): Promise<DynamoLogStore
   return new DynamoLogStore(doc ?? engine.doc, table);
 }
 
+function concatHashes(hashes: Hash[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(hashes));
+}
+
 function leavesOf(n: number, from = 0): Hash[] {
   return Array.from({ length: n }, (_, i) => hashLeaf(new Uint8Array(32).fill((from + i) % 251)));
 }
@@ -92,6 +96,31 @@ describe.each([
       expect(Buffer.from(await proofs.root(size)).equals(rootOf(leaves.slice(0, size)))).toBe(true);
     }
     expect(await log.readTiles([{ level: 0, index: 3, width: 1 }])).toEqual(new Map());
+  });
+
+  it("keeps one tile per index, replaced only by a wider one, and cuts it to the width asked", async () => {
+    const log = await make();
+    const hashes = concatHashes(leavesOf(40));
+    const tile = (width: number) => ({
+      level: 0,
+      index: 0,
+      width,
+      hashes: hashes.subarray(0, width * 32),
+    });
+    await log.putTiles([tile(10)]);
+    await log.putTiles([tile(5)]);
+    const at = async (width: number) =>
+      (await log.readTiles([{ level: 0, index: 0, width }])).get(
+        tilePath({ level: 0, index: 0, width }),
+      );
+    expect(await at(10)).toEqual(hashes.subarray(0, 320));
+    expect(await at(11)).toBeUndefined();
+    await log.putTiles([tile(40)]);
+    for (const width of [1, 5, 10, 40]) {
+      expect(await at(width)).toEqual(hashes.subarray(0, width * 32));
+    }
+    await log.putTiles([tile(20)]);
+    expect(await at(40)).toEqual(hashes);
   });
 
   it("advances the head only forwards", async () => {
