@@ -92,15 +92,10 @@ export async function ensureLogFormat(engine: Engine): Promise<number> {
   }
   // The widest first, then the deletions: a crash in between leaves tiles to read.
   await new DynamoLogStore(engine.doc, engine.tables.views).putTiles([...widest.values()]);
-  for (let i = 0; i < older.length; i += 25) {
-    let pending = older.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-    while (pending.length > 0) {
-      const out = await engine.doc.send(
-        new BatchWriteCommand({ RequestItems: { [engine.tables.views]: pending } }),
-      );
-      pending = (out.UnprocessedItems?.[engine.tables.views] ?? []) as typeof pending;
-    }
-  }
+  await writeViews(
+    engine,
+    older.map((Key) => ({ DeleteRequest: { Key } })),
+  );
   await table.writeAll([{ ...LOG_FORMAT_KEY, format: LOG_FORMAT }], []);
   return older.length;
 }
@@ -125,8 +120,22 @@ async function logItems(engine: Engine, prefix = "log#"): Promise<Record<string,
 }
 
 async function restore(engine: Engine, items: readonly Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+  await writeViews(
+    engine,
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
+}
+
+/** Puts and deletes in the views table, 25 to a request, until none is left unprocessed. */
+async function writeViews(
+  engine: Engine,
+  requests: readonly (
+    | { PutRequest: { Item: Record<string, unknown> } }
+    | { DeleteRequest: { Key: Record<string, unknown> } }
+  )[],
+): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending = requests.slice(i, i + 25);
     while (pending.length > 0) {
       const out = await engine.doc.send(
         new BatchWriteCommand({ RequestItems: { [engine.tables.views]: pending } }),

@@ -402,6 +402,16 @@ const PARAMETERS = {
   PROGRAM: "Only sanctions of this program, matched exactly (e.g. `RUSSIA-EO14024`).",
 } as const;
 
+/** The parameters of `/sanctions` and `/changes` besides their days. */
+const LISTING = {
+  knownAt: PARAMETERS.KNOWN_AT,
+  authority: PARAMETERS.AUTHORITY,
+  measure: PARAMETERS.MEASURE,
+  program: PARAMETERS.PROGRAM,
+  limit: PARAMETERS.LIMIT,
+  nextToken: PARAMETERS.NEXT_TOKEN,
+} as const;
+
 /** A route's parameter names: those of its path and query schemas. */
 type ParameterName<K extends OperationId> =
   | keyof output<RouteTable[K]["path"]>
@@ -440,22 +450,12 @@ export const PARAMETER_DOCS: {
   },
   listSanctions: {
     asOf: "The day on which the sanctions listed are in force. Default: today (UTC).",
-    knownAt: PARAMETERS.KNOWN_AT,
-    authority: PARAMETERS.AUTHORITY,
-    measure: PARAMETERS.MEASURE,
-    program: PARAMETERS.PROGRAM,
-    limit: PARAMETERS.LIMIT,
-    nextToken: PARAMETERS.NEXT_TOKEN,
+    ...LISTING,
   },
   listChanges: {
     from: "The first day `on` which to report changes.",
     to: "The last day `on` which to report changes (inclusive), not before `from`.",
-    knownAt: PARAMETERS.KNOWN_AT,
-    authority: PARAMETERS.AUTHORITY,
-    measure: PARAMETERS.MEASURE,
-    program: PARAMETERS.PROGRAM,
-    limit: PARAMETERS.LIMIT,
-    nextToken: PARAMETERS.NEXT_TOKEN,
+    ...LISTING,
   },
   listCorrections: {
     from: "The start of the window in record time (RFC 3339): what the ledger said then is compared with what it says at `to`.",
