@@ -1,16 +1,16 @@
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, Validations } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as targets from "aws-cdk-lib/aws-scheduler-targets";
-import * as sqs from "aws-cdk-lib/aws-sqs";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ENV } from "../functions/store/keys.js";
 import type { EventStore } from "./event-store.js";
 import { handlerEntry, LedgerFunction } from "./function.js";
 import { acknowledgeWildcardResource } from "./nag.js";
-import { consumeEventStream } from "./stream.js";
+import { consumeEventStream, retainedDeadLetterQueue } from "./stream.js";
 
 /** Properties of {@link Notices}. */
 export interface NoticesProps {
@@ -77,15 +77,7 @@ export class Notices extends Construct {
       [ENV.noticeBus]: this.bus.eventBusName,
     };
 
-    this.deadLetterQueue = new sqs.Queue(this, "DeadLetterQueue", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const queuePolicy = this.deadLetterQueue.node.tryFindChild("Policy");
-    if (queuePolicy instanceof sqs.QueuePolicy)
-      queuePolicy.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.deadLetterQueue = retainedDeadLetterQueue(this);
 
     this.daily = new LedgerFunction(this, "Daily", {
       entry: handlerEntry("notices-daily"),

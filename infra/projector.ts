@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, Validations } from "aws-cdk-lib";
 import type * as logs from "aws-cdk-lib/aws-logs";
-import * as sqs from "aws-cdk-lib/aws-sqs";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ENV } from "../functions/store/keys.js";
 import type { EventStore } from "./event-store.js";
 import { handlerEntry, LedgerFunction } from "./function.js";
-import { consumeEventStream } from "./stream.js";
+import { consumeEventStream, retainedDeadLetterQueue } from "./stream.js";
 
 /** Properties of a {@link Projector}. */
 export interface ProjectorProps {
@@ -86,18 +86,7 @@ export class Projector extends Construct {
     // The stream read (DescribeStream, GetRecords, GetShardIterator on the stream ARN, and
     // ListStreams) is granted by the DynamoEventSource below, through grantStreamRead.
 
-    this.deadLetterQueue = new sqs.Queue(this, "DeadLetterQueue", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      // What it holds is the record of what was not projected: deleting the stack must not
-      // delete the evidence of a failure that may still need a replay.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // Its TLS-only policy stays with it.
-    const queuePolicy = this.deadLetterQueue.node.tryFindChild("Policy");
-    if (queuePolicy instanceof sqs.QueuePolicy)
-      queuePolicy.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.deadLetterQueue = retainedDeadLetterQueue(this);
 
     consumeEventStream(this.projector, store.eventsTable, {
       deadLetterQueue: this.deadLetterQueue,

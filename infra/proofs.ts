@@ -10,14 +10,14 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
-import * as sqs from "aws-cdk-lib/aws-sqs";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import * as cr from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
 import { ENV, PROOFS_ENV } from "../functions/store/keys.js";
 import type { EventStore } from "./event-store.js";
 import { handlerEntry, LedgerFunction } from "./function.js";
 import { acknowledgeWildcardResource } from "./nag.js";
-import { consumeEventStream } from "./stream.js";
+import { consumeEventStream, retainedDeadLetterQueue } from "./stream.js";
 
 export { PROOFS_ENV } from "../functions/store/keys.js";
 
@@ -173,13 +173,7 @@ export class Proofs extends Construct {
     this.grantSign(role);
     this.grantPublish(role);
 
-    this.deadLetterQueue = new sqs.Queue(this, "DeadLetterQueue", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      // Batches that failed to be sequenced are evidence to keep, as the projector's are.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.deadLetterQueue = retainedDeadLetterQueue(this);
     consumeEventStream(this.sequencer, store.eventsTable, {
       deadLetterQueue: this.deadLetterQueue,
       ...(props.batchSize === undefined ? {} : { batchSize: props.batchSize }),

@@ -1,9 +1,27 @@
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as sources from "aws-cdk-lib/aws-lambda-event-sources";
-import type * as sqs from "aws-cdk-lib/aws-sqs";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
 import type { LedgerFunction } from "./function.js";
+
+/**
+ * A dead-letter queue for what a function failed to do (SSE, TLS only, 14 days). What it
+ * holds is the record of work not done that may still need a replay: deleting the stack
+ * must not delete it, nor its TLS-only policy.
+ */
+export function retainedDeadLetterQueue(scope: Construct, id = "DeadLetterQueue"): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const policy = queue.node.tryFindChild("Policy");
+  if (policy instanceof sqs.QueuePolicy) policy.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  return queue;
+}
 
 /** How a function consumes the events table's stream. */
 export interface StreamConsumerProps {

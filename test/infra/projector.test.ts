@@ -51,6 +51,15 @@ describe("the stream projector", () => {
     template.hasResource("AWS::SQS::QueuePolicy", { DeletionPolicy: "Retain" });
   });
 
+  it("keeps every dead-letter queue of the stack, and its policy (the notices', the sequencer's)", () => {
+    const queues = resources(template, "AWS::SQS::Queue");
+    expect(queues.length).toBeGreaterThanOrEqual(3);
+    for (const [, queue] of queues) expect(queue.DeletionPolicy).toBe("Retain");
+    const policies = resources(template, "AWS::SQS::QueuePolicy");
+    expect(policies).toHaveLength(queues.length);
+    for (const [, policy] of policies) expect(policy.DeletionPolicy).toBe("Retain");
+  });
+
   it("sends what fails to an encrypted, TLS-only dead-letter queue kept 14 days", () => {
     const queueId = dlqOf(projectorMapping(template));
     const queue = Object.fromEntries(resources(template, "AWS::SQS::Queue"))[queueId];

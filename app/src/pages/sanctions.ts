@@ -48,72 +48,46 @@ export function sanctionsPage(page: HTMLElement, route: Route, live: () => boole
           ...(route.limit ? { limit: route.limit } : {}),
           ...(route.token ? { nextToken: route.token } : {}),
         });
-        const rows = answer.items.flatMap((item) =>
-          item.sanctions.map((s) => ({
-            cells: [
-              link(
-                {
-                  page: "entity",
-                  entityId: item.entityId,
-                  asOf: answer.asOf,
-                  knownAt: route.knownAt,
-                },
-                item.name,
-              ),
-              h("code", {}, item.entityId),
-              item.kind,
-              s.sanctionId,
-              s.authority,
-              s.measures.join(", "),
-              s.effectiveFrom,
-              s.end ?? "open",
-            ],
-            text: [
+        // Each row starts with its entity: a link to it on the day, its id and its kind.
+        const row = (item: (typeof answer.items)[number], cells: string[], text: string[]) => ({
+          cells: [
+            link(
+              {
+                page: "entity",
+                entityId: item.entityId,
+                asOf: answer.asOf,
+                knownAt: route.knownAt,
+              },
               item.name,
-              item.entityId,
-              item.kind,
-              s.sanctionId,
-              s.authority,
-              s.measures.join(" "),
-              s.effectiveFrom,
-              s.end ?? "",
-            ],
-          })),
+            ),
+            h("code", {}, item.entityId),
+            item.kind,
+            ...cells,
+          ],
+          text: [item.name, item.entityId, item.kind, ...text],
+        });
+        const rows = answer.items.flatMap((item) =>
+          item.sanctions.map((s) =>
+            row(
+              item,
+              [s.sanctionId, s.authority, s.measures.join(", "), s.effectiveFrom, s.end ?? "open"],
+              [s.sanctionId, s.authority, s.measures.join(" "), s.effectiveFrom, s.end ?? ""],
+            ),
+          ),
         );
         // Sanctions whose status on the day is not known: listed apart, never as "not sanctioned".
-        const unknown = answer.items.flatMap((item) =>
-          item.undetermined.map((u) => ({
-            cells: [
-              link(
-                {
-                  page: "entity",
-                  entityId: item.entityId,
-                  asOf: answer.asOf,
-                  knownAt: route.knownAt,
-                },
-                item.name,
-              ),
-              h("code", {}, item.entityId),
-              item.kind,
+        for (const item of answer.items) {
+          for (const u of item.undetermined) {
+            const cells = [
               u.sanctionId,
               u.authority,
               "status not known",
               `not known before ${u.knownFrom}`,
               "",
-            ],
-            text: [
-              item.name,
-              item.entityId,
-              item.kind,
-              u.sanctionId,
-              u.authority,
-              "status not known",
-              `not known before ${u.knownFrom}`,
-              "",
-            ],
-          })),
-        );
-        rows.push(...unknown);
+            ];
+            rows.push(row(item, cells, cells));
+          }
+        }
         return {
           rows,
           ...(answer.nextToken ? { nextToken: answer.nextToken } : {}),
