@@ -196,74 +196,31 @@ export class Monitoring extends Construct {
     }
 
     const iteratorAge = props.iteratorAgeThreshold ?? Duration.minutes(5);
-    this.alarm("StreamIteratorAge", {
-      metric: props.streamConsumer.metric("IteratorAge", {
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: iteratorAge.toMilliseconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 5,
-      alarmDescription: `Projector: the oldest unprocessed stream record is older than ${iteratorAge.toHumanString()}`,
-    });
-
-    this.alarm("DeadLetterQueueDepth", {
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: fiveMinutes,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      alarmDescription:
-        "Projector: stream batches that could not be projected are in the dead-letter queue",
-    });
-
+    this.streamAlarms(
+      ["StreamIteratorAge", "DeadLetterQueueDepth"],
+      { function: props.streamConsumer, deadLetterQueue: props.deadLetterQueue },
+      { age: iteratorAge, evaluationPeriods: 5 },
+      `Projector: the oldest unprocessed stream record is older than ${iteratorAge.toHumanString()}`,
+      "Projector: stream batches that could not be projected are in the dead-letter queue",
+    );
     if (props.notices) {
-      this.alarm("NoticesStreamIteratorAge", {
-        metric: props.notices.streamConsumer.metric("IteratorAge", {
-          period: Duration.minutes(1),
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: iteratorAge.toMilliseconds(),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 5,
-        alarmDescription: `Notices: the oldest stream record not yet told is older than ${iteratorAge.toHumanString()}`,
-      });
-      this.alarm("NoticesDeadLetterQueueDepth", {
-        metric: props.notices.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: fiveMinutes,
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        alarmDescription:
-          "Notices: a daily run or stream batches whose notices were not sent are in the dead-letter queue",
-      });
+      this.streamAlarms(
+        ["NoticesStreamIteratorAge", "NoticesDeadLetterQueueDepth"],
+        { function: props.notices.streamConsumer, deadLetterQueue: props.notices.deadLetterQueue },
+        { age: iteratorAge, evaluationPeriods: 5 },
+        `Notices: the oldest stream record not yet told is older than ${iteratorAge.toHumanString()}`,
+        "Notices: a daily run or stream batches whose notices were not sent are in the dead-letter queue",
+      );
     }
-
     if (props.sequencer) {
-      this.alarm("SequencerIteratorAge", {
-        metric: props.sequencer.function.metric("IteratorAge", {
-          period: Duration.minutes(1),
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
+      this.streamAlarms(
+        ["SequencerIteratorAge", "SequencerDeadLetterQueueDepth"],
+        props.sequencer,
         // A checkpoint is promised within a minute of an append.
-        threshold: Duration.minutes(1).toMilliseconds(),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        alarmDescription:
-          "Sequencer: the oldest stream record not yet in a signed checkpoint is older than a minute",
-      });
-      this.alarm("SequencerDeadLetterQueueDepth", {
-        metric: props.sequencer.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: fiveMinutes,
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        alarmDescription:
-          "Sequencer: stream batches that could not be admitted to the Merkle log are in its dead-letter queue",
-      });
+        { age: Duration.minutes(1), evaluationPeriods: 3 },
+        "Sequencer: the oldest stream record not yet in a signed checkpoint is older than a minute",
+        "Sequencer: stream batches that could not be admitted to the Merkle log are in its dead-letter queue",
+      );
     }
 
     this.alarm("Api5xxErrors", {
@@ -483,6 +440,38 @@ export class Monitoring extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: this.alarms, width: 8 }),
     );
     return dashboard;
+  }
+
+  /**
+   * The two alarms of a stream consumer: its oldest unprocessed record older than `age` (for
+   * `evaluationPeriods` minutes), and anything in its dead-letter queue.
+   */
+  private streamAlarms(
+    ids: readonly [string, string],
+    consumer: { function: lambda.IFunction; deadLetterQueue: sqs.IQueue },
+    lag: { age: Duration; evaluationPeriods: number },
+    lagDescription: string,
+    deadLetterDescription: string,
+  ): void {
+    this.alarm(ids[0], {
+      metric: consumer.function.metric("IteratorAge", {
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: lag.age.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: lag.evaluationPeriods,
+      alarmDescription: lagDescription,
+    });
+    this.alarm(ids[1], {
+      metric: consumer.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: deadLetterDescription,
+    });
   }
 
   private alarm(
