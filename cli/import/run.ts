@@ -148,26 +148,10 @@ export async function readHeld(
     read,
   );
   // Entities the ledger holds open sanctions of this list on, that the publication omits.
-  let nextToken: string | undefined;
   const others = new Set<string>();
-  do {
-    const page = (await client.get("/sanctions", {
-      asOf: OPEN_ENDED_ON,
-      authority: AUTHORITY[publication.list],
-      limit: "1000",
-      nextToken,
-    })) as {
-      items: { entityId: string; sanctions: { sanctionId: string }[] }[];
-      nextToken?: string;
-    };
-    for (const item of page.items) {
-      if (held.has(item.entityId)) continue;
-      if (item.sanctions.some((s) => keyOf(publication.list, s.sanctionId) !== undefined)) {
-        others.add(item.entityId);
-      }
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  for (const entityId of await listedOn(client, publication.list, OPEN_ENDED_ON)) {
+    if (!held.has(entityId)) others.add(entityId);
+  }
   await pool([...others], concurrency, async (entityId) => {
     const state = (await client.get(`/entities/${entityId}`, {
       asOf: OPEN_ENDED_ON,
@@ -213,6 +197,30 @@ export function batchesOf(entries: readonly PlannedEntry[]): PlannedEvent[][][] 
     rounds.push(batches);
   }
   return rounds;
+}
+
+/** The entities the ledger holds a sanction of `list` on, in force on `asOf`. */
+async function listedOn(client: ImportClient, list: ListName, asOf: IsoDate): Promise<string[]> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = (await client.get("/sanctions", {
+      asOf,
+      authority: AUTHORITY[list],
+      limit: "1000",
+      nextToken,
+    })) as {
+      items: { entityId: string; sanctions: { sanctionId: string }[] }[];
+      nextToken?: string;
+    };
+    for (const item of page.items) {
+      if (item.sanctions.some((s) => keyOf(list, s.sanctionId) !== undefined)) {
+        ids.push(item.entityId);
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return ids;
 }
 
 /** Every event of a stream, oldest first; undefined when the ledger does not know the entity. */
@@ -262,24 +270,7 @@ export async function readHistories(
 ): Promise<Map<string, EntityHistory | undefined>> {
   const ids = new Set(publication.entries.map((e) => e.entityId));
   for (const asOf of [...recorded, OPEN_ENDED_ON]) {
-    let nextToken: string | undefined;
-    do {
-      const page = (await client.get("/sanctions", {
-        asOf,
-        authority: AUTHORITY[publication.list],
-        limit: "1000",
-        nextToken,
-      })) as {
-        items: { entityId: string; sanctions: { sanctionId: string }[] }[];
-        nextToken?: string;
-      };
-      for (const item of page.items) {
-        if (item.sanctions.some((s) => keyOf(publication.list, s.sanctionId) !== undefined)) {
-          ids.add(item.entityId);
-        }
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    for (const entityId of await listedOn(client, publication.list, asOf)) ids.add(entityId);
   }
   const histories = new Map<string, EntityHistory | undefined>();
   let done = 0;
