@@ -114,6 +114,12 @@ export const LOG_KEYS = {
   }),
 } as const;
 
+/** A tile as the views table holds it: one item per tile index, its width only ever grown. */
+export function tileItem(tile: Tile): Record<string, unknown> {
+  const { level, index, width, hashes } = tile;
+  return { ...LOG_KEYS.tile(tile), level, index, width, hashes };
+}
+
 // ---------------------------------------------------------------------------------------
 // DynamoDB
 // ---------------------------------------------------------------------------------------
@@ -288,13 +294,7 @@ export class DynamoLogStore implements LogStore {
           await this.client.send(
             new PutCommand({
               TableName: this.tableName,
-              Item: {
-                ...LOG_KEYS.tile(t),
-                level: t.level,
-                index: t.index,
-                width: t.width,
-                hashes: t.hashes,
-              },
+              Item: tileItem(t),
               // Only ever wider: a sequencer that computed a narrower tile (it ran behind
               // another) must not cut the stored one short.
               ConditionExpression: "attribute_not_exists(pk) OR width < :width",

@@ -315,18 +315,12 @@ async function rewriteTile(log: LogStore, hashes: Uint8Array): Promise<void> {
     return;
   }
   const { PutCommand } = await import("@aws-sdk/lib-dynamodb");
-  const { LOG_KEYS } = await import("../../functions/store/log.js");
+  const { tileItem } = await import("../../functions/store/log.js");
   const table = (log as unknown as { tableName: string }).tableName;
   await engine.doc.send(
     new PutCommand({
       TableName: table,
-      Item: {
-        ...LOG_KEYS.tile({ level: 0, index: 0 }),
-        level: 0,
-        index: 0,
-        width: 5,
-        hashes,
-      },
+      Item: tileItem({ level: 0, index: 0, width: 5, hashes }),
     }),
   );
 }

@@ -24,7 +24,7 @@ import {
   toHex,
 } from "../../functions/domain/merkle.js";
 import { EVENTS_TABLE } from "../../functions/store/keys.js";
-import { LOG_KEYS } from "../../functions/store/log.js";
+import { LOG_KEYS, tileItem } from "../../functions/store/log.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 
 /** The ledger under attack: a fresh one per attack, since a rewritten log stays broken. */
@@ -199,13 +199,7 @@ async function rewrite(entityId: string, events: HashedEvent[]): Promise<void> {
     await doc.send(
       new PutCommand({
         TableName: views,
-        Item: {
-          ...LOG_KEYS.tile(t),
-          level: t.level,
-          index: t.index,
-          width: t.width,
-          hashes: t.hashes,
-        },
+        Item: tileItem(t),
       }),
     );
   }
