@@ -100,11 +100,8 @@ export class LedgerStack extends Stack {
     this.monitoring = new Monitoring(this, "Monitoring", {
       ...props.monitoring,
       functions: {
-        Writer: this.api.writer.function,
-        Reader: this.api.reader.function,
-        Audit: this.api.audit.function,
-        ProofServer: this.api.proofServer.function,
-        Docs: this.api.docs.function,
+        // Every function behind the API, under its construct id (Writer, Reader, Audit…).
+        ...Object.fromEntries(this.api.functions.map((f) => [f.node.id, f.function])),
         Projector: this.projector.projector.function,
         NoticesDaily: this.notices.daily.function,
         NoticesCorrections: this.notices.corrections.function,

@@ -1,4 +1,4 @@
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as logs from "aws-cdk-lib/aws-logs";
@@ -77,7 +77,10 @@ export class Notices extends Construct {
       [ENV.noticeBus]: this.bus.eventBusName,
     };
 
-    this.deadLetterQueue = retainedDeadLetterQueue(this);
+    this.deadLetterQueue = retainedDeadLetterQueue(
+      this,
+      "the notices' stream event source mapping and of the daily schedule's target",
+    );
 
     this.daily = new LedgerFunction(this, "Daily", {
       entry: handlerEntry("notices-daily"),
@@ -131,14 +134,6 @@ export class Notices extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
       ...(props.maxRecordAge === undefined ? {} : { maxRecordAge: props.maxRecordAge }),
-    });
-
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason:
-        "This queue is itself a dead-letter queue: the on-failure destination of the " +
-        "notices' stream event source mapping and of the daily schedule's target, which " +
-        "cdk-nag does not recognise as one.",
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
@@ -86,20 +86,16 @@ export class Projector extends Construct {
     // The stream read (DescribeStream, GetRecords, GetShardIterator on the stream ARN, and
     // ListStreams) is granted by the DynamoEventSource below, through grantStreamRead.
 
-    this.deadLetterQueue = retainedDeadLetterQueue(this);
+    this.deadLetterQueue = retainedDeadLetterQueue(
+      this,
+      "the projector's stream event source mapping",
+    );
 
     consumeEventStream(this.projector, store.eventsTable, {
       deadLetterQueue: this.deadLetterQueue,
       ...(props.batchSize === undefined ? {} : { batchSize: props.batchSize }),
       ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
       ...(props.maxRecordAge === undefined ? {} : { maxRecordAge: props.maxRecordAge }),
-    });
-
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason:
-        "This queue is itself a dead-letter queue: the on-failure destination of the " +
-        "projector's stream event source mapping, which cdk-nag does not recognise as one.",
     });
   }
 }

@@ -19,8 +19,6 @@ import { handlerEntry, LedgerFunction } from "./function.js";
 import { acknowledgeWildcardResource } from "./nag.js";
 import { consumeEventStream, retainedDeadLetterQueue } from "./stream.js";
 
-export { PROOFS_ENV } from "../functions/store/keys.js";
-
 /** Properties of {@link Proofs}. */
 export interface ProofsProps {
   /**
@@ -173,7 +171,10 @@ export class Proofs extends Construct {
     this.grantSign(role);
     this.grantPublish(role);
 
-    this.deadLetterQueue = retainedDeadLetterQueue(this);
+    this.deadLetterQueue = retainedDeadLetterQueue(
+      this,
+      "the sequencer's stream event source mapping",
+    );
     consumeEventStream(this.sequencer, store.eventsTable, {
       deadLetterQueue: this.deadLetterQueue,
       ...(props.batchSize === undefined ? {} : { batchSize: props.batchSize }),
@@ -306,29 +307,12 @@ export class Proofs extends Construct {
     fn.function.addEnvironment(PROOFS_ENV.origin, this.origin);
   }
 
-  /** Read checkpoints and the public key (for the reader: `/checkpoints/...`). */
-  public grantReadCheckpoints(grantee: iam.IGrantable): iam.Grant {
-    return this.bucket.grantRead(grantee).combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ["kms:GetPublicKey"],
-        resourceArns: [this.key.keyArn],
-      }),
-    );
-  }
-
   private acknowledge(): void {
     Validations.of(this.sequencer.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`,
       reason:
         "The sequencer writes one object per checkpoint (checkpoints/<tree size>) and the " +
         "latest (checkpoint): the object keys are only known at run time.",
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason:
-        "This queue is itself a dead-letter queue: the on-failure destination of the " +
-        "sequencer's stream event source mapping, which cdk-nag does not recognise as one.",
     });
   }
 }

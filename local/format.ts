@@ -5,7 +5,7 @@ import {
   ResourceNotFoundException,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, ScanCommand as ScanItems } from "@aws-sdk/lib-dynamodb";
+import { ScanCommand as ScanItems } from "@aws-sdk/lib-dynamodb";
 import { Ledger } from "../functions/app/ledger.js";
 import type { Tile } from "../functions/domain/merkle.js";
 import { DynamoEventStore, DynamoItemTable, DynamoViewStore } from "../functions/store/dynamo.js";
@@ -52,7 +52,10 @@ export async function ensureViewsFormat(
       await new Promise((r) => setTimeout(r, 25));
     }
     await ensureTable(engine.client, viewsTableInput(engine.tables.views));
-    await restore(engine, kept);
+    await table.writeAll(
+      kept.map((item) => ({ ...item, pk: String(item.pk), sk: String(item.sk) })),
+      [],
+    );
     const ledger = new Ledger({
       events: new DynamoEventStore(engine.doc, engine.tables.events),
       views: new DynamoViewStore(engine.doc, engine.tables.views),
@@ -92,9 +95,9 @@ export async function ensureLogFormat(engine: Engine): Promise<number> {
   }
   // The widest first, then the deletions: a crash in between leaves tiles to read.
   await new DynamoLogStore(engine.doc, engine.tables.views).putTiles([...widest.values()]);
-  await writeViews(
-    engine,
-    older.map((Key) => ({ DeleteRequest: { Key } })),
+  await table.writeAll(
+    [],
+    older.map((key) => ({ pk: String(key.pk), sk: String(key.sk) })),
   );
   await table.writeAll([{ ...LOG_FORMAT_KEY, format: LOG_FORMAT }], []);
   return older.length;
@@ -117,32 +120,6 @@ async function logItems(engine: Engine, prefix = "log#"): Promise<Record<string,
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
-}
-
-async function restore(engine: Engine, items: readonly Record<string, unknown>[]): Promise<void> {
-  await writeViews(
-    engine,
-    items.map((Item) => ({ PutRequest: { Item } })),
-  );
-}
-
-/** Puts and deletes in the views table, 25 to a request, until none is left unprocessed. */
-async function writeViews(
-  engine: Engine,
-  requests: readonly (
-    | { PutRequest: { Item: Record<string, unknown> } }
-    | { DeleteRequest: { Key: Record<string, unknown> } }
-  )[],
-): Promise<void> {
-  for (let i = 0; i < requests.length; i += 25) {
-    let pending = requests.slice(i, i + 25);
-    while (pending.length > 0) {
-      const out = await engine.doc.send(
-        new BatchWriteCommand({ RequestItems: { [engine.tables.views]: pending } }),
-      );
-      pending = (out.UnprocessedItems?.[engine.tables.views] ?? []) as typeof pending;
-    }
-  }
 }
 
 /** Every entity with a stream: a scan of the events table, which only the local runtime makes. */
