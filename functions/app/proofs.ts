@@ -16,6 +16,7 @@ import {
 } from "../domain/merkle.js";
 import type { CheckpointStore } from "../store/checkpoints.js";
 import type { LogStore } from "../store/log.js";
+import { UnanswerableQuery } from "./audit.js";
 
 /** A published checkpoint as the API answers it: its fields and the signed note, verbatim. */
 export interface CheckpointAnswer {
@@ -140,6 +141,7 @@ export class ProofService {
 
   /** The consistency proof from the tree of `from` leaves to that of `to` (both published). */
   async consistency(from: number, to: number): Promise<ConsistencyAnswer> {
+    if (from > to) throw new UnanswerableQuery("/from", "must not be larger than to");
     const size = await this.size();
     if (to > size) {
       throw new NotInLog(`The log's latest checkpoint has ${size} leaves, not ${to}.`, "/to");

@@ -154,3 +154,16 @@ describe("the published log over HTTP", () => {
     expect(res.body.missingWitnesses).toBeUndefined();
   });
 });
+
+describe("a log with nothing sequenced yet", () => {
+  it("answers /checkpoints/latest with 404 problem+json", async () => {
+    const empty = await startLedger(undefined, { proofs: true });
+    try {
+      const latest = await empty.get("/checkpoints/latest");
+      expect(latest.status).toBe(404);
+      expect(latest.type).toBe("application/problem+json");
+    } finally {
+      await empty.close();
+    }
+  });
+});
