@@ -28,7 +28,7 @@ import {
 import { matchesWords, searchWords } from "../domain/search.js";
 import type { SanctionOnDate, UndeterminedOnDate } from "../domain/timeline.js";
 import type { RowRange, StoredRow, ViewStore } from "../store/ports.js";
-import type { EntityQuestions } from "./reads.js";
+import type { EntitySource } from "./reads.js";
 import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
 
 /** Filters shared by `/sanctions` and `/changes`; each must match exactly. */
@@ -63,9 +63,7 @@ const MAX_SEARCH_ROWS = 20_000;
  * projection files: Query work on one partition, never a scan.
  */
 export class AuditQueries {
-  constructor(
-    private readonly deps: { views: ViewStore; ledger: EntityQuestions; now: () => Date },
-  ) {}
+  constructor(private readonly deps: { views: ViewStore; ledger: EntitySource; now: () => Date }) {}
 
   /** Every entity with a matching sanction in force on `asOf`, as known at `knownAt`. */
   async sanctions(

@@ -58,12 +58,15 @@ export const CACHE_BYTES = { positions: 64 * MiB, reads: 32 * MiB } as const;
  * (without the questions, so that its bundle holds none of their code).
  */
 export function appendOnly(deps: LedgerDeps): Appender {
-  return new Appender(appenderDeps(deps), new Projector(deps, new ByteLru(positionsBudget(deps))));
+  return new Appender(appenderDeps(deps), projectOnly(deps));
 }
 
 /** The projection alone, as the stream projector builds it. */
-export function projectOnly(deps: LedgerDeps): Projector {
-  return new Projector(deps, new ByteLru(positionsBudget(deps)));
+export function projectOnly(
+  deps: LedgerDeps,
+  positions = new ByteLru<Position>(deps.cacheBytes?.positions ?? CACHE_BYTES.positions),
+): Projector {
+  return new Projector(deps, positions);
 }
 
 /** The questions about one entity and its chain, as the reader builds them. */
@@ -71,30 +74,30 @@ export function entityQuestions(
   deps: Omit<LedgerDeps, "newId">,
 ): Pick<Ledger, "state" | "events" | "timeline" | "verify"> {
   const reads = readOnly(deps);
-  const chain = { events: deps.events, views: deps.views, ...(deps.log ? { log: deps.log } : {}) };
   return {
     state: (entityId, query) => reads.state(entityId, query),
     events: (entityId, query) => reads.events(entityId, query),
     timeline: (entityId, query) => reads.timeline(entityId, query),
-    verify: (entityId) => verifyChain(chain, entityId),
+    verify: (entityId) => verifyChain(chainDeps(deps), entityId),
   };
 }
 
-/** The questions about one entity alone, as a function that only reads builds them. */
-export function readOnly(deps: Omit<LedgerDeps, "newId">): EntityReads {
+/**
+ * The questions about one entity alone, as a function that only reads builds them; `held`,
+ * where this process also appends, gives the fold it holds of an entity's head.
+ */
+export function readOnly(
+  deps: Omit<LedgerDeps, "newId">,
+  held?: (entityId: string) => EntityState | undefined,
+): EntityReads {
   return new EntityReads(
-    {
-      events: deps.events,
-      views: deps.views,
-      now: deps.now,
-      ...(deps.log ? { log: deps.log } : {}),
-    },
+    { ...chainDeps(deps), now: deps.now, ...(held ? { held } : {}) },
     deps.cacheBytes?.reads ?? CACHE_BYTES.reads,
   );
 }
 
-function positionsBudget(deps: LedgerDeps): number {
-  return deps.cacheBytes?.positions ?? CACHE_BYTES.positions;
+function chainDeps(deps: Pick<LedgerDeps, "events" | "views" | "log">): ChainDeps {
+  return { events: deps.events, views: deps.views, ...(deps.log ? { log: deps.log } : {}) };
 }
 
 function appenderDeps(deps: LedgerDeps) {
@@ -121,20 +124,11 @@ export class Ledger {
   readonly positions: ByteLru<Position>;
 
   constructor(deps: LedgerDeps) {
-    this.chain = { events: deps.events, views: deps.views, ...(deps.log ? { log: deps.log } : {}) };
-    this.positions = new ByteLru(positionsBudget(deps));
-    this.projector = new Projector(deps, this.positions);
+    this.chain = chainDeps(deps);
+    this.positions = new ByteLru(deps.cacheBytes?.positions ?? CACHE_BYTES.positions);
+    this.projector = projectOnly(deps, this.positions);
     this.appender = new Appender(appenderDeps(deps), this.projector);
-    this.reads = new EntityReads(
-      {
-        events: deps.events,
-        views: deps.views,
-        now: deps.now,
-        held: (entityId) => this.projector.held(entityId)?.projected.state,
-        ...(deps.log ? { log: deps.log } : {}),
-      },
-      deps.cacheBytes?.reads ?? CACHE_BYTES.reads,
-    );
+    this.reads = readOnly(deps, (entityId) => this.projector.held(entityId)?.projected.state);
   }
 
   /** Appends one event (see `Appender.append`). */

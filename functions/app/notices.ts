@@ -11,7 +11,7 @@ import { noticeEntry } from "../domain/projections/notices.js";
 import { evolve } from "../domain/state.js";
 import type { ViewStore } from "../store/ports.js";
 import type { AuditQueries } from "./audit.js";
-import type { EntityQuestions } from "./reads.js";
+import type { EntitySource } from "./reads.js";
 
 /** Where notices go: an event bus, a webhook's outbox. Must accept the same notice twice. */
 export interface NoticeSink {
@@ -28,7 +28,7 @@ export const startOf = (day: IsoDate) => `${day}T00:00:00.000Z`;
  */
 export class Notices {
   constructor(
-    private readonly deps: { ledger: EntityQuestions; audit: AuditQueries; views: ViewStore },
+    private readonly deps: { ledger: EntitySource; audit: AuditQueries; views: ViewStore },
   ) {}
 
   /** The notices of `day`: `/changes` of that one day, as known at its first moment. */

@@ -19,7 +19,7 @@ import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
 export type ListedEvent = LedgerEvent & { leafIndex?: number };
 
 /** What the questions across entities ask of one entity (`EntityReads`, or a `Ledger`). */
-export type EntityQuestions = Pick<EntityReads, "state" | "events" | "headAt" | "stateAt">;
+export type EntitySource = Pick<EntityReads, "state" | "events" | "headAt" | "stateAt">;
 
 /** The entity on a day as the API answers it. */
 export type StateAnswer = EntityOnDate & { asOf: IsoDate; knownAt: Timestamp };

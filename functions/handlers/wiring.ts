@@ -11,6 +11,7 @@ import {
 } from "../app/ledger.js";
 import { Notices } from "../app/notices.js";
 import { ProofService } from "../app/proofs.js";
+import type { EntitySource } from "../app/reads.js";
 import { S3CheckpointStore } from "../store/checkpoints.js";
 import { DynamoEventStore, DynamoViewStore, documentClient } from "../store/dynamo.js";
 import { ENV, PROOFS_ENV } from "../store/keys.js";
@@ -66,41 +67,32 @@ export interface Services extends LedgerServices {
 type Overrides = Partial<Pick<LedgerDeps, "now" | "newId" | "projectOnAppend">>;
 
 /**
- * The ledger over two stores (and the log, whose hashes `verify` holds as witnesses).
- * Apart from {@link services}, so that the writer and the projector, which never answer an
- * audit query, do not bundle the audit queries.
+ * The services of every function over two stores (and the log and its proofs, where there
+ * is one), as the local runtime and the tests build them: the Lambda functions each build
+ * only their part (below), so that a bundle holds only what its function calls.
  */
-export function ledgerServices(
-  stores: { events: EventStore; views: ViewStore; log?: LogStore },
-  overrides: Overrides = {},
-): LedgerServices {
-  const ledger = new Ledger({
-    ...stores,
-    now: overrides.now ?? (() => new Date()),
-    newId: overrides.newId ?? randomUUID,
-    ...(overrides.projectOnAppend === undefined
-      ? {}
-      : { projectOnAppend: overrides.projectOnAppend }),
-    onViewError,
-  });
-  return { ledger };
-}
-
-/** Builds the services over two stores (and the log and its proofs, where there is one). */
 export function services(
   stores: { events: EventStore; views: ViewStore; log?: LogStore; proofs?: ProofService },
   overrides: Overrides = {},
 ): Services {
   const now = overrides.now ?? (() => new Date());
   const { proofs, ...ledgerStores } = stores;
-  const { ledger } = ledgerServices(ledgerStores, { ...overrides, now });
-  const audit = new AuditQueries({ views: stores.views, ledger, now });
-  return {
-    ledger,
-    audit,
-    notices: new Notices({ ledger, audit, views: stores.views }),
-    ...(proofs ? { proofs } : {}),
-  };
+  const ledger = new Ledger({
+    ...ledgerStores,
+    now,
+    newId: overrides.newId ?? randomUUID,
+    ...(overrides.projectOnAppend === undefined
+      ? {}
+      : { projectOnAppend: overrides.projectOnAppend }),
+    onViewError,
+  });
+  return { ledger, ...audits(stores.views, ledger, now), ...(proofs ? { proofs } : {}) };
+}
+
+/** The questions across entities, and the notices built on them. */
+function audits(views: ViewStore, ledger: EntitySource, now: () => Date) {
+  const audit = new AuditQueries({ views, ledger, now });
+  return { audit, notices: new Notices({ ledger, audit, views }) };
 }
 
 function required(name: string): string {
@@ -196,6 +188,7 @@ export const readerServicesFromEnv = once((): ReaderServices => {
 export const auditServicesFromEnv = once((): AuditServices => {
   const { events, views } = tablesFromEnv();
   const now = () => new Date();
+  // The audit queries alone: the notices built on them are the notices functions' part.
   return { audit: new AuditQueries({ views, ledger: readOnly({ events, views, now }), now }) };
 });
 
@@ -212,7 +205,5 @@ export const proofsServicesFromEnv = once((): ProofsServices => {
 export const noticeServicesFromEnv = once((): NoticesServices => {
   const { events, views } = tablesFromEnv();
   const now = () => new Date();
-  const ledger = readOnly({ events, views, now });
-  const audit = new AuditQueries({ views, ledger, now });
-  return { notices: new Notices({ ledger, audit, views }) };
+  return { notices: audits(views, readOnly({ events, views, now }), now).notices };
 });
