@@ -1,4 +1,4 @@
-import { addDays } from "../domain/dates.js";
+import { addDays, startOf } from "../domain/dates.js";
 import type { IsoDate, LedgerEvent } from "../domain/events.js";
 import {
   type CorrectionNotice,
@@ -19,7 +19,6 @@ export interface NoticeSink {
 }
 
 /** The first moment of a day, UTC, in the ledger's form. */
-export const startOf = (day: IsoDate) => `${day}T00:00:00.000Z`;
 
 /**
  * The notices: those of a day (what enters into force, is amended or leaves force on it, as

@@ -83,8 +83,13 @@ export function previousDay(date: IsoDate): IsoDate {
   return addDays(date, -1);
 }
 
+/** The first moment of a day (UTC), as the ledger writes moments. */
+export function startOf(day: IsoDate): Timestamp {
+  return `${day}T00:00:00.000Z`;
+}
+
 export function addDays(date: IsoDate, days: number): IsoDate {
-  const ms = Date.parse(`${date}T00:00:00.000Z`) + days * 86_400_000;
+  const ms = Date.parse(startOf(date)) + days * 86_400_000;
   return new Date(ms).toISOString().slice(0, 10);
 }
 

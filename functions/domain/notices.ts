@@ -1,4 +1,5 @@
 import { type StatusRange, statusRanges } from "./corrections.js";
+import { startOf } from "./dates.js";
 import type { IsoDate, LedgerEvent, Timestamp } from "./events.js";
 import { canonicalJson, sha256Hex } from "./hash.js";
 import type { EntityState } from "./state.js";
@@ -72,7 +73,7 @@ export function dayNotice(item: {
   return {
     id: noticeId([change, entityId, sanctionId, on]),
     kind: change,
-    time: `${on}T00:00:00.000Z`,
+    time: startOf(on),
     entityId,
     sanctionId,
     authority,

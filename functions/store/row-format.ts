@@ -3,6 +3,7 @@ import type { Notice } from "../domain/notices.js";
 import type { RecordedRow } from "../domain/projections/notices.js";
 import type { BoundaryRow, BoundaryTerms, ForceRow, NameRow } from "../domain/rows.js";
 import { sortKeyParts } from "../domain/rows.js";
+import type { StoredRow } from "./ports.js";
 
 /**
  * How a row's content is kept in its item. Every item of the views table is internal: it
@@ -22,7 +23,7 @@ import { sortKeyParts } from "../domain/rows.js";
  * - notice (`e`): the notice but its time and id, which are its key, each field under the
  *   name {@link NOTICE_FIELDS} gives it.
  */
-export type RowKind = "force" | "boundary" | "name" | "recorded" | "notice";
+export type RowKind = StoredRow["kind"];
 
 /** The one-letter code of each kind of row, the `k` attribute of its item. */
 export const ROW_CODES = {

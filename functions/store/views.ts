@@ -5,7 +5,7 @@ import type {
   RecordKind,
   VersionedRecord,
 } from "../domain/projections/index.js";
-import type { IndexRow } from "../domain/rows.js";
+import { type IndexRow, sortKeyParts } from "../domain/rows.js";
 import type { Item, ItemKey, ItemTable } from "./items.js";
 import type { ReadRecord, RecordQuery, RowRange, StoredRow, ViewStore } from "./ports.js";
 import { packRow, ROW_CODES, type RowKind, rowKindOf, unpackRow } from "./row-format.js";
@@ -196,7 +196,7 @@ export class TableViewStore implements ViewStore {
         sk: item.sk,
         kind,
         data: unpackRow(kind, item.sk, item.d),
-        recordedFrom: TIMED.has(kind) ? (item.sk.split("#").pop() ?? null) : null,
+        recordedFrom: TIMED.has(kind) ? (sortKeyParts(item.sk).at(-1) ?? null) : null,
         recordedUntil: null,
       });
     }
