@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,6 +8,8 @@ import { loadDemo } from "../../local/demo.js";
 import {
   CLOUDEVENTS_JSON,
   LocalNotifier,
+  notifySecret,
+  SECRET_ENV,
   SIGNATURE_HEADER,
   signatureOf,
 } from "../../local/notify.js";
@@ -149,5 +151,31 @@ describe("notices POSTed to a webhook", () => {
     // 2022-04-05: the luxury-goods ban enters into force (as known at the start of that day).
     expect(days).toContain("sanctions-ledger.sanction.entered-into-force");
     expect(readdirSync(join(dir, "outbox")).filter((f) => f.endsWith(".json"))).toEqual([]);
+  });
+});
+
+describe("the signing secret", () => {
+  it("is LEDGER_NOTIFY_SECRET where set, and no file is written", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ledger-secret-"));
+    try {
+      expect(notifySecret(dir, { [SECRET_ENV]: "from-the-environment" })).toBe(
+        "from-the-environment",
+      );
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("else 32 random bytes in hex, created once in the data directory, readable by its owner only", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ledger-secret-"));
+    try {
+      const secret = notifySecret(dir, {});
+      expect(secret).toMatch(/^[0-9a-f]{64}$/);
+      expect(statSync(join(dir, "notify-secret")).mode & 0o777).toBe(0o600);
+      expect(notifySecret(dir, {})).toBe(secret);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
