@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { z } from "zod";
+import type { InferOutput } from "valibot";
 import type {
   appendAnswerSchema,
   batchAnswerSchema,
@@ -538,15 +538,15 @@ function isProblem(value: unknown): value is Problem {
 }
 
 // The answers of the API, typed from the schemas that validate and describe them.
-export type AppendAnswer = z.infer<typeof appendAnswerSchema>;
-export type BatchAnswer = z.infer<typeof batchAnswerSchema>;
-export type EntityState = z.infer<typeof entityStateSchema>;
-export type SanctionOnDate = z.infer<typeof sanctionOnDateSchema>;
-export type StoredEvent = z.infer<typeof storedEventSchema>;
-export type EventsPage = z.infer<typeof eventsPageSchema>;
-export type Timeline = z.infer<typeof timelineSchema>;
-export type Verification = z.infer<typeof verificationSchema>;
-export type SanctionsPage = z.infer<typeof sanctionsPageSchema>;
-export type ChangesPage = z.infer<typeof changesPageSchema>;
-export type CorrectionsPage = z.infer<typeof correctionsPageSchema>;
-export type SearchPage = z.infer<typeof searchPageSchema>;
+export type AppendAnswer = InferOutput<typeof appendAnswerSchema>;
+export type BatchAnswer = InferOutput<typeof batchAnswerSchema>;
+export type EntityState = InferOutput<typeof entityStateSchema>;
+export type SanctionOnDate = InferOutput<typeof sanctionOnDateSchema>;
+export type StoredEvent = InferOutput<typeof storedEventSchema>;
+export type EventsPage = InferOutput<typeof eventsPageSchema>;
+export type Timeline = InferOutput<typeof timelineSchema>;
+export type Verification = InferOutput<typeof verificationSchema>;
+export type SanctionsPage = InferOutput<typeof sanctionsPageSchema>;
+export type ChangesPage = InferOutput<typeof changesPageSchema>;
+export type CorrectionsPage = InferOutput<typeof correctionsPageSchema>;
+export type SearchPage = InferOutput<typeof searchPageSchema>;

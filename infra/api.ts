@@ -159,7 +159,7 @@ function arnPath(resource: string): string {
  * none is left unauthenticated. Each route is answered by its function (`target`), with a
  * Lambda proxy integration: the writer (appends), the reader (one entity), the audit
  * function (across entities), the proofs function and the docs function. Request validation is the functions'
- * (zod), which answers `application/problem+json` with JSON Pointer paths.
+ * (valibot), which answers `application/problem+json` with JSON Pointer paths.
  *
  * Callers are authorized with the two managed policies it creates: {@link readerPolicy}
  * (`execute-api:Invoke` on every GET method) and {@link writerPolicy} (every GET and POST
@@ -340,7 +340,7 @@ export class LedgerApi extends Construct {
       {
         id: "AwsSolutions-APIG2",
         reason:
-          "Requests are validated in the Lambda functions (zod), which answer " +
+          "Requests are validated in the Lambda functions (valibot), which answer " +
           "application/problem+json with a JSON Pointer per error as the API contract " +
           "requires (architecture §3); an API Gateway validator would answer its own format.",
       },

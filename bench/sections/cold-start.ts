@@ -67,12 +67,12 @@ export const handler = async (event) => {
 };
 `;
 
-type Part = "ledger" | "zod" | "other";
+type Part = "ledger" | "valibot" | "other";
 
-/** Whose a bundled module is: the ledger's own code, zod (its validation), or another package. */
+/** Whose a bundled module is: the ledger's own code, valibot (its validation), or another package. */
 function partOf(file: string): Part {
   if (!file.includes("node_modules/")) return "ledger";
-  return file.includes("node_modules/zod/") ? "zod" : "other";
+  return file.includes("node_modules/valibot/") ? "valibot" : "other";
 }
 
 /** A module's path from its package or from the repository root. */
@@ -191,12 +191,12 @@ export async function coldStart(options: Options): Promise<Section> {
       });
     }
     // What a function adds to the baseline: every module the baseline does not hold, that is
-    // the ledger's own code, its validation (zod) and its few other dependencies.
+    // the ledger's own code, its validation (valibot) and its few other dependencies.
     const own: Record<string, number> = {};
     const parts: Record<string, Record<Part, number>> = {};
     for (const name of FUNCTIONS) {
       let bytes = 0;
-      const split: Record<Part, number> = { ledger: 0, zod: 0, other: 0 };
+      const split: Record<Part, number> = { ledger: 0, valibot: 0, other: 0 };
       for (const [file, size] of inputs[name] ?? []) {
         if (inputs.baseline?.has(file)) continue;
         bytes += size;
@@ -241,7 +241,7 @@ export async function coldStart(options: Options): Promise<Section> {
         "function",
         "own KiB",
         "ledger code KiB",
-        "zod KiB",
+        "valibot KiB",
         "other packages KiB",
         "largest modules",
       ],
@@ -249,7 +249,7 @@ export async function coldStart(options: Options): Promise<Section> {
         name,
         round(own[name] ?? 0, 1),
         round(parts[name]?.ledger ?? 0, 1),
-        round(parts[name]?.zod ?? 0, 1),
+        round(parts[name]?.valibot ?? 0, 1),
         round(parts[name]?.other ?? 0, 1),
         [...(inputs[name] ?? [])]
           .filter(([file]) => !inputs.baseline?.has(file))

@@ -1,21 +1,8 @@
-import { config } from "zod/v4/core";
-
-/** A problem found by a schema, as zod reports it before it has a message. */
-interface RawIssue {
-  readonly code?: string;
-  readonly input?: unknown;
-  readonly expected?: string;
-  readonly values?: readonly unknown[];
-  readonly origin?: string;
-  readonly maximum?: number | bigint;
-  readonly minimum?: number | bigint;
-  readonly inclusive?: boolean;
-  readonly format?: string;
-  readonly pattern?: string;
-}
+import { type BaseIssue, setGlobalMessage } from "valibot";
 
 const UNITS: Record<string, string> = { string: "character", array: "item" };
 
+/** What a value is, as a message names it: `null`, `an array`, `a number`, … */
 function kind(input: unknown): string {
   if (input === null) return "null";
   if (Array.isArray(input)) return "an array";
@@ -23,42 +10,52 @@ function kind(input: unknown): string {
   return type === "object" || type === "undefined" ? type : `a ${type}`;
 }
 
-function bound(issue: RawIssue, limit: number | bigint | undefined, most: boolean): string {
-  const unit = UNITS[issue.origin ?? ""];
-  const which =
-    issue.inclusive === false ? (most ? "less than" : "more than") : most ? "at most" : "at least";
+/** A bound on a length (of a string or an array) or on a value. */
+function bound(issue: BaseIssue<unknown>, most: boolean): string {
+  const limit = issue.requirement as number;
+  const unit = UNITS[Array.isArray(issue.input) ? "array" : typeof issue.input];
+  const which = most ? "at most" : "at least";
   if (!unit) return `must be ${which} ${limit}`;
-  return `must have ${which} ${limit} ${unit}${Number(limit) === 1 ? "" : "s"}`;
+  return `must have ${which} ${limit} ${unit}${limit === 1 ? "" : "s"}`;
 }
+
+/** The JSON type a schema of this valibot type expects. */
+const TYPES: Record<string, string> = {
+  strict_object: "object",
+  object: "object",
+  custom: "object",
+};
 
 /**
  * The message of a problem found by a schema, in the ledger's words ("must …", after the
- * field's JSON Pointer): zod/mini leaves messages to its user, and this one covers every
- * check the API's schemas make. Only the functions that validate requests load it.
+ * field's JSON Pointer): valibot leaves messages to its user, and this one covers every
+ * check the API's schemas make that gives no message of its own. Only the functions that
+ * validate requests load it.
  */
-export function issueMessage(issue: RawIssue): string {
-  switch (issue.code) {
-    case "invalid_type":
-    case "invalid_value":
-      if (issue.input === undefined) return "is required";
-      break;
+export function issueMessage(issue: BaseIssue<unknown>): string {
+  if (issue.kind === "schema" && issue.input === undefined) return "is required";
+  switch (issue.type) {
+    case "picklist":
+    case "literal":
+      return `must be one of ${issue.expected?.split(" | ").join(", ")}`;
+    case "safe_integer":
+    case "integer":
+      return `must be an integer, not ${issue.received}`;
+    case "max_length":
+      return bound(issue, true);
+    case "min_length":
+      return bound(issue, false);
+    case "max_value":
+      return bound(issue, true);
+    case "min_value":
+      return bound(issue, false);
+    case "regex":
+      return `must match ${issue.requirement}`;
   }
-  switch (issue.code) {
-    case "invalid_type":
-      return `must be ${issue.expected === "int" ? "an integer" : `of type ${issue.expected}`}, not ${kind(issue.input)}`;
-    case "invalid_value":
-      return `must be one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(", ")}`;
-    case "too_big":
-      return bound(issue, issue.maximum, true);
-    case "too_small":
-      return bound(issue, issue.minimum, false);
-    case "invalid_format":
-      return issue.format === "regex"
-        ? `must match ${issue.pattern}`
-        : `must be a valid ${issue.format}`;
-    default:
-      return "is invalid";
+  if (issue.kind === "schema") {
+    return `must be of type ${TYPES[issue.type] ?? issue.type}, not ${kind(issue.input)}`;
   }
+  return "is invalid";
 }
 
-config({ localeError: issueMessage });
+setGlobalMessage(issueMessage);

@@ -1,4 +1,5 @@
-import { type $ZodObject, type $ZodType, safeParse, toJSONSchema } from "zod/v4/core";
+import { toJsonSchema } from "@valibot/to-json-schema";
+import { type GenericSchema, safeParse } from "valibot";
 import { problemSchema } from "./answers.js";
 import {
   type FailureStatus,
@@ -7,7 +8,7 @@ import {
   type RouteDoc,
   TAGS,
 } from "./route-docs.js";
-import { ROUTES } from "./routes.js";
+import { type ObjectSchema, ROUTES } from "./routes.js";
 
 type Json = Record<string, unknown>;
 
@@ -85,23 +86,44 @@ function failureContent(origin: Origin): Json {
   return content;
 }
 
-function jsonSchema(schema: $ZodType, io: "input" | "output"): Json {
-  const { $schema: _, ...rest } = toJSONSchema(schema, {
+/**
+ * The JSON Schema of a request (`input`) or an answer (`output`). A `check` has no JSON
+ * Schema: its rule is in the field's description or the route's (a calendar date, a name's
+ * printable text, …).
+ */
+function jsonSchema(schema: GenericSchema, io: "input" | "output"): Json {
+  const { $schema: _, ...rest } = toJsonSchema(schema, {
     target: "draft-2020-12",
-    io,
-    unrepresentable: "any",
+    typeMode: io,
+    ignoreActions: ["check"],
   }) as Json;
-  return rest;
+  return tidy(rest) as Json;
+}
+
+/**
+ * The schema as a client generator reads it best: a `const` with its `type`, and no
+ * `required: []` (an object whose every property is optional).
+ */
+function tidy(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(tidy);
+  if (typeof node !== "object" || node === null) return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "required" && Array.isArray(value) && value.length === 0) continue;
+    out[key] = tidy(value);
+  }
+  if ("const" in out && !("type" in out)) out.type = typeof out.const;
+  return out;
 }
 
 /** The parameters of one location (`path` or `query`), each with its description. */
 function parameters(
   where: "path" | "query",
-  schema: $ZodObject,
+  schema: ObjectSchema,
   docs: Readonly<Record<string, string>>,
   route: string,
 ): Json[] {
-  return Object.entries(schema._zod.def.shape).map(([name, field]) => {
+  return Object.entries(schema.entries).map(([name, field]) => {
     const { description: _, ...fieldSchema } = jsonSchema(field, "input");
     const description = docs[name];
     if (typeof description !== "string") throw new Error(`${route}: ${name} has no description`);
@@ -129,7 +151,7 @@ export function openApiDocument(): Json {
       properties: { message: { type: "string" } },
     },
   };
-  const ref = (name: string, schema: $ZodType, io: "input" | "output") => {
+  const ref = (name: string, schema: GenericSchema, io: "input" | "output") => {
     schemas[name] ??= jsonSchema(schema, io);
     return { $ref: `#/components/schemas/${name}` };
   };

@@ -1,4 +1,4 @@
-import type { $ZodType, output } from "zod/v4/core";
+import type { GenericSchema, InferOutput } from "valibot";
 import {
   appendAnswerSchema,
   appendBodySchema,
@@ -46,8 +46,8 @@ export interface RouteDoc {
   readonly summary: string;
   readonly description: string;
   readonly tags: readonly Tag[];
-  readonly body?: Named<$ZodType>;
-  readonly answers: readonly SuccessAnswer<$ZodType>[];
+  readonly body?: Named<GenericSchema>;
+  readonly answers: readonly SuccessAnswer<GenericSchema>[];
   readonly failures: readonly FailureStatus[];
 }
 
@@ -414,8 +414,8 @@ const LISTING = {
 
 /** A route's parameter names: those of its path and query schemas. */
 type ParameterName<K extends OperationId> =
-  | keyof output<RouteTable[K]["path"]>
-  | keyof output<RouteTable[K]["query"]>;
+  | keyof InferOutput<RouteTable[K]["path"]>
+  | keyof InferOutput<RouteTable[K]["query"]>;
 
 /**
  * The description of every path and query parameter of every route, for the OpenAPI

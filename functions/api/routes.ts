@@ -1,4 +1,4 @@
-import type { $ZodObject } from "zod/v4/core";
+import type { GenericSchema } from "valibot";
 import {
   changesQuerySchema,
   checkpointPathSchema,
@@ -30,14 +30,19 @@ export type RouteTarget = "writer" | "reader" | "audit" | "proofs" | "docs";
  * The OpenAPI document derives from it too, with the route's documentation
  * (`route-docs.ts`, under the same operationId), which no function bundles.
  */
+/** The schema of a route's path or query: an object of named parameters. */
+export type ObjectSchema = GenericSchema<Record<string, string>, Record<string, unknown>> & {
+  readonly entries: Readonly<Record<string, GenericSchema>>;
+};
+
 export interface RouteSpec {
   readonly method: "GET" | "POST";
   readonly resource: string;
   readonly target: RouteTarget;
   /** The path parameters' schema. */
-  readonly path: $ZodObject;
+  readonly path: ObjectSchema;
   /** The query parameters' schema (a strict object: an unknown parameter is a 400). */
-  readonly query: $ZodObject;
+  readonly query: ObjectSchema;
 }
 
 /** The writer's routes: appends, one or a batch. */

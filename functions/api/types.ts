@@ -1,5 +1,5 @@
 /**
- * Compile-time ties between the API's zod schemas and the domain's types: a schema whose
+ * Compile-time ties between the API's schemas and the domain's types: a schema whose
  * output drifts from its type (a field added, dropped, renamed or retyped on either side)
  * fails `tsc`, with no cast in between.
  */

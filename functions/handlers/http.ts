@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { type $ZodError, type $ZodType, type output, safeParse } from "zod/v4/core";
+import { type BaseIssue, type GenericSchema, type InferOutput, safeParse } from "valibot";
 import "../api/messages.js";
 import { duplicateKey } from "../api/json.js";
 import { UnanswerableQuery } from "../app/audit.js";
@@ -90,40 +90,40 @@ export function pointer(path: readonly PropertyKey[], prefix = ""): string {
   );
 }
 
-/** The field errors of a failed zod parse, each with the pointer of its field. */
-export function fieldErrors(error: $ZodError, prefix = ""): FieldError[] {
-  const out: FieldError[] = [];
-  for (const issue of error.issues) {
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) {
-        out.push({ path: pointer([...issue.path, key], prefix), message: "unknown field" });
-      }
-    } else {
-      out.push({ path: pointer(issue.path, prefix), message: issue.message });
-    }
-  }
-  return out;
+/** The field errors of a failed parse, each with the pointer of its field. */
+export function fieldErrors(issues: readonly BaseIssue<unknown>[], prefix = ""): FieldError[] {
+  return issues.map((issue) => ({
+    path: pointer(issue.path?.map((item) => item.key as PropertyKey) ?? [], prefix),
+    // A strict object's issue for a key it does not define expects none ("never").
+    message:
+      issue.type === "strict_object" && issue.expected === "never"
+        ? "unknown field"
+        : issue.message,
+  }));
 }
 
-/** A 400 problem for invalid input, naming each field at fault. */
+/** The most field errors a problem lists: an array of 100,000 bad items must not make 8 MB. */
+export const MAX_FIELD_ERRORS = 100;
+
+/** A 400 problem for invalid input, naming each field at fault (the first 100 of them). */
 export function invalid(errors: FieldError[], what = "request"): Problem {
   const first = errors[0];
   const detail = first
     ? `The ${what} is invalid: ${first.path || "/"} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}.`
     : `The ${what} is invalid.`;
-  return new Problem(400, "Invalid request", detail, errors);
+  return new Problem(400, "Invalid request", detail, errors.slice(0, MAX_FIELD_ERRORS));
 }
 
-/** Parses with a zod schema, or throws a 400 problem whose errors point below `prefix`. */
-export function parseWith<S>(
-  schema: S & $ZodType,
+/** Parses with a schema, or throws a 400 problem whose errors point below `prefix`. */
+export function parseWith<S extends GenericSchema>(
+  schema: S,
   value: unknown,
   prefix = "",
   what = "request",
-): output<S> {
+): InferOutput<S> {
   const result = safeParse(schema, value);
-  if (!result.success) throw invalid(fieldErrors(result.error, prefix), what);
-  return result.data;
+  if (!result.success) throw invalid(fieldErrors(result.issues, prefix), what);
+  return result.output;
 }
 
 /** The JSON body of a request, or a 400/413 problem. */
@@ -184,7 +184,10 @@ export function illFormedString(root: unknown): string | undefined {
  * more than once is at fault too: API Gateway passes on only the last value, and the caller
  * may have meant another. Every fault is named in one 400, repeated parameters first.
  */
-export function parseQuery<S>(schema: S & $ZodType, event: APIGatewayProxyEvent): output<S> {
+export function parseQuery<S extends GenericSchema>(
+  schema: S,
+  event: APIGatewayProxyEvent,
+): InferOutput<S> {
   const repeated = Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(
     ([name, values]) =>
       values && values.length > 1
@@ -198,9 +201,9 @@ export function parseQuery<S>(schema: S & $ZodType, event: APIGatewayProxyEvent)
     ),
   );
   const result = safeParse(schema, query);
-  const errors = [...repeated, ...(result.success ? [] : fieldErrors(result.error))];
+  const errors = [...repeated, ...(result.success ? [] : fieldErrors(result.issues))];
   if (errors.length > 0 || !result.success) throw invalid(errors, "query");
-  return result.data;
+  return result.output;
 }
 
 /** The caller: the IAM principal that API Gateway authenticated, or `local`. */

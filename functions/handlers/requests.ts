@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import type { output } from "zod/v4/core";
+import type { InferOutput } from "valibot";
 import type { RouteDocs } from "../api/route-docs.js";
 import type { OperationId, RouteTable, RouteTarget } from "../api/routes.js";
 import {
@@ -19,8 +19,8 @@ import { illFormedString, invalid, json, Problem, parseQuery, parseWith, respond
 
 /** What a route's implementation receives: its path and query parameters, validated. */
 export interface Input<K extends OperationId> {
-  readonly path: output<RouteTable[K]["path"]>;
-  readonly query: output<RouteTable[K]["query"]>;
+  readonly path: InferOutput<RouteTable[K]["path"]>;
+  readonly query: InferOutput<RouteTable[K]["query"]>;
   readonly event: APIGatewayProxyEvent;
 }
 

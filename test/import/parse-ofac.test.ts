@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Publication, PublishedEntry } from "../../cli/import/model.js";
 import { parseOfacCsv } from "../../cli/import/ofac.js";
@@ -17,15 +18,15 @@ const DUMMY_DATE = "2026-01-15";
 function expectAcceptable(publication: Publication): void {
   const keys = new Set<string>();
   for (const entry of publication.entries) {
-    expect(entityIdSchema.safeParse(entry.entityId).success, entry.entityId).toBe(true);
-    const registration = entityRegisteredSchema.safeParse({
+    expect(v.safeParse(entityIdSchema, entry.entityId).success, entry.entityId).toBe(true);
+    const registration = v.safeParse(entityRegisteredSchema, {
       name: entry.name,
       kind: entry.kind,
       aliases: entry.aliases,
       ...(entry.country ? { country: entry.country } : {}),
       identifiers: entry.identifiers,
     });
-    expect(registration.error?.issues ?? [], entry.ref).toEqual([]);
+    expect(registration.issues?.map((i) => i.message) ?? [], entry.ref).toEqual([]);
     expect(entry.aliases).not.toContain(entry.name);
     expect(new Set(entry.aliases).size).toBe(entry.aliases.length);
     keys.clear();
@@ -36,7 +37,7 @@ function expectAcceptable(publication: Publication): void {
       const effectiveFrom = s.effectiveFrom ?? DUMMY_DATE;
       const announcedOn = s.announcedOn ?? effectiveFrom;
       expect(announcedOn <= effectiveFrom, `${entry.ref} ${s.key}`).toBe(true);
-      const imposition = sanctionImposedSchema.safeParse({
+      const imposition = v.safeParse(sanctionImposedSchema, {
         // With the importer's re-listing suffix, the longest form the id takes.
         sanctionId: `${publication.list}-${s.key}:${DUMMY_DATE}`,
         authority: s.authority,
@@ -47,7 +48,7 @@ function expectAcceptable(publication: Publication): void {
         effectiveFrom,
         ...(s.legalBasis ? { legalBasis: s.legalBasis } : {}),
       });
-      expect(imposition.error?.issues ?? [], `${entry.ref} ${s.key}`).toEqual([]);
+      expect(imposition.issues?.map((i) => i.message) ?? [], `${entry.ref} ${s.key}`).toEqual([]);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Publication, PublishedEntry } from "../../cli/import/model.js";
 import { parseUnXml } from "../../cli/import/un.js";
@@ -37,7 +38,7 @@ describe("UN Security Council Consolidated List, February 2026 (XML)", () => {
     for (const e of un.entries) {
       expect(e.entityId).toBe(`un-${e.ref}`);
       expect(e.entityId).toMatch(/^[a-z0-9][a-z0-9._:-]{0,127}$/);
-      expect(entityIdSchema.safeParse(e.entityId).success).toBe(true);
+      expect(v.safeParse(entityIdSchema, e.entityId).success).toBe(true);
     }
     expect(new Set(un.entries.map((e) => e.entityId)).size).toBe(1003);
   });
@@ -151,17 +152,17 @@ describe("UN Security Council Consolidated List, February 2026 (XML)", () => {
 
   it("produces only entries the API accepts", () => {
     for (const e of un.entries) {
-      const registration = entityRegisteredSchema.safeParse({
+      const registration = v.safeParse(entityRegisteredSchema, {
         name: e.name,
         kind: e.kind,
         aliases: e.aliases,
         ...(e.country ? { country: e.country } : {}),
         identifiers: e.identifiers,
       });
-      expect(registration.error?.issues ?? [], e.ref).toEqual([]);
+      expect(registration.issues?.map((i) => i.message) ?? [], e.ref).toEqual([]);
       expect(e.sanctions).toHaveLength(1);
       for (const s of e.sanctions) {
-        const imposition = sanctionImposedSchema.safeParse({
+        const imposition = v.safeParse(sanctionImposedSchema, {
           sanctionId: `${un.list}-${s.key}:2026-02-27`,
           authority: s.authority,
           program: s.program,
@@ -170,7 +171,7 @@ describe("UN Security Council Consolidated List, February 2026 (XML)", () => {
           announcedOn: s.announcedOn ?? "2026-02-27",
           effectiveFrom: s.effectiveFrom ?? "2026-02-27",
         });
-        expect(imposition.error?.issues ?? [], e.ref).toEqual([]);
+        expect(imposition.issues?.map((i) => i.message) ?? [], e.ref).toEqual([]);
       }
     }
   });

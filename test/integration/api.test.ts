@@ -145,6 +145,13 @@ describe("append", () => {
       "/data/version",
     ],
     ["a non-object body", [1, 2, 3], ""],
+    ["an empty array as the body", [], ""],
+    [
+      "an empty array where an object is expected",
+      { type: "SanctionImposed", data: { ...freeze, scope: [] } },
+      "/data/scope",
+    ],
+    ["an array as the data", { type: "EntityAmended", data: [] }, "/data"],
   ])(
     "answers 400 problem+json for %s, naming the field, writing nothing",
     async (_, body, path) => {
@@ -161,6 +168,27 @@ describe("append", () => {
       expect(await eventCount("ru-vtb-bank-f")).toBe(1);
     },
   );
+
+  it("names at most 100 fields at fault, and counts the rest in the detail", async () => {
+    const res = await api.post("/entities/ru-vtb-bank-g/events", {
+      type: "EntityRegistered",
+      data: {
+        name: "VTB Bank",
+        kind: "organization",
+        aliases: Array.from({ length: 500 }, () => 0),
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(100);
+    expect(res.body.errors[0]).toEqual({
+      path: "/data/aliases/0",
+      message: "must be of type string, not a number",
+    });
+    expect(res.body.detail).toBe(
+      "The request is invalid: /data/aliases/0 must be of type string, not a number (and 499 more).",
+    );
+    expect(await eventCount("ru-vtb-bank-g")).toBe(0);
+  });
 
   it("answers 400 for a malformed entity id", async () => {
     const res = await api.post("/entities/Bad%20Id/events", {

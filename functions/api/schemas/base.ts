@@ -1,48 +1,73 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { isCanonicalTimestamp, isIsoDate } from "../../domain/dates.js";
 
 /*
- * The shapes every route shares: ids, dates, printable text, the paths. Written with zod/mini,
- * whose functions tree-shake, and each helper here is marked free of side effects, so that a
- * Lambda bundle holds only the schemas, and the checks, of the routes it serves (one module
- * per function's routes beside this one). The messages are zod's English ones
- * (`../messages.ts` configures them).
+ * The shapes every route shares: ids, dates, printable text, the paths. Written with
+ * valibot, whose functions tree-shake one by one, and each helper here is marked free of
+ * side effects, so that a Lambda bundle holds only the schemas, and the checks, of the
+ * routes it serves (one module per function's routes beside this one). The messages are
+ * the ledger's own (`../messages.ts`), save where a check gives its own.
  */
 
-/** `schema.check(...checks)`, marked pure so that a bundle drops the schemas it does not use. */
+/** A check on a value of type T: an action of a valibot pipe that keeps the type. */
+export type Check<T> = v.PipeItem<T, T, v.BaseIssue<unknown>>;
+
+/** `schema` with checks after it, marked pure so that a bundle drops the schemas it does not use. */
 // @__NO_SIDE_EFFECTS__
-export function checked<T extends z.ZodMiniType>(
+export function checked<T extends v.GenericSchema>(
   schema: T,
-  ...checks: z.core.$ZodCheck<z.output<T>>[]
-): T {
-  return schema.check(...checks);
+  ...checks: Check<v.InferOutput<T>>[]
+): v.GenericSchema<v.InferInput<T>, v.InferOutput<T>> {
+  return v.pipe(schema, ...checks) as v.GenericSchema<v.InferInput<T>, v.InferOutput<T>>;
 }
 
 /** A string with checks. */
 // @__NO_SIDE_EFFECTS__
-export function str(...checks: z.core.$ZodCheck<string>[]) {
-  return z.string().check(...checks);
+export function str(...checks: Check<string>[]): v.GenericSchema<string> {
+  return checked(v.string(), ...checks);
 }
 
 /** A described schema: the description goes into the OpenAPI document. */
 // @__NO_SIDE_EFFECTS__
-export function described<T extends z.ZodMiniType>(schema: T, description: string): T {
-  return schema.check(z.meta({ description }));
+export function described<T extends v.GenericSchema>(
+  schema: T,
+  description: string,
+): v.GenericSchema<v.InferInput<T>, v.InferOutput<T>> {
+  return checked(schema, v.description(description));
+}
+
+/**
+ * A JSON object of exactly these members (any other is an unknown field). Valibot's strict
+ * object takes an array too (an empty one as `{}`); a request's object never is one.
+ */
+// @__NO_SIDE_EFFECTS__
+export function strict<const E extends v.ObjectEntries>(
+  entries: E,
+): v.StrictObjectSchema<E, undefined> {
+  const { "~standard": _, ...schema } = v.strictObject(entries);
+  return v._standardSchema<v.StrictObjectSchema<E, undefined>>({
+    ...schema,
+    "~run"(dataset, config) {
+      if (!Array.isArray(dataset.value)) return schema["~run"](dataset, config);
+      v._addIssue(this, "type", dataset, config);
+      return dataset as unknown as ReturnType<(typeof schema)["~run"]>;
+    },
+  });
 }
 
 export const entityIdSchema = str(
-  z.regex(/^[a-z0-9][a-z0-9._:-]{0,127}$/, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$"),
+  v.regex(/^[a-z0-9][a-z0-9._:-]{0,127}$/, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$"),
 );
 
 export const isoDateSchema = str(
-  z.refine(isIsoDate, "must be a calendar date YYYY-MM-DD"),
-  z.meta({ format: "date", example: "2022-04-02" }),
+  v.check(isIsoDate, "must be a calendar date YYYY-MM-DD"),
+  v.metadata({ format: "date", example: "2022-04-02" }),
 );
 
 /** A moment as the ledger answers it: UTC with milliseconds. */
 export const timestampSchema = str(
-  z.refine(isCanonicalTimestamp, "must be a UTC timestamp such as 2022-03-26T09:15:02.123Z"),
-  z.meta({ format: "date-time", example: "2022-03-26T09:15:02.123Z" }),
+  v.check(isCanonicalTimestamp, "must be a UTC timestamp such as 2022-03-26T09:15:02.123Z"),
+  v.metadata({ format: "date-time", example: "2022-03-26T09:15:02.123Z" }),
 );
 
 /**
@@ -59,30 +84,30 @@ function unsafeCharacter(input: unknown): string {
   return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
-export const notBlank = z.refine<string>((s) => s.trim().length > 0, "must not be blank");
+export const notBlank = v.check<string, string>((s) => s.trim().length > 0, "must not be blank");
 
 // @__NO_SIDE_EFFECTS__
 export function text(max: number) {
-  return str(z.maxLength(max), notBlank);
+  return str(v.maxLength(max), notBlank);
 }
 
 export const idLike = str(
-  z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"),
 );
 
 export const eventIdSchema = str(
-  z.regex(
+  v.regex(
     /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,127}$/,
     "must be 1 to 128 characters of letters, digits and ._:@/+-",
   ),
 );
 
 export const countrySchema = str(
-  z.regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as RU"),
+  v.regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as RU"),
 );
 
 export const authoritySchema = str(
-  z.regex(/^[A-Z][A-Z0-9-]{1,31}$/, "must match ^[A-Z][A-Z0-9-]{1,31}$ (e.g. JP, US-OFAC)"),
+  v.regex(/^[A-Z][A-Z0-9-]{1,31}$/, "must match ^[A-Z][A-Z0-9-]{1,31}$ (e.g. JP, US-OFAC)"),
 );
 
 /** The description of text that {@link nameText} admits. */
@@ -93,29 +118,30 @@ export const PRINTABLE_TEXT =
 // @__NO_SIDE_EFFECTS__
 export function nameText(max: number) {
   return str(
-    z.maxLength(max),
+    v.maxLength(max),
     notBlank,
-    z.refine<string>((s) => !UNSAFE_TEXT.test(s), {
-      error: (issue) =>
+    v.check(
+      (s) => !UNSAFE_TEXT.test(s),
+      (issue) =>
         `must not hold control characters or BiDi overrides and isolates (found ${unsafeCharacter(issue.input)})`,
-    }),
-    z.meta({ description: PRINTABLE_TEXT }),
+    ),
+    v.description(PRINTABLE_TEXT),
   );
 }
 
 /** A whole number at least `min`. */
 // @__NO_SIDE_EFFECTS__
 export function version(min: number) {
-  return checked(z.int(), z.gte(min));
+  return checked(v.number(), v.safeInteger(), v.minValue(min));
 }
 
 /** The query of a route that takes no parameter: any parameter is a 400. */
-export const emptyQuerySchema = z.strictObject({});
+export const emptyQuerySchema = v.strictObject({});
 
 /** The path parameters of a route without any. */
-export const noPathSchema = z.strictObject({});
+export const noPathSchema = v.strictObject({});
 
 /** The path parameters of the routes under `/entities/{entityId}`. */
-export const entityPathSchema = z.object({
+export const entityPathSchema = v.object({
   entityId: entityIdSchema,
 });

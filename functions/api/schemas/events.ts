@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import {
   ENTITY_KINDS,
   type EntityAmendedData,
@@ -25,98 +25,104 @@ import {
   isoDateSchema,
   nameText,
   str,
+  strict,
   text,
   version,
 } from "./base.js";
 
 /* The writer's shapes: each event type's data, the envelope of an append, a batch. */
 
-export const identifierSchema = z.strictObject({ scheme: nameText(64), value: nameText(256) });
+export const identifierSchema = strict({ scheme: nameText(64), value: nameText(256) });
 
 export const measuresSchema = checked(
-  z.array(z.enum(MEASURES)),
-  z.minLength(1),
-  z.maxLength(MEASURES.length),
-  z.refine((m) => new Set(m).size === m.length, "must not repeat a measure"),
+  v.array(v.picklist(MEASURES)),
+  v.minLength(1),
+  v.maxLength(MEASURES.length),
+  v.check((m) => new Set(m).size === m.length, "must not repeat a measure"),
 );
 
-export const scopeSchema = z.strictObject({
-  goods: z.optional(checked(z.array(text(256)), z.maxLength(1000))),
-  hsCodes: z.optional(
+export const scopeSchema = strict({
+  goods: v.optional(checked(v.array(text(256)), v.maxLength(1000))),
+  hsCodes: v.optional(
     checked(
-      z.array(str(z.regex(/^[0-9]{2}[0-9.]{0,12}$/, "must be an HS code such as 7113 or 7113.19"))),
-      z.maxLength(5000),
+      v.array(str(v.regex(/^[0-9]{2}[0-9.]{0,12}$/, "must be an HS code such as 7113 or 7113.19"))),
+      v.maxLength(5000),
     ),
   ),
-  note: z.optional(text(4000)),
+  note: v.optional(text(4000)),
 });
 
 const nameSchema = nameText(512);
-const aliasesSchema = checked(z.array(nameSchema), z.maxLength(1000));
-const identifiersSchema = checked(z.array(identifierSchema), z.maxLength(100));
-export const entityKindSchema = z.enum(ENTITY_KINDS);
+const aliasesSchema = checked(v.array(nameSchema), v.maxLength(1000));
+const identifiersSchema = checked(v.array(identifierSchema), v.maxLength(100));
+export const entityKindSchema = v.picklist(ENTITY_KINDS);
 
-export const sourceSchema = z.strictObject({
+/** A URL that parses, of the scheme `http` or `https`. */
+function isHttpUrl(s: string): boolean {
+  return URL.canParse(s) && /^https?:$/.test(new URL(s).protocol);
+}
+
+export const sourceSchema = strict({
   title: text(512),
-  url: z.optional(
-    checked(
-      z.url({ protocol: /^https?$/, error: "must be an http or https URL" }),
-      z.maxLength(2048),
-      z.meta({ description: "An http or https URL." }),
+  url: v.optional(
+    str(
+      v.check(isHttpUrl, "must be an http or https URL"),
+      v.maxLength(2048),
+      v.metadata({ format: "uri", description: "An http or https URL." }),
     ),
   ),
-  publishedOn: z.optional(isoDateSchema),
+  publishedOn: v.optional(isoDateSchema),
 });
 
-export const entityRegisteredSchema = z.strictObject({
+export const entityRegisteredSchema = strict({
   name: nameSchema,
   kind: entityKindSchema,
-  aliases: z.optional(aliasesSchema),
-  country: z.optional(countrySchema),
-  identifiers: z.optional(identifiersSchema),
+  aliases: v.optional(aliasesSchema),
+  country: v.optional(countrySchema),
+  identifiers: v.optional(identifiersSchema),
 });
 
 export const entityAmendedSchema = checked(
-  z.strictObject({
-    name: z.optional(nameSchema),
-    kind: z.optional(entityKindSchema),
-    aliases: z.optional(
-      z.strictObject({ add: z.optional(aliasesSchema), remove: z.optional(aliasesSchema) }),
+  strict({
+    name: v.optional(nameSchema),
+    kind: v.optional(entityKindSchema),
+    aliases: v.optional(
+      strict({ add: v.optional(aliasesSchema), remove: v.optional(aliasesSchema) }),
     ),
-    country: z.optional(z.nullable(countrySchema)),
-    identifiers: z.optional(identifiersSchema),
+    country: v.optional(v.nullable(countrySchema)),
+    identifiers: v.optional(identifiersSchema),
   }),
-  z.refine((d) => Object.keys(d).length > 0, "must change at least one field"),
+  v.check((d) => Object.keys(d).length > 0, "must change at least one field"),
 );
 
-export const sanctionImposedSchema = z.strictObject({
+export const sanctionImposedSchema = strict({
   sanctionId: idLike,
   authority: authoritySchema,
-  program: z.optional(text(64)),
+  program: v.optional(text(64)),
   measures: measuresSchema,
-  scope: z.optional(scopeSchema),
+  scope: v.optional(scopeSchema),
   announcedOn: isoDateSchema,
   effectiveFrom: isoDateSchema,
-  effectiveUntil: z.optional(isoDateSchema),
-  legalBasis: z.optional(text(2000)),
-  undetermined: z.optional(
+  effectiveUntil: v.optional(isoDateSchema),
+  legalBasis: v.optional(text(2000)),
+  undetermined: v.optional(
     described(
-      z.strictObject({ since: z.optional(isoDateSchema), reason: text(2000) }),
+      strict({ since: v.optional(isoDateSchema), reason: text(2000) }),
       "Set when the start is not stated (a list publication that gives no listing date): the sanction may have been in force before `effectiveFrom`, and its status on the days from `since` (absent: every day) before `effectiveFrom` is not known.",
     ),
   ),
 });
 
 export const sanctionAmendedSchema = checked(
-  z.strictObject({
+  strict({
     sanctionId: idLike,
     effectiveFrom: isoDateSchema,
-    measures: z.optional(measuresSchema),
-    scope: z.optional(z.nullable(scopeSchema)),
-    effectiveUntil: z.optional(z.nullable(isoDateSchema)),
-    legalBasis: z.optional(z.nullable(text(2000))),
+    measures: v.optional(measuresSchema),
+    scope: v.optional(v.nullable(scopeSchema)),
+    effectiveUntil: v.optional(v.nullable(isoDateSchema)),
+    legalBasis: v.optional(v.nullable(text(2000))),
   }),
-  z.refine(
+  v.check(
     (d) =>
       d.measures !== undefined ||
       d.scope !== undefined ||
@@ -126,18 +132,18 @@ export const sanctionAmendedSchema = checked(
   ),
 );
 
-export const sanctionLiftedSchema = z.strictObject({
+export const sanctionLiftedSchema = strict({
   sanctionId: idLike,
   effectiveFrom: isoDateSchema,
-  reason: z.optional(text(2000)),
+  reason: v.optional(text(2000)),
 });
 
-export const eventRetractedSchema = z.strictObject({
+export const eventRetractedSchema = strict({
   version: version(1),
   reason: text(2000),
 });
 
-export const publicationImportedSchema = z.strictObject({
+export const publicationImportedSchema = strict({
   list: idLike,
   publishedOn: isoDateSchema,
   title: text(512),
@@ -156,43 +162,45 @@ export const DATA_SCHEMAS = {
 } as const;
 
 /** A JSON object, passed on as sent (a record schema would rebuild it and drop `__proto__`). */
-const jsonObject = z.custom<Record<string, unknown>>(
+const jsonObject = v.custom<Record<string, unknown>>(
   (value) => typeof value === "object" && value !== null && !Array.isArray(value),
   "must be an object",
 );
 
 export const envelopeFields = {
-  eventId: z.optional(eventIdSchema),
-  expectedVersion: z.optional(version(0)),
-  source: z.optional(sourceSchema),
+  eventId: v.optional(eventIdSchema),
+  expectedVersion: v.optional(version(0)),
+  source: v.optional(sourceSchema),
 };
 
 /** The envelope of an append; `data` is checked against its type's schema afterwards. */
-export const appendEnvelopeSchema = z.strictObject({
-  type: z.enum(EVENT_TYPES),
+export const appendEnvelopeSchema = strict({
+  type: v.picklist(EVENT_TYPES),
   data: jsonObject,
   ...envelopeFields,
 });
 
 /** The envelope of a batch: 1 to 100 items, each checked on its own afterwards. */
-export const batchEnvelopeSchema = z.strictObject({
+export const batchEnvelopeSchema = strict({
   items: checked(
-    z.array(z.unknown()),
-    z.minLength(1, "must hold at least 1 item"),
-    z.maxLength(100, "must hold at most 100 items"),
+    v.array(v.unknown()),
+    v.minLength(1, "must hold at least 1 item"),
+    v.maxLength(100, "must hold at most 100 items"),
   ),
 });
 
 // Each schema is tied to the domain type it validates: `tsc` fails if the two drift apart.
 export type SchemaTies = [
-  Expect<Equal<DeepReadonly<z.output<typeof identifierSchema>>, Identifier>>,
-  Expect<Equal<DeepReadonly<z.output<typeof scopeSchema>>, Scope>>,
-  Expect<Equal<DeepReadonly<z.output<typeof sourceSchema>>, Source>>,
-  Expect<Equal<DeepReadonly<z.output<typeof entityRegisteredSchema>>, EntityRegisteredData>>,
-  Expect<Equal<DeepReadonly<z.output<typeof entityAmendedSchema>>, EntityAmendedData>>,
-  Expect<Equal<DeepReadonly<z.output<typeof sanctionImposedSchema>>, SanctionImposedData>>,
-  Expect<Equal<DeepReadonly<z.output<typeof sanctionAmendedSchema>>, SanctionAmendedData>>,
-  Expect<Equal<DeepReadonly<z.output<typeof sanctionLiftedSchema>>, SanctionLiftedData>>,
-  Expect<Equal<DeepReadonly<z.output<typeof eventRetractedSchema>>, EventRetractedData>>,
-  Expect<Equal<DeepReadonly<z.output<typeof publicationImportedSchema>>, PublicationImportedData>>,
+  Expect<Equal<DeepReadonly<v.InferOutput<typeof identifierSchema>>, Identifier>>,
+  Expect<Equal<DeepReadonly<v.InferOutput<typeof scopeSchema>>, Scope>>,
+  Expect<Equal<DeepReadonly<v.InferOutput<typeof sourceSchema>>, Source>>,
+  Expect<Equal<DeepReadonly<v.InferOutput<typeof entityRegisteredSchema>>, EntityRegisteredData>>,
+  Expect<Equal<DeepReadonly<v.InferOutput<typeof entityAmendedSchema>>, EntityAmendedData>>,
+  Expect<Equal<DeepReadonly<v.InferOutput<typeof sanctionImposedSchema>>, SanctionImposedData>>,
+  Expect<Equal<DeepReadonly<v.InferOutput<typeof sanctionAmendedSchema>>, SanctionAmendedData>>,
+  Expect<Equal<DeepReadonly<v.InferOutput<typeof sanctionLiftedSchema>>, SanctionLiftedData>>,
+  Expect<Equal<DeepReadonly<v.InferOutput<typeof eventRetractedSchema>>, EventRetractedData>>,
+  Expect<
+    Equal<DeepReadonly<v.InferOutput<typeof publicationImportedSchema>>, PublicationImportedData>
+  >,
 ];

@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { MEASURES } from "../../domain/events.js";
 import { authoritySchema, isoDateSchema, str, text } from "./base.js";
 import { asOfQuery, knownAtQuery, knownAtSchema, limitSchema, nextTokenSchema } from "./params.js";
@@ -6,12 +6,12 @@ import { asOfQuery, knownAtQuery, knownAtSchema, limitSchema, nextTokenSchema } 
 /* The audit function's queries: across entities. */
 
 const filterFields = {
-  authority: z.optional(authoritySchema),
-  measure: z.optional(z.enum(MEASURES)),
-  program: z.optional(text(64)),
+  authority: v.optional(authoritySchema),
+  measure: v.optional(v.picklist(MEASURES)),
+  program: v.optional(text(64)),
 };
 
-export const sanctionsQuerySchema = z.strictObject({
+export const sanctionsQuerySchema = v.strictObject({
   asOf: asOfQuery,
   knownAt: knownAtQuery,
   ...filterFields,
@@ -19,7 +19,7 @@ export const sanctionsQuerySchema = z.strictObject({
   nextToken: nextTokenSchema,
 });
 
-export const changesQuerySchema = z.strictObject({
+export const changesQuerySchema = v.strictObject({
   from: isoDateSchema,
   to: isoDateSchema,
   knownAt: knownAtQuery,
@@ -28,21 +28,21 @@ export const changesQuerySchema = z.strictObject({
   nextToken: nextTokenSchema,
 });
 
-export const correctionsQuerySchema = z.strictObject({
+export const correctionsQuerySchema = v.strictObject({
   from: knownAtSchema,
   to: knownAtSchema,
   limit: limitSchema,
   nextToken: nextTokenSchema,
 });
 
-export const noticesQuerySchema = z.strictObject({
-  since: z.optional(str(z.maxLength(2048))),
+export const noticesQuerySchema = v.strictObject({
+  since: v.optional(str(v.maxLength(2048))),
   limit: limitSchema,
 });
 
-export const searchQuerySchema = z.strictObject({
-  q: str(z.minLength(1), z.maxLength(256)),
-  asOf: z.optional(isoDateSchema),
+export const searchQuerySchema = v.strictObject({
+  q: str(v.minLength(1), v.maxLength(256)),
+  asOf: v.optional(isoDateSchema),
   limit: limitSchema,
   nextToken: nextTokenSchema,
 });

@@ -1,6 +1,6 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { isTimestamp, normalizeTimestamp } from "../../domain/dates.js";
-import { checked, isoDateSchema, str } from "./base.js";
+import { isoDateSchema, str } from "./base.js";
 
 /*
  * The query parameters that several routes take: counts, pages, moments and days. Their
@@ -11,33 +11,33 @@ import { checked, isoDateSchema, str } from "./base.js";
  * A moment as a client may ask for it: any RFC 3339 timestamp (an offset, `t`/`z` in lower
  * case, a fraction of any length), read as the ledger's canonical UTC form with milliseconds.
  */
-export const knownAtSchema = z.pipe(
-  str(
-    z.refine(
-      isTimestamp,
-      "must be an RFC 3339 timestamp such as 2022-03-26T09:15:02.123Z or 2022-03-26T11:15:02+02:00, in the years 0001 to 9999",
-    ),
-    z.meta({ format: "date-time", example: "2022-03-26T09:15:02.123Z" }),
+export const knownAtSchema = v.pipe(
+  v.string(),
+  v.check(
+    isTimestamp,
+    "must be an RFC 3339 timestamp such as 2022-03-26T09:15:02.123Z or 2022-03-26T11:15:02+02:00, in the years 0001 to 9999",
   ),
-  z.transform(normalizeTimestamp),
+  v.metadata({ format: "date-time", example: "2022-03-26T09:15:02.123Z" }),
+  v.transform(normalizeTimestamp),
 );
 
 /** A count in a query: plain decimal digits only (no sign, exponent, hex or blanks). */
 // @__NO_SIDE_EFFECTS__
 export function countSchema(min: number, max: number) {
-  return z.pipe(
-    z.pipe(
-      str(z.regex(/^(0|[1-9][0-9]{0,15})$/, "must be a whole number in plain decimal digits")),
-      z.transform(Number),
-    ),
-    checked(z.int(), z.gte(min), z.lte(max)),
+  return v.pipe(
+    v.string(),
+    v.regex(/^(0|[1-9][0-9]{0,15})$/, "must be a whole number in plain decimal digits"),
+    v.transform(Number),
+    v.safeInteger(),
+    v.minValue(min),
+    v.maxValue(max),
   );
 }
 
-export const limitSchema = z._default(countSchema(1, 1000), 100);
+export const limitSchema = v.optional(countSchema(1, 1000), "100");
 
-export const nextTokenSchema = z.optional(str(z.maxLength(2048)));
+export const nextTokenSchema = v.optional(str(v.maxLength(2048)));
 
-export const knownAtQuery = z.optional(knownAtSchema);
+export const knownAtQuery = v.optional(knownAtSchema);
 
-export const asOfQuery = z.optional(isoDateSchema);
+export const asOfQuery = v.optional(isoDateSchema);

@@ -1,27 +1,27 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { entityIdSchema } from "./base.js";
 import { countSchema } from "./params.js";
 
 /* The proofs function's paths and queries. */
 
 /** The path of `GET /checkpoints/{treeSize}`. */
-export const checkpointPathSchema = z.object({
+export const checkpointPathSchema = v.object({
   treeSize: countSchema(1, Number.MAX_SAFE_INTEGER),
 });
 
 /** The query of `GET /checkpoints/consistency`. */
-export const consistencyQuerySchema = z.strictObject({
+export const consistencyQuerySchema = v.strictObject({
   from: countSchema(1, Number.MAX_SAFE_INTEGER),
   to: countSchema(1, Number.MAX_SAFE_INTEGER),
 });
 
 /** The path of `GET /entities/{entityId}/events/{version}/proof`. */
-export const eventPathSchema = z.object({
+export const eventPathSchema = v.object({
   entityId: entityIdSchema,
   version: countSchema(1, Number.MAX_SAFE_INTEGER),
 });
 
 /** The query of `GET /entities/{entityId}/events/{version}/proof`. */
-export const proofQuerySchema = z.strictObject({
-  treeSize: z.optional(countSchema(1, Number.MAX_SAFE_INTEGER)),
+export const proofQuerySchema = v.strictObject({
+  treeSize: v.optional(countSchema(1, Number.MAX_SAFE_INTEGER)),
 });
