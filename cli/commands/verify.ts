@@ -69,7 +69,9 @@ Exit codes: 0 valid, 2 broken (or a missing witness, or any failed check), 1 any
       if (ctx.json()) ctx.printJson(result);
       else {
         if (result.valid) {
-          ctx.out(`valid: chain of ${result.version} events, head ${esc(String(result.headHash))}`);
+          ctx.out(
+            `valid: chain of ${result.version} event${result.version === 1 ? "" : "s"}, head ${esc(String(result.headHash))}`,
+          );
         } else {
           ctx.out(
             `BROKEN at version ${result.firstBrokenVersion ?? "?"} (sound up to version ${result.version}, hash ${esc(String(result.headHash))})`,

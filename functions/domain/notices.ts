@@ -2,7 +2,7 @@ import { type StatusRange, statusRanges } from "./corrections.js";
 import { startOf } from "./dates.js";
 import type { IsoDate, LedgerEvent, Timestamp } from "./events.js";
 import { canonicalJson, sha256Hex } from "./hash.js";
-import type { EntityState } from "./state.js";
+import { type EntityState, sanctionConcerned } from "./state.js";
 import type { Status } from "./status.js";
 
 /** What a notice tells: a sanction's change on a day, or a correction of days already past. */
@@ -81,27 +81,6 @@ export function dayNotice(item: {
   };
 }
 
-/** The sanction (by id) whose status an event may change, from the state before it. */
-function sanctionOfEvent(before: EntityState, event: LedgerEvent): string | undefined {
-  switch (event.type) {
-    case "SanctionImposed":
-    case "SanctionAmended":
-    case "SanctionLifted":
-      return event.data.sanctionId;
-    case "EventRetracted": {
-      const target = event.data.version;
-      return before.sanctions.find(
-        (s) =>
-          s.version === target ||
-          s.amendments.some((a) => a.version === target) ||
-          s.lifting?.version === target,
-      )?.sanctionId;
-    }
-    default:
-      return undefined;
-  }
-}
-
 /**
  * The notices of one event: the ranges of days up to the day it was recorded on which it
  * changed its sanction's status (`before` and `after` the event). A sanction first imposed
@@ -112,7 +91,7 @@ export function correctionNotices(
   after: EntityState,
   event: LedgerEvent,
 ): CorrectionNotice[] {
-  const sanctionId = sanctionOfEvent(before, event);
+  const sanctionId = sanctionConcerned(before, event)?.sanctionId;
   if (sanctionId === undefined) return [];
   const authority =
     after.sanctions.find((s) => s.sanctionId === sanctionId)?.authority ??

@@ -1,7 +1,12 @@
 import type { IsoDate, LedgerEvent, Measure } from "./events.js";
 import { canonicalJson, sha256Hex } from "./hash.js";
 import { searchWords } from "./search.js";
-import type { EntityDetails, EntityState, SanctionRecord } from "./state.js";
+import {
+  type EntityDetails,
+  type EntityState,
+  type SanctionRecord,
+  sanctionConcerned,
+} from "./state.js";
 import type { Interval, Terms } from "./timeline.js";
 import { timelineOf } from "./timeline.js";
 
@@ -155,27 +160,8 @@ export const nameDigest = (name: string) => sha256Hex(name).slice(0, 16);
  * carry nothing of the entity's details, so entity events change none.
  */
 export function touchedSanctions(before: EntityState, event: LedgerEvent): Set<number> {
-  switch (event.type) {
-    case "EntityRegistered":
-    case "EntityAmended":
-    case "PublicationImported":
-      return new Set();
-    case "SanctionImposed":
-      return new Set([event.version]);
-    case "SanctionAmended":
-    case "SanctionLifted": {
-      const s = before.sanctions.find((x) => x.sanctionId === event.data.sanctionId);
-      return new Set(s ? [s.version] : []);
-    }
-    case "EventRetracted": {
-      const target = event.data.version;
-      if (before.versions[target - 1]?.type === "SanctionImposed") return new Set([target]);
-      const owner = before.sanctions.find(
-        (s) => s.amendments.some((a) => a.version === target) || s.lifting?.version === target,
-      );
-      return new Set(owner ? [owner.version] : []);
-    }
-  }
+  const concerned = sanctionConcerned(before, event);
+  return new Set(concerned ? [concerned.version] : []);
 }
 
 function sanctionsOf(state: EntityState, only?: ReadonlySet<number>): SanctionRecord[] {

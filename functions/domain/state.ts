@@ -136,6 +136,40 @@ export function liveSanction(state: EntityState, sanctionId: string): SanctionRe
   return state.sanctions.find((s) => s.sanctionId === sanctionId);
 }
 
+/**
+ * The sanction an event concerns, as the state before it knows it: the version of its
+ * imposition and its id. An imposition concerns itself; an amendment or a lifting, the live
+ * imposition of its `sanctionId`; a retraction, the imposition it retracts or the one whose
+ * amendment or lifting it retracts. Entity events concern none.
+ */
+export function sanctionConcerned(
+  before: EntityState,
+  event: LedgerEvent,
+): { version: number; sanctionId: string } | undefined {
+  const of = (s: SanctionRecord | undefined) =>
+    s && { version: s.version, sanctionId: s.sanctionId };
+  switch (event.type) {
+    case "SanctionImposed":
+      return { version: event.version, sanctionId: event.data.sanctionId };
+    case "SanctionAmended":
+    case "SanctionLifted":
+      return of(liveSanction(before, event.data.sanctionId));
+    case "EventRetracted": {
+      const target = event.data.version;
+      return of(
+        before.sanctions.find(
+          (s) =>
+            s.version === target ||
+            s.amendments.some((a) => a.version === target) ||
+            s.lifting?.version === target,
+        ),
+      );
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** Applies one event, the next of the stream, to the state. Pure: returns a new state. */
 export function evolve(state: EntityState, event: LedgerEvent): EntityState {
   const next: EntityState = {

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../cli/main.js";
-import { EVENTS_TABLE } from "../../functions/store/keys.js";
+import { EVENTS_TABLE, VIEWS_TABLE } from "../../functions/store/keys.js";
+import { VIEW_KEYS } from "../../functions/store/views.js";
 import { loadDemo } from "../../local/demo.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 
@@ -318,6 +319,43 @@ describe("verify", () => {
     const json = await cli(["verify", "xx-tampered", "--json"]);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, firstBrokenVersion: 2 });
+  });
+
+  it("reports a missing witness with exit code 2, the chain itself sound", async () => {
+    await ledger.post("/entities/xx-unwitnessed/events", {
+      type: "EntityRegistered",
+      data: { name: "Unwitnessed Ltd", kind: "organization" },
+    });
+    // The views' record of the stream's head is one witness: remove it.
+    const { Items = [] } = await ledger.engine.doc.send(
+      new QueryCommand({
+        TableName: ledger.engine.tables.views,
+        KeyConditionExpression: "#pk = :pk",
+        ExpressionAttributeNames: { "#pk": VIEWS_TABLE.partitionKey },
+        ExpressionAttributeValues: { ":pk": VIEW_KEYS.record("head", "xx-unwitnessed") },
+      }),
+    );
+    expect(Items.length).toBeGreaterThan(0);
+    for (const item of Items) {
+      await ledger.engine.doc.send(
+        new DeleteCommand({
+          TableName: ledger.engine.tables.views,
+          Key: {
+            [VIEWS_TABLE.partitionKey]: item[VIEWS_TABLE.partitionKey],
+            [VIEWS_TABLE.sortKey]: item[VIEWS_TABLE.sortKey],
+          },
+        }),
+      );
+    }
+    const res = await cli(["verify", "xx-unwitnessed"]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toMatch(/^valid: chain of 1 event, head [0-9a-f]{64}\nMISSING WITNESS: /);
+    const json = await cli(["verify", "xx-unwitnessed", "--json"]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      valid: true,
+      missingWitnesses: ["the views hold no record of this stream's head"],
+    });
   });
 });
 

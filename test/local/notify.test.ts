@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -151,6 +159,72 @@ describe("notices POSTed to a webhook", () => {
     // 2022-04-05: the luxury-goods ban enters into force (as known at the start of that day).
     expect(days).toContain("sanctions-ledger.sanction.entered-into-force");
     expect(readdirSync(join(dir, "outbox")).filter((f) => f.endsWith(".json"))).toEqual([]);
+  });
+});
+
+describe("the order of deliveries", () => {
+  it("runs the days missed while down, and delivers oldest first, the next waiting behind a refused one", async () => {
+    const attempts: { id: string; time: string }[] = [];
+    const accepted: { id: string; time: string }[] = [];
+    let accepting = false;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const { id, time } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+          id: string;
+          time: string;
+        };
+        attempts.push({ id, time });
+        if (!accepting) {
+          res.writeHead(503).end();
+          return;
+        }
+        accepted.push({ id, time });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const at = mkdtempSync(join(tmpdir(), "ledger-notices-order-"));
+    // The server last ran its days on 2022-04-04 and starts again on 2022-04-07.
+    writeFileSync(join(at, "last-day"), "2022-04-04");
+    const notifier = new LocalNotifier({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+      dir: at,
+      secret: SECRET,
+      services: api.fns.services,
+      now: () => new Date("2022-04-07T10:00:00.000Z"),
+      pollMs: 20,
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      log: () => {},
+    });
+    try {
+      notifier.start();
+      const ran = () => readFileSync(join(at, "last-day"), "utf8") === "2022-04-07";
+      await until(() => ran() && existsSync(join(at, "cursor")), "the days and the feed taken in");
+      // Everything is in the outbox now: from here on, only the oldest is tried.
+      const from = attempts.length;
+      await until(() => attempts.length >= from + 5, "five more refused attempts");
+      const waiting = notifier.pending();
+      expect(waiting.length).toBeGreaterThan(1);
+      // Refused, the oldest notice is tried again and again; none after it is tried.
+      const tried = attempts.slice(from).map((a) => `${a.time}_${a.id}.json`);
+      expect(new Set(tried)).toEqual(new Set([waiting[0]]));
+
+      accepting = true;
+      await until(() => notifier.pending().length === 0, "the outbox drained");
+      expect(accepted.map((a) => `${a.time}_${a.id}.json`)).toEqual(waiting);
+      // 2022-04-05, missed while down: the luxury-goods ban entered into force that day.
+      expect(accepted.some((a) => a.time === "2022-04-05T00:00:00.000Z")).toBe(true);
+    } finally {
+      await notifier.stop();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      rmSync(at, { recursive: true, force: true });
+    }
   });
 });
 
