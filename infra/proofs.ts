@@ -13,7 +13,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import * as cr from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
-import { ENV, PROOFS_ENV } from "../functions/store/keys.js";
+import { DEFAULT_CHECKPOINT_RETENTION_DAYS, ENV, PROOFS_ENV } from "../functions/store/keys.js";
 import type { EventStore } from "./event-store.js";
 import { handlerEntry, LedgerFunction } from "./function.js";
 import { acknowledgeWildcardResource } from "./nag.js";
@@ -110,7 +110,7 @@ export class Proofs extends Construct {
     super(scope, id);
     const store = props.eventStore;
     const stack = Stack.of(this);
-    const retention = props.retention ?? Duration.days(1826);
+    const retention = props.retention ?? Duration.days(DEFAULT_CHECKPOINT_RETENTION_DAYS);
     const origin = props.origin ?? `sanctions-ledger/${stack.account}/${stack.region}`;
     this.origin = origin;
     this.retentionDays = retention.toDays();

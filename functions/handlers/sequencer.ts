@@ -1,12 +1,9 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { type EventRef, Sequencer } from "../app/sequencer.js";
-import { S3CheckpointStore } from "../store/checkpoints.js";
-import { documentClient } from "../store/dynamo.js";
-import { ENV, EVENTS_TABLE, PROOFS_ENV } from "../store/keys.js";
-import { DynamoLogStore } from "../store/log.js";
-import { kmsOverHttp, kmsSigner } from "../store/signers.js";
+import type { EventRef, Sequencer } from "../app/sequencer.js";
+import { EVENTS_TABLE } from "../store/keys.js";
 import { logger } from "./http.js";
-import { eventHandler, traced } from "./observability.js";
+import { eventHandler } from "./observability.js";
+import { sequencerFromEnv } from "./wiring.js";
 
 /** The event a stream record inserted, or undefined for any other record. */
 export function eventRefOf(record: DynamoDBRecord): EventRef | undefined {
@@ -55,37 +52,6 @@ export function sequencerHandler(sequencer: () => Promise<Sequencer>) {
       return { batchItemFailures: first === undefined ? [] : [{ itemIdentifier: first }] };
     }
   };
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
-
-let built: Promise<Sequencer> | undefined;
-
-/** The sequencer over the table, bucket and key named in the function's environment. */
-export function sequencerFromEnv(): Promise<Sequencer> {
-  built ??= (async () => {
-    const region = required("AWS_REGION");
-    const origin = required(PROOFS_ENV.origin);
-    const signer = await kmsSigner(origin, required(PROOFS_ENV.keyId), kmsOverHttp({ region }));
-    return new Sequencer({
-      log: new DynamoLogStore(traced(documentClient()), required(ENV.viewsTable)),
-      checkpoints: new S3CheckpointStore({
-        bucket: required(PROOFS_ENV.bucket),
-        region,
-        retentionDays: Number(required(PROOFS_ENV.retentionDays)),
-      }),
-      signer,
-      origin,
-    });
-  })();
-  built.catch(() => {
-    built = undefined;
-  });
-  return built;
 }
 
 export const handler = eventHandler(sequencerHandler(sequencerFromEnv));

@@ -12,12 +12,13 @@ import {
 import { Notices } from "../app/notices.js";
 import { ProofService } from "../app/proofs.js";
 import type { EntitySource } from "../app/reads.js";
+import { Sequencer } from "../app/sequencer.js";
 import { S3CheckpointStore } from "../store/checkpoints.js";
 import { DynamoEventStore, DynamoViewStore, documentClient } from "../store/dynamo.js";
-import { ENV, PROOFS_ENV } from "../store/keys.js";
+import { DEFAULT_CHECKPOINT_RETENTION_DAYS, ENV, PROOFS_ENV } from "../store/keys.js";
 import { DynamoLogStore, type LogStore } from "../store/log.js";
 import type { EventStore, ViewStore } from "../store/ports.js";
-import { spkiPem } from "../store/signers.js";
+import { kmsOverHttp, kmsSigner, spkiPem } from "../store/signers.js";
 import { logger } from "./http.js";
 import { traced } from "./observability.js";
 
@@ -166,13 +167,44 @@ function proofsFromEnv(client: DynamoDBDocumentClient): ProofService | undefined
   if (!bucket || !publicKey || !log) return undefined;
   return new ProofService({
     log,
-    checkpoints: new S3CheckpointStore({
-      bucket,
-      region: required("AWS_REGION"),
-      retentionDays: Number(process.env[PROOFS_ENV.retentionDays] ?? 1826),
-    }),
+    checkpoints: checkpointsFromEnv(bucket),
     publicKeyPem: async () => spkiPem(new Uint8Array(Buffer.from(publicKey, "base64"))),
   });
+}
+
+/** The checkpoints' bucket, with the Object Lock retention the stack gives it. */
+function checkpointsFromEnv(bucket: string): S3CheckpointStore {
+  return new S3CheckpointStore({
+    bucket,
+    region: required("AWS_REGION"),
+    retentionDays: Number(
+      process.env[PROOFS_ENV.retentionDays] ?? DEFAULT_CHECKPOINT_RETENTION_DAYS,
+    ),
+  });
+}
+
+let sequencer: Promise<Sequencer> | undefined;
+
+/**
+ * The sequencer over the table, bucket and key named in the function's environment, built
+ * once per container (again after a failed build: KMS may have been unreachable).
+ */
+export function sequencerFromEnv(): Promise<Sequencer> {
+  sequencer ??= (async () => {
+    const region = required("AWS_REGION");
+    const origin = required(PROOFS_ENV.origin);
+    const signer = await kmsSigner(origin, required(PROOFS_ENV.keyId), kmsOverHttp({ region }));
+    return new Sequencer({
+      log: new DynamoLogStore(traced(documentClient()), required(ENV.viewsTable)),
+      checkpoints: checkpointsFromEnv(required(PROOFS_ENV.bucket)),
+      signer,
+      origin,
+    });
+  })();
+  sequencer.catch(() => {
+    sequencer = undefined;
+  });
+  return sequencer;
 }
 
 /** The reader's services, built once per container: the log only where proofs are published. */

@@ -40,3 +40,6 @@ export const PROOFS_ENV = {
   /** Base64 of the signing key's DER SPKI, as KMS gave it at deployment (the reader's). */
   publicKey: "CHECKPOINT_PUBLIC_KEY",
 } as const;
+
+/** How long a published checkpoint is locked in its bucket by default: five years. */
+export const DEFAULT_CHECKPOINT_RETENTION_DAYS = 1826;
