@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { afterAll, expect } from "vitest";
 import { LedgerClient } from "../../cli/client.js";
-import type { Publication, PublishedEntry } from "../../cli/import/model.js";
+import type { Publication } from "../../cli/import/model.js";
 import { runImport } from "../../cli/import/run.js";
 import { addDays } from "../../functions/domain/dates.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
+import { sdnEntry, sdnPublication } from "./support.js";
 
 /**
  * Publications of one list imported in any order end in the same history: every answer
@@ -22,23 +23,13 @@ export interface Shape {
 }
 
 function publicationOf(shape: Shape, i: number): Publication {
-  const entries: PublishedEntry[] = Object.entries(shape.members[i] ?? {})
-    .filter(([, keys]) => keys.length > 0)
-    .map(([ref, keys]) => ({
-      entityId: `ofac-${ref}`,
-      ref,
-      kind: "organization",
-      name: `ENTRY ${ref} AS OF ${DATES[i]}`,
-      aliases: [`ALIAS ${ref}`],
-      identifiers: [],
-      sanctions: keys.map((key) => ({
-        key,
-        authority: "US-OFAC" as const,
-        program: key.toUpperCase(),
-        measures: ["asset-freeze" as const],
-      })),
-    }));
-  return { list: "ofac-sdn", title: "OFAC SDN list", entries, rejected: [] };
+  return sdnPublication(
+    Object.entries(shape.members[i] ?? {})
+      .filter(([, keys]) => keys.length > 0)
+      .map(([ref, keys]) =>
+        sdnEntry(ref, keys, { name: `ENTRY ${ref} AS OF ${DATES[i]}`, aliases: [`ALIAS ${ref}`] }),
+      ),
+  );
 }
 
 /** Days to ask about: before, on and between the publications, and after. */

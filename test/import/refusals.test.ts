@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Publication, PublishedEntry } from "../../cli/import/model.js";
 import { type ImportClient, runImport } from "../../cli/import/run.js";
-import { importSetup } from "./support.js";
+import { importSetup, sdnEntry, sdnPublication } from "./support.js";
 
 /**
  * What an import does with what the ledger refuses: the entry is reported with its reason,
@@ -9,28 +8,6 @@ import { importSetup } from "./support.js";
  * is written, and a correction the importer may not make (a retraction of a sanction
  * amended by hand) is refused and reported, not forced.
  */
-
-const entry = (ref: string, keys: string[]): PublishedEntry => ({
-  entityId: `ofac-${ref}`,
-  ref,
-  kind: "organization",
-  name: `ENTRY ${ref}`,
-  aliases: [],
-  identifiers: [],
-  sanctions: keys.map((key) => ({
-    key,
-    authority: "US-OFAC" as const,
-    program: key.toUpperCase(),
-    measures: ["asset-freeze" as const],
-  })),
-});
-
-const publication = (entries: PublishedEntry[]): Publication => ({
-  list: "ofac-sdn",
-  title: "OFAC SDN list",
-  entries,
-  rejected: [],
-});
 
 const t = importSetup();
 
@@ -61,7 +38,7 @@ describe("an import the ledger refuses in part", () => {
         return t.client.post(path, body);
       },
     };
-    const p = publication([entry("900", ["sdgt"]), entry("901", ["sdgt"])]);
+    const p = sdnPublication([sdnEntry("900", ["sdgt"]), sdnEntry("901", ["sdgt"])]);
     const first = await runImport(racing, p, { published: "2020-06-01" });
     expect(first.summary.rejected).toEqual([
       expect.objectContaining({ entityId: "ofac-901", ref: "901" }),
@@ -79,8 +56,8 @@ describe("an import the ledger refuses in part", () => {
   });
 
   it("refuses and reports a backfill's retraction of a sanction amended by hand", async () => {
-    const entries = [entry("910", ["cuba"])];
-    const later = await runImport(t.client, publication(entries), { published: "2025-06-01" });
+    const entries = [sdnEntry("910", ["cuba"])];
+    const later = await runImport(t.client, sdnPublication(entries), { published: "2025-06-01" });
     expect(later.summary.rejected).toEqual([]);
     const before = await t.api.get("/entities/ofac-910?asOf=2025-06-01");
     const sanctionId = before.body.inForce[0]?.sanctionId as string;
@@ -95,7 +72,9 @@ describe("an import the ledger refuses in part", () => {
 
     // An older publication holding the entry: the import would move the sanction's start,
     // which retracts the imposition; the hand's amendment stands on it, so the ledger refuses.
-    const backfill = await runImport(t.client, publication(entries), { published: "2019-01-15" });
+    const backfill = await runImport(t.client, sdnPublication(entries), {
+      published: "2019-01-15",
+    });
     expect(backfill.summary.backfill).toBe(true);
     expect(backfill.summary.rejected).toContainEqual(
       expect.objectContaining({

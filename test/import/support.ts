@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { LedgerClient } from "../../cli/client.js";
+import type { Publication, PublishedEntry } from "../../cli/import/model.js";
 import { type RunningLedger, startLedger } from "../support/ledger.js";
 
 /** The published list files, beside the checkout (read only). */
@@ -28,4 +29,31 @@ export function importSetup(): ImportSetup {
     await rm(setup.work, { recursive: true, force: true });
   });
   return setup;
+}
+
+/** A synthetic SDN entry: an organization `ofac-<ref>` holding an asset freeze per program key. */
+export function sdnEntry(
+  ref: string,
+  keys: readonly string[],
+  details: Partial<Pick<PublishedEntry, "name" | "aliases">> = {},
+): PublishedEntry {
+  return {
+    entityId: `ofac-${ref}`,
+    ref,
+    kind: "organization",
+    name: details.name ?? `ENTRY ${ref}`,
+    aliases: details.aliases ?? [],
+    identifiers: [],
+    sanctions: keys.map((key) => ({
+      key,
+      authority: "US-OFAC" as const,
+      program: key.toUpperCase(),
+      measures: ["asset-freeze" as const],
+    })),
+  };
+}
+
+/** A synthetic publication of the SDN list. */
+export function sdnPublication(entries: PublishedEntry[]): Publication {
+  return { list: "ofac-sdn", title: "OFAC SDN list", entries, rejected: [] };
 }
