@@ -2,7 +2,7 @@ import { addDays } from "./dates.js";
 import type { IsoDate, LedgerEvent, Timestamp } from "./events.js";
 import type { EntityState } from "./state.js";
 import { evolve, initialState, liveSanction } from "./state.js";
-import { type Status, statusChangeDays, statusOn } from "./status.js";
+import { type SanctionStatus as Status, statusChangeDays, statusOn } from "./timeline.js";
 
 /** A maximal range of days (inclusive; `to` null: every day after `from`) with one status before and one after. */
 export interface StatusRange {

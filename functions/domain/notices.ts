@@ -3,7 +3,7 @@ import { startOf } from "./dates.js";
 import type { IsoDate, LedgerEvent, Timestamp } from "./events.js";
 import { canonicalJson, sha256Hex } from "./hash.js";
 import { type EntityState, sanctionConcerned } from "./state.js";
-import type { Status } from "./status.js";
+import type { SanctionStatus as Status } from "./timeline.js";
 
 /** What a notice tells: a sanction's change on a day, or a correction of days already past. */
 export type NoticeKind = "entered" | "amended" | "left" | "corrected";

@@ -268,6 +268,29 @@ export function statusOn(state: EntityState, sanctionId: string, day: IsoDate): 
   return s ? timelineStatusOn(timelineOf(s), day) : "none";
 }
 
+/**
+ * Every day on which {@link statusOn} may answer otherwise than on the day before, in no
+ * particular order: the status is constant between two of them. A rule added to
+ * `statusOn` must add its days here, or the corrections report misses its changes.
+ */
+export function statusChangeDays(state: EntityState, sanctionId: string): IsoDate[] {
+  const s = state.sanctions.find((x) => x.sanctionId === sanctionId);
+  if (!s) return [];
+  const t = timelineOf(s);
+  const days = [t.announcedOn, t.effectiveFrom];
+  if (t.end !== null) days.push(t.end);
+  for (const i of t.intervals) {
+    days.push(i.from);
+    if (i.until !== null) days.push(i.until);
+  }
+  // Undetermined from `since` (or every earlier day) until the day its status is known.
+  if (t.undetermined) {
+    if (t.undetermined.since !== null) days.push(t.undetermined.since);
+    days.push(t.undetermined.until);
+  }
+  return days;
+}
+
 /** The sanction as the `undetermined` list reports it, when its status on `day` is not known. */
 export function undeterminedOn(t: SanctionTimeline, day: IsoDate): UndeterminedOnDate | undefined {
   const u = t.undetermined;

@@ -80,32 +80,6 @@ export interface Witness {
   headHash: string;
 }
 
-/**
- * Checks a sound chain against the head the views recorded, which the chain alone cannot
- * vouch for: a witnessed version missing from the stream is a cut at the head (broken from
- * the first missing version), and a witnessed hash that differs from the stream's at that
- * version is a rewrite at or before it (broken from that version, as far as can be told).
- * Events recorded after the witness are not judged by it.
- */
-export function againstWitness(
-  chain: Verification,
-  records: readonly SealedRecord[],
-  witness: Witness | undefined,
-): Verification {
-  if (!chain.valid || !witness) return chain;
-  if (witness.version > chain.version) {
-    return { ...chain, valid: false, firstBrokenVersion: chain.version + 1 };
-  }
-  if (records[witness.version - 1]?.hash === witness.headHash) return chain;
-  const sound = witness.version - 1;
-  return {
-    valid: false,
-    version: sound,
-    headHash: records[sound - 1]?.hash ?? GENESIS_HASH,
-    firstBrokenVersion: witness.version,
-  };
-}
-
 /** An event's hash as a record kept apart from the stream holds it (the log's claim). */
 export interface VersionWitness {
   version: number;

@@ -6,7 +6,7 @@ import { GENESIS_HASH } from "../../functions/domain/events.js";
 import { canonicalJson } from "../../functions/domain/hash.js";
 import { evolve, initialState } from "../../functions/domain/state.js";
 import {
-  againstWitness,
+  againstWitnesses,
   eventOf,
   type SealedRecord,
   verifyChain,
@@ -299,22 +299,23 @@ describe("the chain against the head the views witnessed", () => {
   const records = recordsOf(g);
   const chain = verifyChain(ENTITY, records);
   const hash = (v: number) => records[v - 1]?.hash as string;
+  const judged = (
+    of: readonly (typeof records)[number][],
+    head: { version: number; headHash: string } | undefined,
+  ) => againstWitnesses(ENTITY, of, head, []);
 
-  it("a witness that agrees, or none, leaves the verdict as it is", () => {
-    expect(againstWitness(chain, records, { version: 3, headHash: hash(3) })).toEqual(chain);
-    expect(againstWitness(chain, records, { version: 2, headHash: hash(2) })).toEqual(chain);
-    expect(againstWitness(chain, records, undefined)).toEqual(chain);
+  it("a witness that agrees leaves the verdict as it is; none at all is reported missing", () => {
+    expect(judged(records, { version: 3, headHash: hash(3) })).toEqual(chain);
+    expect(judged(records, { version: 2, headHash: hash(2) })).toEqual(chain);
+    expect(judged(records, undefined)).toEqual({
+      ...chain,
+      missingWitnesses: ["the views hold no record of this stream's head"],
+    });
   });
 
   it("a witnessed version missing from the stream: a cut, broken from the first missing version", () => {
     const cut = records.slice(0, 1);
-    expect(
-      againstWitness(verifyChain(ENTITY, cut), cut, { version: 3, headHash: hash(3) }),
-    ).toEqual({ valid: false, version: 1, headHash: hash(1), firstBrokenVersion: 2 });
-  });
-
-  it("a witnessed hash the stream no longer has: broken at the witnessed version", () => {
-    expect(againstWitness(chain, records, { version: 2, headHash: "f".repeat(64) })).toEqual({
+    expect(judged(cut, { version: 3, headHash: hash(3) })).toEqual({
       valid: false,
       version: 1,
       headHash: hash(1),
@@ -322,8 +323,22 @@ describe("the chain against the head the views witnessed", () => {
     });
   });
 
-  it("a chain already broken keeps its own first broken version", () => {
-    const broken = { valid: false, version: 1, headHash: hash(1), firstBrokenVersion: 2 };
-    expect(againstWitness(broken, records, { version: 3, headHash: "0".repeat(64) })).toBe(broken);
+  it("a witnessed hash the stream no longer has: broken at the witnessed version", () => {
+    expect(judged(records, { version: 2, headHash: "f".repeat(64) })).toEqual({
+      valid: false,
+      version: 1,
+      headHash: hash(1),
+      firstBrokenVersion: 2,
+    });
+  });
+
+  it("a chain broken before the witnessed version: broken where the chain breaks", () => {
+    const tampered = records.map((r, i) => (i === 1 ? { ...r, canonical: `${r.canonical} ` } : r));
+    expect(judged(tampered, { version: 3, headHash: "0".repeat(64) })).toEqual({
+      valid: false,
+      version: 1,
+      headHash: hash(1),
+      firstBrokenVersion: 2,
+    });
   });
 });
