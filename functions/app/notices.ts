@@ -81,13 +81,12 @@ export class Notices {
   }
 
   /**
-   * The notices of the event at `version` of the entity's stream: the past days whose status
-   * it changed. What the stream's handler publishes (the projection files the same ones).
+   * The notices of an appended event (as the stream record holds it): the past days whose
+   * status it changed. What the stream's handler publishes (the projection files the same
+   * ones). One read: the entity's state just before the event was recorded.
    */
-  async ofEvent(entityId: string, version: number): Promise<CorrectionNotice[]> {
-    const page = await this.deps.ledger.events(entityId, { fromVersion: version, limit: 1 });
-    const event = page.events[0] as LedgerEvent | undefined;
-    if (!event || event.version !== version) return [];
+  async ofEvent(event: LedgerEvent): Promise<CorrectionNotice[]> {
+    const { entityId, version } = event;
     const justBefore = new Date(Date.parse(event.recordedAt) - 1).toISOString();
     const before = await this.deps.ledger.stateAt(entityId, justBefore);
     if (before.version !== version - 1) {

@@ -109,12 +109,17 @@ export class ProofService {
    * checkpoint is not the ledger's to answer).
    */
   async latest(): Promise<CheckpointAnswer> {
-    const head = await this.deps.log.head();
-    const note =
-      (head && head.treeSize > 0 ? await this.deps.checkpoints.get(head.treeSize) : undefined) ??
-      (await this.deps.checkpoints.latest());
+    const note = await this.latestNote();
     if (note === undefined) throw new NotInLog("No checkpoint is published yet.");
     return answerOf(note);
+  }
+
+  private async latestNote(): Promise<string | undefined> {
+    const head = await this.deps.log.head();
+    return (
+      (head && head.treeSize > 0 ? await this.deps.checkpoints.get(head.treeSize) : undefined) ??
+      (await this.deps.checkpoints.latest())
+    );
   }
 
   /** The checkpoint published for `treeSize`. */
@@ -130,13 +135,13 @@ export class ProofService {
     return this.deps.publicKeyPem();
   }
 
+  /** The size of the latest published tree (0: none yet); its root is kept for the proofs. */
   private async size(): Promise<number> {
-    try {
-      return (await this.latest()).treeSize;
-    } catch (error) {
-      if (error instanceof NotInLog) return 0;
-      throw error;
-    }
+    const note = await this.latestNote();
+    if (note === undefined) return 0;
+    const { treeSize, rootHash } = parseCheckpoint(parseNote(note).text);
+    this.roots.set(treeSize, rootHash);
+    return treeSize;
   }
 
   /** The consistency proof from the tree of `from` leaves to that of `to` (both published). */

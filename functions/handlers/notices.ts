@@ -5,8 +5,10 @@ import type {
   ScheduledEvent,
 } from "aws-lambda";
 import type { NoticeSink } from "../app/notices.js";
-import type { IsoDate } from "../domain/events.js";
+import type { IsoDate, LedgerEvent } from "../domain/events.js";
 import type { Notice } from "../domain/notices.js";
+import { eventOf } from "../domain/verify.js";
+import { recordOfImage } from "../store/dynamo.js";
 import { ENV, EVENTS_TABLE } from "../store/keys.js";
 import { EventBridgeNotices } from "../store/notice-bus.js";
 import { logger } from "./http.js";
@@ -37,6 +39,17 @@ function keysOf(record: DynamoDBRecord): { entityId: string; version: number } |
   return { entityId, version };
 }
 
+/** The appended event a stream record holds in its new image. */
+function eventOfRecord(record: DynamoDBRecord): LedgerEvent {
+  const stored = recordOfImage(record.dynamodb?.NewImage);
+  if (!stored) {
+    throw new Error(
+      "the stream record holds no whole event: the events table's stream must be NEW_IMAGE",
+    );
+  }
+  return eventOf(stored);
+}
+
 /**
  * The correction notices, from the events table's stream: for each event appended, the
  * notices of the past days whose status it changed. A record that fails is reported as a
@@ -56,7 +69,7 @@ export function correctionsHandler(services: () => NoticesServices, sink: () => 
         continue;
       }
       try {
-        const notices: Notice[] = await services().notices.ofEvent(keys.entityId, keys.version);
+        const notices: Notice[] = await services().notices.ofEvent(eventOfRecord(record));
         if (notices.length > 0) await sink().publish(notices);
       } catch (error) {
         logger.error("correction notices not sent", { ...keys, error: error as Error });

@@ -156,6 +156,36 @@ function trim(records: EventRecord[], limit: number | undefined): EventRecord[] 
   return limit === undefined ? records : records.slice(0, limit);
 }
 
+/** An item as a DynamoDB stream record's image holds it: attribute values by name. */
+export type StreamImage = Readonly<Record<string, { readonly S?: string; readonly N?: string }>>;
+
+/**
+ * The event a stream record's new image holds (the events table's stream is `NEW_IMAGE`),
+ * or undefined for an image that is not a whole event.
+ */
+export function recordOfImage(image: StreamImage | undefined): EventRecord | undefined {
+  const text = (name: string) => image?.[name]?.S;
+  const version = Number(image?.[SK]?.N);
+  const entityId = text(PK);
+  const eventId = text("eventId");
+  const recordedAt = text("recordedAt");
+  const type = text("type");
+  const hash = text("hash");
+  const canonical = text("canonical");
+  if (
+    entityId === undefined ||
+    eventId === undefined ||
+    recordedAt === undefined ||
+    type === undefined ||
+    hash === undefined ||
+    canonical === undefined ||
+    !Number.isSafeInteger(version)
+  ) {
+    return undefined;
+  }
+  return { entityId, version, eventId, recordedAt, type, hash, canonical };
+}
+
 function toRecord(item: Record<string, unknown>): EventRecord {
   return {
     entityId: String(item[PK]),

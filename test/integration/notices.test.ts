@@ -1,3 +1,4 @@
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NoticeSink } from "../../functions/app/notices.js";
@@ -103,23 +104,35 @@ describe("the daily notices", () => {
 
 describe("the correction notices", () => {
   it("the stream's handler sends what the projection filed in the feed, for the demo's corrections", async () => {
-    const record = (version: number, sequence: number) => ({
-      eventName: "INSERT",
-      dynamodb: {
-        Keys: {
-          [EVENTS_TABLE.partitionKey]: { S: "country-ru" },
-          [EVENTS_TABLE.sortKey]: { N: String(version) },
-        },
-        SequenceNumber: String(sequence),
-      },
-    });
+    // As the events table's stream (NEW_IMAGE) gives it: the keys and the item.
+    const record = async (version: number, sequence: number) => {
+      const keys = {
+        [EVENTS_TABLE.partitionKey]: { S: "country-ru" },
+        [EVENTS_TABLE.sortKey]: { N: String(version) },
+      };
+      const { Item = {} } = await api.engine.doc.send(
+        new GetCommand({
+          TableName: api.engine.tables.events,
+          Key: { [EVENTS_TABLE.partitionKey]: "country-ru", [EVENTS_TABLE.sortKey]: version },
+        }),
+      );
+      const strings = ["eventId", "recordedAt", "type", "hash", "canonical"] as const;
+      const image = {
+        ...keys,
+        ...Object.fromEntries(strings.map((name) => [name, { S: String(Item[name]) }])),
+      };
+      return {
+        eventName: "INSERT",
+        dynamodb: { Keys: keys, NewImage: image, SequenceNumber: String(sequence) },
+      };
+    };
     const sink = recording();
     const handler = correctionsHandler(
       () => api.fns.services,
       () => sink,
     );
     const out = await handler({
-      Records: [4, 5, 6, 7].map((v, i) => record(v, i + 1)),
+      Records: await Promise.all([4, 5, 6, 7].map((v, i) => record(v, i + 1))),
     } as unknown as DynamoDBStreamEvent);
     expect(out.batchItemFailures).toEqual([]);
     // The retraction of 2022-04-01 takes back the ban believed in force that day (and
@@ -141,6 +154,28 @@ describe("the correction notices", () => {
     const feed = await api.get("/notices?limit=1000");
     const ids = new Set(feed.body.items.map((e: { id: string }) => e.id));
     for (const n of sink.published) expect(ids.has(n.id)).toBe(true);
+  });
+});
+
+describe("a stream without new images", () => {
+  it("fails the record, and every later one of its entity, instead of skipping them", async () => {
+    const keys = (entityId: string, version: number) => ({
+      [EVENTS_TABLE.partitionKey]: { S: entityId },
+      [EVENTS_TABLE.sortKey]: { N: String(version) },
+    });
+    const sink = recording();
+    const handler = correctionsHandler(
+      () => api.fns.services,
+      () => sink,
+    );
+    const out = await handler({
+      Records: [
+        { eventName: "INSERT", dynamodb: { Keys: keys("country-ru", 4), SequenceNumber: "1" } },
+        { eventName: "INSERT", dynamodb: { Keys: keys("country-ru", 5), SequenceNumber: "2" } },
+      ],
+    } as unknown as DynamoDBStreamEvent);
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: "1" }, { itemIdentifier: "2" }]);
+    expect(sink.published).toEqual([]);
   });
 });
 
