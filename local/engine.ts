@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  ScanCommand,
+  type ScanCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "../functions/store/dynamo.js";
 import { ensureTable, eventsTableInput, viewsTableInput } from "../functions/store/tables.js";
 
@@ -131,4 +135,22 @@ export async function startEngine(
       await stop();
     },
   };
+}
+
+/**
+ * Every item a scan finds, page after page, as the document client reads them. Only the
+ * local runtime scans a table (a rebuild, a catch-up over every event).
+ */
+export async function scanAll(
+  engine: Engine,
+  input: Omit<ScanCommandInput, "ExclusiveStartKey">,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await engine.doc.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

@@ -1,19 +1,16 @@
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import {
   DeleteTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
-  ScanCommand,
 } from "@aws-sdk/client-dynamodb";
-import { ScanCommand as ScanItems } from "@aws-sdk/lib-dynamodb";
 import { Ledger } from "../functions/app/ledger.js";
 import type { Tile } from "../functions/domain/merkle.js";
 import { DynamoEventStore, DynamoItemTable, DynamoViewStore } from "../functions/store/dynamo.js";
-import { EVENTS_TABLE } from "../functions/store/keys.js";
+import { EVENTS_TABLE, VIEWS_TABLE } from "../functions/store/keys.js";
 import { DynamoLogStore, LOG_KEYS } from "../functions/store/log.js";
 import { ensureTable, viewsTableInput } from "../functions/store/tables.js";
 import { VIEWS_FORMAT } from "../functions/store/views.js";
-import type { Engine } from "./engine.js";
+import { type Engine, scanAll } from "./engine.js";
 
 const FORMAT_KEY = { pk: "format", sk: "views" };
 const LOG_FORMAT_KEY = { pk: "format", sk: "log" };
@@ -38,8 +35,10 @@ export async function ensureViewsFormat(
     log(
       `views of format ${marker?.format ?? 1} found: rebuilding them for ${entities.length} entities`,
     );
-    // The Merkle log shares the table but is no view: it is kept as it is, never rebuilt.
-    const kept = await logItems(engine);
+    // The Merkle log shares the table but is no view: it is kept as it is, never rebuilt,
+    // with the marker of its layout.
+    const logFormat = await table.get(LOG_FORMAT_KEY);
+    const kept = [...(await logItems(engine)), ...(logFormat ? [logFormat] : [])];
     await engine.client.send(new DeleteTableCommand({ TableName: engine.tables.views }));
     // The table may linger while it is deleted: create it anew only once it is gone.
     for (let i = 0; i < 200; i++) {
@@ -104,42 +103,21 @@ export async function ensureLogFormat(engine: Engine): Promise<number> {
 }
 
 /** The items of the Merkle log in the views table (`log#…` partitions, or some of them). */
-async function logItems(engine: Engine, prefix = "log#"): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await engine.doc.send(
-      new ScanItems({
-        TableName: engine.tables.views,
-        FilterExpression: "begins_with(pk, :log)",
-        ExpressionAttributeValues: { ":log": prefix },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+function logItems(engine: Engine, prefix = "log#"): Promise<Record<string, unknown>[]> {
+  return scanAll(engine, {
+    TableName: engine.tables.views,
+    FilterExpression: "begins_with(#pk, :log)",
+    ExpressionAttributeNames: { "#pk": VIEWS_TABLE.partitionKey },
+    ExpressionAttributeValues: { ":log": prefix },
+  });
 }
 
 /** Every entity with a stream: a scan of the events table, which only the local runtime makes. */
 async function entityIds(engine: Engine): Promise<string[]> {
-  const ids = new Set<string>();
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out = await engine.client.send(
-      new ScanCommand({
-        TableName: engine.tables.events,
-        ProjectionExpression: "#pk",
-        ExpressionAttributeNames: { "#pk": EVENTS_TABLE.partitionKey },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const id = item[EVENTS_TABLE.partitionKey]?.S;
-      if (id !== undefined) ids.add(id);
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return [...ids].sort();
+  const items = await scanAll(engine, {
+    TableName: engine.tables.events,
+    ProjectionExpression: "#pk",
+    ExpressionAttributeNames: { "#pk": EVENTS_TABLE.partitionKey },
+  });
+  return [...new Set(items.map((item) => String(item[EVENTS_TABLE.partitionKey])))].sort();
 }

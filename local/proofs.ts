@@ -1,6 +1,4 @@
 import { join } from "node:path";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { ProofService } from "../functions/app/proofs.js";
 import { type EventRef, type SequenceResult, Sequencer } from "../functions/app/sequencer.js";
 import {
@@ -11,7 +9,7 @@ import {
 import { EVENTS_TABLE } from "../functions/store/keys.js";
 import { DynamoLogStore, type LogStore } from "../functions/store/log.js";
 import { type CheckpointSigner, localSigner, spkiPem } from "../functions/store/signers.js";
-import type { Engine } from "./engine.js";
+import { type Engine, scanAll } from "./engine.js";
 
 /** The origin line of the local runtime's checkpoints, and its key's name. */
 export const LOCAL_ORIGIN = "sanctions-ledger/local";
@@ -118,32 +116,22 @@ export function localProofs(engine: Engine, options: { dataDir?: string } = {}):
 
 /** Every stored event, in the order of its recording: a scan only the local runtime makes. */
 async function storedEvents(engine: Engine): Promise<EventRef[]> {
-  const out: (EventRef & { recordedAt: string })[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await engine.client.send(
-      new ScanCommand({
-        TableName: engine.tables.events,
-        ProjectionExpression: "#e, #v, #h, #r",
-        ExpressionAttributeNames: {
-          "#e": EVENTS_TABLE.partitionKey,
-          "#v": EVENTS_TABLE.sortKey,
-          "#h": "hash",
-          "#r": "recordedAt",
-        },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      out.push({
-        entityId: String(item[EVENTS_TABLE.partitionKey]?.S),
-        version: Number(item[EVENTS_TABLE.sortKey]?.N),
-        hash: String(item.hash?.S),
-        recordedAt: String(item.recordedAt?.S),
-      });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await scanAll(engine, {
+    TableName: engine.tables.events,
+    ProjectionExpression: "#e, #v, #h, #r",
+    ExpressionAttributeNames: {
+      "#e": EVENTS_TABLE.partitionKey,
+      "#v": EVENTS_TABLE.sortKey,
+      "#h": "hash",
+      "#r": "recordedAt",
+    },
+  });
+  const out = items.map((item) => ({
+    entityId: String(item[EVENTS_TABLE.partitionKey]),
+    version: Number(item[EVENTS_TABLE.sortKey]),
+    hash: String(item.hash),
+    recordedAt: String(item.recordedAt),
+  }));
   out.sort(
     (a, b) =>
       a.recordedAt.localeCompare(b.recordedAt) ||

@@ -1,9 +1,13 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../functions/app/ledger.js";
-import { DynamoEventStore, DynamoViewStore } from "../../functions/store/dynamo.js";
+import {
+  DynamoEventStore,
+  DynamoItemTable,
+  DynamoViewStore,
+} from "../../functions/store/dynamo.js";
 import { type Engine, startEngine } from "../../local/engine.js";
-import { ensureViewsFormat } from "../../local/format.js";
+import { ensureLogFormat, ensureViewsFormat } from "../../local/format.js";
 import { expectProjected } from "../support/projection.js";
 
 let engine: Engine;
@@ -31,6 +35,8 @@ describe("views of an older format", () => {
         "t",
       );
     }
+    // The Merkle log's layout is current: its marker must outlive the rebuild.
+    expect(await ensureLogFormat(engine)).toBe(0);
     // An item of the earlier format: an entity view kept whole.
     await engine.doc.send(
       new PutCommand({
@@ -42,6 +48,11 @@ describe("views of an older format", () => {
     const views = new DynamoViewStore(engine.doc, engine.tables.views);
     for (const id of ["a", "b"]) await expectProjected(events, views, id);
     expect(await ensureViewsFormat(engine)).toBe(0);
+    const marker = await new DynamoItemTable(engine.doc, engine.tables.views).get({
+      pk: "format",
+      sk: "log",
+    });
+    expect(marker).toMatchObject({ format: 2 });
   });
 
   it("an empty ledger is marked with the current format, nothing rebuilt", async () => {
