@@ -41,6 +41,16 @@ export class ProblemError extends Error {
   }
 }
 
+/** The answer, or undefined where the ledger answers 404 (what is asked for is not there). */
+export async function unlessNotFound<T>(answer: Promise<T>): Promise<T | undefined> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (error instanceof ProblemError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
 /** The ledger could not be reached at all (refused, unknown host, timeout…). */
 export class ConnectionError extends Error {
   constructor(

@@ -13,7 +13,7 @@ import {
   originOf,
 } from "../../functions/domain/offline.js";
 import { ecdsaVerifier } from "../../functions/store/signers.js";
-import { type EventsPage, ProblemError, segment, type Verification } from "../client.js";
+import { type EventsPage, segment, unlessNotFound, type Verification } from "../client.js";
 import { esc } from "../format.js";
 import { type CliContext, CliExit, examples } from "./context.js";
 
@@ -165,12 +165,9 @@ async function offlineReport(
   report.latest = summary(latest);
 
   // The ledger's own checkpoint of the saved size must be the saved one.
-  const sameSize = await client
-    .get<CheckpointAnswer>(`/checkpoints/${saved.treeSize}`)
-    .catch((error: unknown) => {
-      if (error instanceof ProblemError && error.status === 404) return undefined;
-      throw error;
-    });
+  const sameSize = await unlessNotFound(
+    client.get<CheckpointAnswer>(`/checkpoints/${saved.treeSize}`),
+  );
   if (sameSize !== undefined) {
     const published = await open(sameSize.note, `the checkpoint of ${saved.treeSize} leaves`);
     if (typeof published === "string") return fail(published);
@@ -201,14 +198,11 @@ async function offlineReport(
   const broken = firstBrokenEvent(entityId, events);
   for (const e of events) {
     if (broken && broken.version <= e.version) return fail(broken.reason, broken.version);
-    const inclusion = await client
-      .get<InclusionAnswer>(`/entities/${segment(entityId)}/events/${e.version}/proof`, {
+    const inclusion = await unlessNotFound(
+      client.get<InclusionAnswer>(`/entities/${segment(entityId)}/events/${e.version}/proof`, {
         treeSize: latest.treeSize,
-      })
-      .catch((error: unknown) => {
-        if (error instanceof ProblemError && error.status === 404) return undefined;
-        throw error;
-      });
+      }),
+    );
     const reason = checkInclusion(e, inclusion, latest);
     if (reason) return fail(reason, e.version);
   }

@@ -79,6 +79,12 @@ export function keyOf(list: ListName, sanctionId: string): string | undefined {
   return sanctionId.slice(list.length + 1).split(":")[0];
 }
 
+/** The list whose import wrote an event, read from the event's id (`imp.<list>.…`). */
+export function importOwner(eventId: string | undefined): ListName | undefined {
+  const owner = /^imp\.([a-z-]+)\./.exec(eventId ?? "")?.[1];
+  return owner === "ofac-sdn" || owner === "ofac-cons" || owner === "un" ? owner : undefined;
+}
+
 /**
  * A deterministic event id for (list, publication, entry, change): importing the same
  * publication again, or completing an interrupted import, sends the same ids.

@@ -3,7 +3,14 @@ import { coverageOf, fold } from "../../functions/domain/state.js";
 import type { EntityHistory } from "./backfill.js";
 import { planBackfill } from "./backfill.js";
 import type { HeldEntity, ImportPlan, PlannedEntry, PlannedEvent } from "./diff.js";
-import { amendmentOf, importEventId, keyOf, listStreamOf, planImport } from "./diff.js";
+import {
+  amendmentOf,
+  importEventId,
+  importOwner,
+  keyOf,
+  listStreamOf,
+  planImport,
+} from "./diff.js";
 import type { ListName, Publication } from "./model.js";
 
 /** The part of the HTTP client the importer needs. A problem answer rejects with `status`. */
@@ -127,8 +134,8 @@ export async function readHeld(
         const first = (await client.get(`/entities/${entityId}/events`, { limit: "1" })) as {
           events: { eventId: string }[];
         };
-        const owner = /^imp\.([a-z-]+)\./.exec(first.events[0]?.eventId ?? "")?.[1];
-        if (owner === "ofac-sdn" || owner === "ofac-cons" || owner === "un") current.owner = owner;
+        const owner = importOwner(first.events[0]?.eventId);
+        if (owner) current.owner = owner;
       }
       held.set(entityId, current);
     } catch (error) {
@@ -278,11 +285,8 @@ export async function readHistories(
     const events = await readStream(client, entityId);
     if (!events || events.length === 0) histories.set(entityId, undefined);
     else {
-      const owner = /^imp\.([a-z-]+)\./.exec(events[0]?.eventId ?? "")?.[1];
-      histories.set(entityId, {
-        state: fold(entityId, events),
-        ...(owner === "ofac-sdn" || owner === "ofac-cons" || owner === "un" ? { owner } : {}),
-      });
+      const owner = importOwner(events[0]?.eventId);
+      histories.set(entityId, { state: fold(entityId, events), ...(owner ? { owner } : {}) });
     }
     options.onProgress?.({ phase: "reading", done: ++done, total: ids.size, events: 0 });
   });
