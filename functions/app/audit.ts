@@ -1,6 +1,6 @@
 import { type Correction, correctionsBetween } from "../domain/corrections.js";
 import { dateOf } from "../domain/dates.js";
-import type { IsoDate, LedgerEvent, Measure, Timestamp } from "../domain/events.js";
+import type { IsoDate, Measure, Timestamp } from "../domain/events.js";
 import { type CloudEvent, cloudEvent, type Notice } from "../domain/notices.js";
 import type { DetailsRecord } from "../domain/pages.js";
 import type { RecordedRow } from "../domain/projections/notices.js";
@@ -236,7 +236,7 @@ export class AuditQueries {
       // event in the window is the one after its head at `from`.
       const head = await this.deps.ledger.headAt(data.entityId, from);
       if (data.version !== (head?.version ?? 0) + 1) return undefined;
-      const events = await this.streamUpTo(data.entityId, to);
+      const events = await this.deps.ledger.streamUpTo(data.entityId, to);
       return correctionsBetween(data.entityId, events, from, to);
     };
     /** Takes a batch's answers in; true once the page is full. */
@@ -276,22 +276,6 @@ export class AuditQueries {
     }
     if (!full && batch.length > 0) take(batch, await inParallel(batch, compare));
     return { from, to, items, ...(nextToken ? { nextToken } : {}) };
-  }
-
-  /** The entity's stream up to `to`, oldest first. */
-  private async streamUpTo(entityId: string, to: Timestamp): Promise<LedgerEvent[]> {
-    const events: LedgerEvent[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.deps.ledger.events(entityId, {
-        knownAt: to,
-        limit: 1000,
-        ...(token === undefined ? {} : { nextToken: token }),
-      });
-      events.push(...page.events);
-      token = page.nextToken;
-    } while (token !== undefined);
-    return events;
   }
 
   /**

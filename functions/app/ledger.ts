@@ -1,4 +1,4 @@
-import type { IsoDate, Timestamp } from "../domain/events.js";
+import type { IsoDate, LedgerEvent, Timestamp } from "../domain/events.js";
 import type { EntityState } from "../domain/state.js";
 import type { WitnessedVerification } from "../domain/verify.js";
 import type { LogStore } from "../store/log.js";
@@ -188,6 +188,11 @@ export class Ledger {
   /** The entity's last version recorded at or before `knownAt`, and when it was recorded. */
   headAt(entityId: string, knownAt: Timestamp): Promise<StreamHead | undefined> {
     return this.reads.headAt(entityId, knownAt);
+  }
+
+  /** The entity's events recorded at or before `knownAt`, oldest first. */
+  streamUpTo(entityId: string, knownAt: Timestamp): Promise<LedgerEvent[]> {
+    return this.reads.streamUpTo(entityId, knownAt);
   }
 
   /** The fold of the entity's stream as known at `knownAt` (from a snapshot where one is filed). */

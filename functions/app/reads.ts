@@ -19,7 +19,10 @@ import { decodeToken, encodeToken, InvalidToken } from "./tokens.js";
 export type ListedEvent = LedgerEvent & { leafIndex?: number };
 
 /** What the questions across entities ask of one entity (`EntityReads`, or a `Ledger`). */
-export type EntitySource = Pick<EntityReads, "state" | "events" | "headAt" | "stateAt">;
+export type EntitySource = Pick<
+  EntityReads,
+  "state" | "events" | "headAt" | "stateAt" | "streamUpTo"
+>;
 
 /** The entity on a day as the API answers it. */
 export type StateAnswer = EntityOnDate & { asOf: IsoDate; knownAt: Timestamp };
@@ -210,6 +213,23 @@ export class EntityReads {
         return leaf && leaf.hash === e.hash ? { ...e, leafIndex: leaf.at } : e;
       }),
     };
+  }
+
+  /**
+   * The entity's events recorded at or before `knownAt`, oldest first, read straight from
+   * its stream (none for an entity unknown then).
+   */
+  async streamUpTo(entityId: string, knownAt: Timestamp): Promise<LedgerEvent[]> {
+    const events: LedgerEvent[] = [];
+    for (;;) {
+      const page = await this.deps.events.read(entityId, {
+        afterVersion: events.at(-1)?.version ?? 0,
+        limit: 1000,
+        knownAt,
+      });
+      events.push(...page.records.map(eventOf));
+      if (!page.more) return events;
+    }
   }
 
   /** The entity's last version recorded at or before `knownAt`, and when it was recorded. */
