@@ -169,6 +169,30 @@ describe("append", () => {
     },
   );
 
+  it("names every unknown field, at any depth", async () => {
+    const res = await api.post("/entities/ru-vtb-bank-h/events", {
+      type: "SanctionImposed",
+      data: { ...freeze, scope: { goods: ["x"], sort: 1, kind: 2 }, effectiveUntill: "x" },
+      recordedAt: "2022-01-01T00:00:00.000Z",
+      actor: "me",
+    });
+    expect(res.status).toBe(400);
+    const unknown = res.body.errors
+      .filter((e: { message: string }) => e.message === "unknown field")
+      .map((e: { path: string }) => e.path);
+    expect(unknown).toEqual(["/recordedAt", "/actor"]);
+    const deeper = await api.post("/entities/ru-vtb-bank-h/events", {
+      type: "SanctionImposed",
+      data: { ...freeze, scope: { goods: ["x"], sort: 1, kind: 2 }, effectiveUntill: "x" },
+    });
+    expect(deeper.status).toBe(400);
+    expect(deeper.body.errors.map((e: { path: string }) => e.path)).toEqual([
+      "/data/scope/sort",
+      "/data/scope/kind",
+      "/data/effectiveUntill",
+    ]);
+  });
+
   it("names at most 100 fields at fault, and counts the rest in the detail", async () => {
     const res = await api.post("/entities/ru-vtb-bank-g/events", {
       type: "EntityRegistered",

@@ -37,8 +37,9 @@ export function described<T extends v.GenericSchema>(
 }
 
 /**
- * A JSON object of exactly these members (any other is an unknown field). Valibot's strict
- * object takes an array too (an empty one as `{}`); a request's object never is one.
+ * A JSON object of exactly these members, every other member named as an unknown field.
+ * Valibot's strict object takes an array too (an empty one as `{}`), and names only the
+ * first unknown member; a request's object is never an array, and a 400 names them all.
  */
 // @__NO_SIDE_EFFECTS__
 export function strict<const E extends v.ObjectEntries>(
@@ -48,9 +49,25 @@ export function strict<const E extends v.ObjectEntries>(
   return v._standardSchema<v.StrictObjectSchema<E, undefined>>({
     ...schema,
     "~run"(dataset, config) {
-      if (!Array.isArray(dataset.value)) return schema["~run"](dataset, config);
-      v._addIssue(this, "type", dataset, config);
-      return dataset as unknown as ReturnType<(typeof schema)["~run"]>;
+      const input = dataset.value;
+      if (Array.isArray(input)) {
+        v._addIssue(this, "type", dataset, config);
+        return dataset as unknown as ReturnType<(typeof schema)["~run"]>;
+      }
+      const out = schema["~run"](dataset, config);
+      if (out.issues && typeof input === "object" && input !== null) {
+        const object = input as Record<string, unknown>;
+        const unknown = Object.keys(object).filter((key) => !Object.hasOwn(entries, key));
+        // Valibot named the first already.
+        for (const key of unknown.slice(1)) {
+          v._addIssue(this, "key", out, config, {
+            input: key,
+            expected: "never",
+            path: [{ type: "object", origin: "key", input: object, key, value: object[key] }],
+          });
+        }
+      }
+      return out;
     },
   });
 }
