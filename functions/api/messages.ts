@@ -37,9 +37,19 @@ export function issueMessage(issue: BaseIssue<unknown>): string {
   switch (issue.type) {
     case "picklist":
     case "literal":
-      return `must be one of ${issue.expected?.split(" | ").join(", ")}`;
+      // Valibot writes the options as `("a" | "b")`.
+      return `must be one of ${issue.expected
+        ?.replace(/^\((.*)\)$/, "$1")
+        .split(" | ")
+        .join(", ")}`;
     case "safe_integer":
     case "integer":
+      // A whole number past 2^53 is an integer all the same: what is wrong is its size.
+      if (Number.isInteger(issue.input)) {
+        return (issue.input as number) > 0
+          ? `must be at most ${Number.MAX_SAFE_INTEGER}`
+          : `must be at least ${Number.MIN_SAFE_INTEGER}`;
+      }
       return `must be an integer, not ${issue.received}`;
     case "max_length":
       return bound(issue, true);

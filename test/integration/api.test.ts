@@ -193,6 +193,46 @@ describe("append", () => {
     ]);
   });
 
+  it.each([
+    [
+      "a URL without //",
+      { source: { title: "T", url: "https:example.com" } },
+      { path: "/source/url", message: "must be an http or https URL" },
+    ],
+    [
+      "a URL with a blank before it",
+      { source: { title: "T", url: " https://example.com" } },
+      { path: "/source/url", message: "must be an http or https URL" },
+    ],
+    [
+      "1,001 aliases, one of them no string",
+      { data: { name: "X", kind: "organization", aliases: [...Array(1000).fill("A"), null] } },
+      { path: "/data/aliases", message: "must have at most 1000 items" },
+    ],
+    [
+      "an unknown kind",
+      { data: { name: "X", kind: "bank" } },
+      {
+        path: "/data/kind",
+        message:
+          'must be one of "organization", "person", "vessel", "aircraft", "country", "list", "other"',
+      },
+    ],
+    [
+      "an expectedVersion past 2^53",
+      { expectedVersion: 9007199254740993 },
+      { path: "/expectedVersion", message: "must be at most 9007199254740991" },
+    ],
+  ])("answers %s with one error that says what is wrong", async (_, change, error) => {
+    const res = await api.post("/entities/ru-vtb-bank-i/events", {
+      type: "EntityRegistered",
+      data: { name: "X", kind: "organization" },
+      ...change,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([error]);
+  });
+
   it("names at most 100 fields at fault, and counts the rest in the detail", async () => {
     const res = await api.post("/entities/ru-vtb-bank-g/events", {
       type: "EntityRegistered",

@@ -23,10 +23,12 @@ import {
   eventIdSchema,
   idLike,
   isoDateSchema,
+  listOf,
   nameText,
   str,
   strict,
   text,
+  UNSAFE_TEXT,
   version,
 } from "./base.js";
 
@@ -34,32 +36,35 @@ import {
 
 export const identifierSchema = strict({ scheme: nameText(64), value: nameText(256) });
 
-export const measuresSchema = checked(
-  v.array(v.picklist(MEASURES)),
+export const measuresSchema = listOf(
+  v.picklist(MEASURES),
+  MEASURES.length,
   v.minLength(1),
-  v.maxLength(MEASURES.length),
   v.check((m) => new Set(m).size === m.length, "must not repeat a measure"),
 );
 
 export const scopeSchema = strict({
-  goods: v.optional(checked(v.array(text(256)), v.maxLength(1000))),
+  goods: v.optional(listOf(text(256), 1000)),
   hsCodes: v.optional(
-    checked(
-      v.array(str(v.regex(/^[0-9]{2}[0-9.]{0,12}$/, "must be an HS code such as 7113 or 7113.19"))),
-      v.maxLength(5000),
+    listOf(
+      str(v.regex(/^[0-9]{2}[0-9.]{0,12}$/, "must be an HS code such as 7113 or 7113.19")),
+      5000,
     ),
   ),
   note: v.optional(text(4000)),
 });
 
 const nameSchema = nameText(512);
-const aliasesSchema = checked(v.array(nameSchema), v.maxLength(1000));
-const identifiersSchema = checked(v.array(identifierSchema), v.maxLength(100));
+const aliasesSchema = listOf(nameSchema, 1000);
+const identifiersSchema = listOf(identifierSchema, 100);
 export const entityKindSchema = v.picklist(ENTITY_KINDS);
 
-/** A URL that parses, of the scheme `http` or `https`. */
+/**
+ * An absolute `http` or `https` URL (`https:example.com` is a relative path to a browser),
+ * as written: no blank or control character that a URL parser would drop or trim.
+ */
 function isHttpUrl(s: string): boolean {
-  return URL.canParse(s) && /^https?:$/.test(new URL(s).protocol);
+  return /^https?:\/\/[^\s]+$/i.test(s) && !UNSAFE_TEXT.test(s) && URL.canParse(s);
 }
 
 export const sourceSchema = strict({

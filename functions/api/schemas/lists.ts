@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { MEASURES } from "../../domain/events.js";
-import { authoritySchema, isoDateSchema, str, text } from "./base.js";
+import { authoritySchema, isoDateSchema, str, strict, text } from "./base.js";
 import { asOfQuery, knownAtQuery, knownAtSchema, limitSchema, nextTokenSchema } from "./params.js";
 
 /* The audit function's queries: across entities. */
@@ -11,7 +11,7 @@ const filterFields = {
   program: v.optional(text(64)),
 };
 
-export const sanctionsQuerySchema = v.strictObject({
+export const sanctionsQuerySchema = strict({
   asOf: asOfQuery,
   knownAt: knownAtQuery,
   ...filterFields,
@@ -19,7 +19,7 @@ export const sanctionsQuerySchema = v.strictObject({
   nextToken: nextTokenSchema,
 });
 
-export const changesQuerySchema = v.strictObject({
+export const changesQuerySchema = strict({
   from: isoDateSchema,
   to: isoDateSchema,
   knownAt: knownAtQuery,
@@ -28,19 +28,19 @@ export const changesQuerySchema = v.strictObject({
   nextToken: nextTokenSchema,
 });
 
-export const correctionsQuerySchema = v.strictObject({
+export const correctionsQuerySchema = strict({
   from: knownAtSchema,
   to: knownAtSchema,
   limit: limitSchema,
   nextToken: nextTokenSchema,
 });
 
-export const noticesQuerySchema = v.strictObject({
+export const noticesQuerySchema = strict({
   since: v.optional(str(v.maxLength(2048))),
   limit: limitSchema,
 });
 
-export const searchQuerySchema = v.strictObject({
+export const searchQuerySchema = strict({
   q: str(v.minLength(1), v.maxLength(256)),
   asOf: v.optional(isoDateSchema),
   limit: limitSchema,

@@ -28,7 +28,7 @@ export function countSchema(min: number, max: number) {
     v.string(),
     v.regex(/^(0|[1-9][0-9]{0,15})$/, "must be a whole number in plain decimal digits"),
     v.transform(Number),
-    v.safeInteger(),
+    v.integer(),
     v.minValue(min),
     v.maxValue(max),
   );

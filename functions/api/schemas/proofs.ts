@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { entityIdSchema } from "./base.js";
+import { entityIdSchema, strict } from "./base.js";
 import { countSchema } from "./params.js";
 
 /* The proofs function's paths and queries. */
@@ -10,7 +10,7 @@ export const checkpointPathSchema = v.object({
 });
 
 /** The query of `GET /checkpoints/consistency`. */
-export const consistencyQuerySchema = v.strictObject({
+export const consistencyQuerySchema = strict({
   from: countSchema(1, Number.MAX_SAFE_INTEGER),
   to: countSchema(1, Number.MAX_SAFE_INTEGER),
 });
@@ -22,6 +22,6 @@ export const eventPathSchema = v.object({
 });
 
 /** The query of `GET /entities/{entityId}/events/{version}/proof`. */
-export const proofQuerySchema = v.strictObject({
+export const proofQuerySchema = strict({
   treeSize: v.optional(countSchema(1, Number.MAX_SAFE_INTEGER)),
 });
