@@ -220,7 +220,7 @@ describe("append", () => {
     ],
     [
       "an expectedVersion past 2^53",
-      { expectedVersion: 9007199254740993 },
+      { expectedVersion: 2 ** 53 },
       { path: "/expectedVersion", message: "must be at most 9007199254740991" },
     ],
   ])("answers %s with one error that says what is wrong", async (_, change, error) => {
