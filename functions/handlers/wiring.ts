@@ -172,14 +172,26 @@ function proofsFromEnv(client: DynamoDBDocumentClient): ProofService | undefined
   });
 }
 
+/**
+ * The days of Object Lock retention the stack gives the checkpoints. The sequencer, which
+ * writes them, must be told (`locks`); a function that only reads them may go without.
+ */
+function retentionDaysFromEnv(locks: boolean): number {
+  const raw = process.env[PROOFS_ENV.retentionDays];
+  if (raw === undefined && !locks) return DEFAULT_CHECKPOINT_RETENTION_DAYS;
+  const days = Number(raw);
+  if (raw === undefined || !/^[1-9][0-9]*$/.test(raw) || !Number.isSafeInteger(days)) {
+    throw new Error(`${PROOFS_ENV.retentionDays} must be a whole number of days, not '${raw}'`);
+  }
+  return days;
+}
+
 /** The checkpoints' bucket, with the Object Lock retention the stack gives it. */
-function checkpointsFromEnv(bucket: string): S3CheckpointStore {
+function checkpointsFromEnv(bucket: string, locks = false): S3CheckpointStore {
   return new S3CheckpointStore({
     bucket,
     region: required("AWS_REGION"),
-    retentionDays: Number(
-      process.env[PROOFS_ENV.retentionDays] ?? DEFAULT_CHECKPOINT_RETENTION_DAYS,
-    ),
+    retentionDays: retentionDaysFromEnv(locks),
   });
 }
 
@@ -187,19 +199,17 @@ let sequencer: Promise<Sequencer> | undefined;
 
 /**
  * The sequencer over the table, bucket and key named in the function's environment, built
- * once per container (again after a failed build: KMS may have been unreachable).
+ * once per container (again after a failed build: KMS may have been unreachable). What the
+ * environment lacks fails the build before KMS is asked for the key.
  */
 export function sequencerFromEnv(): Promise<Sequencer> {
   sequencer ??= (async () => {
     const region = required("AWS_REGION");
     const origin = required(PROOFS_ENV.origin);
+    const log = new DynamoLogStore(traced(documentClient()), required(ENV.viewsTable));
+    const checkpoints = checkpointsFromEnv(required(PROOFS_ENV.bucket), true);
     const signer = await kmsSigner(origin, required(PROOFS_ENV.keyId), kmsOverHttp({ region }));
-    return new Sequencer({
-      log: new DynamoLogStore(traced(documentClient()), required(ENV.viewsTable)),
-      checkpoints: checkpointsFromEnv(required(PROOFS_ENV.bucket)),
-      signer,
-      origin,
-    });
+    return new Sequencer({ log, checkpoints, signer, origin });
   })();
   sequencer.catch(() => {
     sequencer = undefined;

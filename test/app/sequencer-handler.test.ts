@@ -1,8 +1,10 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { Sequencer } from "../../functions/app/sequencer.js";
 import { eventRefOf, sequencerHandler } from "../../functions/handlers/sequencer.js";
+import { sequencerFromEnv } from "../../functions/handlers/wiring.js";
 import { MemoryCheckpointStore } from "../../functions/store/checkpoints.js";
+import { ENV, PROOFS_ENV } from "../../functions/store/keys.js";
 import { MemoryLogStore } from "../../functions/store/log.js";
 import { localSigner } from "../../functions/store/signers.js";
 
@@ -74,4 +76,43 @@ describe("the sequencer's handler on the events stream", () => {
       batchItemFailures: [{ itemIdentifier: "7" }],
     });
   });
+});
+
+describe("the sequencer's environment", () => {
+  const ENV_NAMES = [
+    "AWS_REGION",
+    PROOFS_ENV.origin,
+    PROOFS_ENV.keyId,
+    PROOFS_ENV.bucket,
+    PROOFS_ENV.retentionDays,
+    ENV.viewsTable,
+  ];
+  const saved = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it.each([
+    [undefined, "must be a whole number of days, not 'undefined'"],
+    ["", "must be a whole number of days, not ''"],
+    ["0", "must be a whole number of days, not '0'"],
+    ["365.5", "must be a whole number of days, not '365.5'"],
+  ])(
+    "refuses to lock checkpoints for an unset or bad retention (%s), before asking KMS",
+    async (days, message) => {
+      Object.assign(process.env, {
+        AWS_REGION: "eu-west-1",
+        [PROOFS_ENV.origin]: ORIGIN,
+        [PROOFS_ENV.keyId]: "alias/none",
+        [PROOFS_ENV.bucket]: "checkpoints",
+        [ENV.viewsTable]: "views",
+      });
+      if (days === undefined) delete process.env[PROOFS_ENV.retentionDays];
+      else process.env[PROOFS_ENV.retentionDays] = days;
+      await expect(sequencerFromEnv()).rejects.toThrow(`${PROOFS_ENV.retentionDays} ${message}`);
+    },
+  );
 });
