@@ -41,12 +41,16 @@ export class ProblemError extends Error {
   }
 }
 
-/** The answer, or undefined where the ledger answers 404 (what is asked for is not there). */
+/**
+ * The answer, or undefined where the ledger answers 404 (what is asked for is not there).
+ * Any error with a `status` counts, so that clients other than this one (an import's) may
+ * use it too.
+ */
 export async function unlessNotFound<T>(answer: Promise<T>): Promise<T | undefined> {
   try {
     return await answer;
   } catch (error) {
-    if (error instanceof ProblemError && error.status === 404) return undefined;
+    if ((error as { status?: unknown } | undefined)?.status === 404) return undefined;
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import type { IsoDate, LedgerEvent } from "../../functions/domain/events.js";
 import { coverageOf, fold } from "../../functions/domain/state.js";
+import { unlessNotFound } from "../client.js";
 import type { EntityHistory } from "./backfill.js";
 import { planBackfill } from "./backfill.js";
 import type { HeldEntity, ImportPlan, PlannedEntry, PlannedEvent } from "./diff.js";
@@ -66,11 +67,6 @@ const AUTHORITY: Record<ListName, string> = {
   un: "UN",
 };
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown })?.status;
-  return typeof status === "number" ? status : undefined;
-}
-
 /** Runs `work` over `items` with at most `limit` at once. */
 async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
   let next = 0;
@@ -106,42 +102,40 @@ export async function readHeld(
   const concurrency = (options.concurrency ?? 4) * 4;
   let done = 0;
   const entries = new Map(publication.entries.map((e) => [e.entityId, e]));
-  const read = async (entityId: string) => {
-    try {
-      const state = (await client.get(`/entities/${entityId}`, {
-        asOf: OPEN_ENDED_ON,
-      })) as StateAnswer;
-      const open = state.inForce.map((s) => ({ sanctionId: s.sanctionId, program: s.program }));
-      let all = open.map((s) => s.sanctionId);
-      const listed = entries.get(entityId);
-      const missing = listed?.sanctions.some(
-        (s) => !open.some((o) => keyOf(publication.list, o.sanctionId) === s.key),
-      );
-      if (missing) {
-        const timeline = (await client.get(`/entities/${entityId}/timeline`)) as TimelineAnswer;
-        all = timeline.sanctions.map((s) => s.sanctionId);
-      }
-      const current: HeldEntity = {
-        name: state.name,
-        kind: state.kind,
-        aliases: state.aliases,
-        country: state.country,
-        open,
-        all,
-      };
-      // Only an entity whose details differ needs to know which list registered it.
-      if (listed && amendmentOf(listed, current, true)) {
-        const first = (await client.get(`/entities/${entityId}/events`, { limit: "1" })) as {
-          events: { eventId: string }[];
-        };
-        const owner = importOwner(first.events[0]?.eventId);
-        if (owner) current.owner = owner;
-      }
-      held.set(entityId, current);
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
-      held.set(entityId, undefined);
+  const heldOf = async (entityId: string): Promise<HeldEntity> => {
+    const state = (await client.get(`/entities/${entityId}`, {
+      asOf: OPEN_ENDED_ON,
+    })) as StateAnswer;
+    const open = state.inForce.map((s) => ({ sanctionId: s.sanctionId, program: s.program }));
+    let all = open.map((s) => s.sanctionId);
+    const listed = entries.get(entityId);
+    const missing = listed?.sanctions.some(
+      (s) => !open.some((o) => keyOf(publication.list, o.sanctionId) === s.key),
+    );
+    if (missing) {
+      const timeline = (await client.get(`/entities/${entityId}/timeline`)) as TimelineAnswer;
+      all = timeline.sanctions.map((s) => s.sanctionId);
     }
+    const current: HeldEntity = {
+      name: state.name,
+      kind: state.kind,
+      aliases: state.aliases,
+      country: state.country,
+      open,
+      all,
+    };
+    // Only an entity whose details differ needs to know which list registered it.
+    if (listed && amendmentOf(listed, current, true)) {
+      const first = (await client.get(`/entities/${entityId}/events`, { limit: "1" })) as {
+        events: { eventId: string }[];
+      };
+      const owner = importOwner(first.events[0]?.eventId);
+      if (owner) current.owner = owner;
+    }
+    return current;
+  };
+  const read = async (entityId: string) => {
+    held.set(entityId, await unlessNotFound(heldOf(entityId)));
     options.onProgress?.({
       phase: "reading",
       done: ++done,
@@ -231,26 +225,22 @@ async function listedOn(client: ImportClient, list: ListName, asOf: IsoDate): Pr
 }
 
 /** Every event of a stream, oldest first; undefined when the ledger does not know the entity. */
-async function readStream(
-  client: ImportClient,
-  entityId: string,
-): Promise<LedgerEvent[] | undefined> {
-  const events: LedgerEvent[] = [];
-  let nextToken: string | undefined;
-  try {
-    do {
-      const page = (await client.get(`/entities/${entityId}/events`, {
-        limit: "1000",
-        nextToken,
-      })) as { events: LedgerEvent[]; nextToken?: string };
-      events.push(...page.events);
-      nextToken = page.nextToken;
-    } while (nextToken);
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw error;
-  }
-  return events;
+function readStream(client: ImportClient, entityId: string): Promise<LedgerEvent[] | undefined> {
+  return unlessNotFound(
+    (async () => {
+      const events: LedgerEvent[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = (await client.get(`/entities/${entityId}/events`, {
+          limit: "1000",
+          nextToken,
+        })) as { events: LedgerEvent[]; nextToken?: string };
+        events.push(...page.events);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return events;
+    })(),
+  );
 }
 
 /** The list's coverage, as its stream records it: the dates of the publications imported. */

@@ -220,16 +220,9 @@ export class EntityReads {
    * its stream (none for an entity unknown then).
    */
   async streamUpTo(entityId: string, knownAt: Timestamp): Promise<LedgerEvent[]> {
-    const events: LedgerEvent[] = [];
-    for (;;) {
-      const page = await this.deps.events.read(entityId, {
-        afterVersion: events.at(-1)?.version ?? 0,
-        limit: 1000,
-        knownAt,
-      });
-      events.push(...page.records.map(eventOf));
-      if (!page.more) return events;
-    }
+    // The store pages a read up to `knownAt` itself, and stops at the first event after it.
+    const { records } = await this.deps.events.read(entityId, { knownAt });
+    return records.map(eventOf);
   }
 
   /** The entity's last version recorded at or before `knownAt`, and when it was recorded. */

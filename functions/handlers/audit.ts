@@ -1,31 +1,16 @@
 import { AUDIT_ROUTES } from "../api/routes.js";
 import { apiHandler } from "./observability.js";
-import { dispatcher, type Operations } from "./requests.js";
+import { dispatcher, type Operations, ok } from "./requests.js";
 import { type AuditServices, auditServicesFromEnv } from "./wiring.js";
 
 /** The audit function: the questions across entities (`AUDIT_ROUTES`). */
 export function auditHandler(services: () => AuditServices) {
   const operations: Operations<AuditServices, "audit"> = {
-    listSanctions: async ({ audit }, { query }) => ({
-      status: 200,
-      body: await audit.sanctions(query),
-    }),
-    listChanges: async ({ audit }, { query }) => ({
-      status: 200,
-      body: await audit.changes(query),
-    }),
-    listCorrections: async ({ audit }, { query }) => ({
-      status: 200,
-      body: await audit.corrections(query),
-    }),
-    listNotices: async ({ audit }, { query }) => ({
-      status: 200,
-      body: await audit.notices(query),
-    }),
-    searchEntities: async ({ audit }, { query }) => ({
-      status: 200,
-      body: await audit.search(query),
-    }),
+    listSanctions: ({ audit }, { query }) => ok(audit.sanctions(query)),
+    listChanges: ({ audit }, { query }) => ok(audit.changes(query)),
+    listCorrections: ({ audit }, { query }) => ok(audit.corrections(query)),
+    listNotices: ({ audit }, { query }) => ok(audit.notices(query)),
+    searchEntities: ({ audit }, { query }) => ok(audit.search(query)),
   };
   return dispatcher(AUDIT_ROUTES, services, operations);
 }

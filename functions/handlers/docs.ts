@@ -1,12 +1,12 @@
 import { brotliDecompressSync } from "node:zlib";
 import { DOCS_ROUTES } from "../api/routes.js";
 import { apiHandler } from "./observability.js";
-import { dispatcher, type Operations } from "./requests.js";
+import { dispatcher, type Operations, ok } from "./requests.js";
 
 /** The docs function: the API's OpenAPI document (`DOCS_ROUTES`). It calls no service. */
 export function docsHandler() {
   const operations: Operations<unknown, "docs"> = {
-    getOpenApi: async () => ({ status: 200, body: await openApi() }),
+    getOpenApi: () => ok(openApi()),
   };
   return dispatcher(DOCS_ROUTES, () => undefined, operations);
 }

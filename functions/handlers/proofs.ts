@@ -2,7 +2,7 @@ import { PROOFS_ROUTES } from "../api/routes.js";
 import type { ProofService } from "../app/proofs.js";
 import { NotInLog } from "../domain/errors.js";
 import { apiHandler } from "./observability.js";
-import { dispatcher, type Operations } from "./requests.js";
+import { dispatcher, type Operations, ok } from "./requests.js";
 import { type ProofsServices, proofsServicesFromEnv } from "./wiring.js";
 
 /**
@@ -11,27 +11,17 @@ import { type ProofsServices, proofsServicesFromEnv } from "./wiring.js";
  */
 export function proofsHandler(services: () => ProofsServices) {
   const operations: Operations<ProofsServices, "proofs"> = {
-    getLatestCheckpoint: async (services) => ({
-      status: 200,
-      body: await published(services).latest(),
-    }),
-    getCheckpoint: async (services, { path }) => ({
-      status: 200,
-      body: await published(services).checkpoint(path.treeSize),
-    }),
+    getLatestCheckpoint: (services) => ok(published(services).latest()),
+    getCheckpoint: (services, { path }) => ok(published(services).checkpoint(path.treeSize)),
     getCheckpointKey: async (services) => ({
       status: 200,
       body: await published(services).publicKey(),
       contentType: "application/x-pem-file",
     }),
-    getConsistencyProof: async (services, { query }) => ({
-      status: 200,
-      body: await published(services).consistency(query.from, query.to),
-    }),
-    getInclusionProof: async (services, { path, query }) => ({
-      status: 200,
-      body: await published(services).inclusion(path.entityId, path.version, query.treeSize),
-    }),
+    getConsistencyProof: (services, { query }) =>
+      ok(published(services).consistency(query.from, query.to)),
+    getInclusionProof: (services, { path, query }) =>
+      ok(published(services).inclusion(path.entityId, path.version, query.treeSize)),
   };
   return dispatcher(PROOFS_ROUTES, services, operations);
 }

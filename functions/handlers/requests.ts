@@ -32,6 +32,11 @@ export interface Output<K extends OperationId> {
   readonly contentType?: string;
 }
 
+/** The 200 answer of a route whose body is JSON: most routes' only success. */
+export async function ok(body: Promise<unknown>): Promise<{ status: 200; body: unknown }> {
+  return { status: 200, body: await body };
+}
+
 /** The implementation of one route. */
 type Operation<S, K extends OperationId> = (services: S, input: Input<K>) => Promise<Output<K>>;
 

@@ -22,11 +22,6 @@ import { kmsOverHttp, kmsSigner, spkiPem } from "../store/signers.js";
 import { logger } from "./http.js";
 import { traced } from "./observability.js";
 
-/** What a function that appends or projects calls: the ledger alone. */
-export interface LedgerServices {
-  ledger: Ledger;
-}
-
 /** What the writer calls: the command side (and the projection it runs before answering). */
 export interface WriterServices {
   ledger: Pick<Ledger, "append" | "appendMany">;
@@ -57,8 +52,9 @@ export interface ProofsServices {
   proofs?: ProofService;
 }
 
-/** The application services that the handlers call: the reader's audit queries besides. */
-export interface Services extends LedgerServices {
+/** Every application service, as the local runtime and the tests compose them. */
+export interface Services {
+  ledger: Ledger;
   audit: AuditQueries;
   notices: Notices;
   /** The published proofs, where this deployment keeps a Merkle log. */
