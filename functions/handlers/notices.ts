@@ -8,8 +8,8 @@ import type { NoticeSink } from "../app/notices.js";
 import type { IsoDate, LedgerEvent } from "../domain/events.js";
 import type { Notice } from "../domain/notices.js";
 import { eventOf } from "../domain/verify.js";
-import { recordOfImage } from "../store/dynamo.js";
-import { ENV, EVENTS_TABLE } from "../store/keys.js";
+import { keyOfImage, recordOfImage } from "../store/dynamo.js";
+import { ENV } from "../store/keys.js";
 import { EventBridgeNotices } from "../store/notice-bus.js";
 import { logger } from "./http.js";
 import type { NoticesServices } from "./wiring.js";
@@ -29,14 +29,6 @@ export function dailyHandler(services: () => NoticesServices, sink: () => Notice
     logger.info("daily notices", { day, notices: notices.length });
     return { day, notices: notices.length };
   };
-}
-
-function keysOf(record: DynamoDBRecord): { entityId: string; version: number } | undefined {
-  const keys = record.dynamodb?.Keys;
-  const entityId = keys?.[EVENTS_TABLE.partitionKey]?.S;
-  const version = Number(keys?.[EVENTS_TABLE.sortKey]?.N);
-  if (entityId === undefined || !Number.isSafeInteger(version)) return undefined;
-  return { entityId, version };
 }
 
 /** The appended event a stream record holds in its new image. */
@@ -61,7 +53,7 @@ export function correctionsHandler(services: () => NoticesServices, sink: () => 
     const failed = new Set<string>();
     const failures: { itemIdentifier: string }[] = [];
     for (const record of event.Records) {
-      const keys = keysOf(record);
+      const keys = keyOfImage(record.dynamodb?.Keys);
       const sequence = record.dynamodb?.SequenceNumber;
       if (record.eventName !== "INSERT" || keys === undefined || sequence === undefined) continue;
       if (failed.has(keys.entityId)) {

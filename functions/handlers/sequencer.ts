@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { EventRef, Sequencer } from "../app/sequencer.js";
-import { EVENTS_TABLE } from "../store/keys.js";
+import { keyOfImage } from "../store/dynamo.js";
 import { logger } from "./http.js";
 import { eventHandler } from "./observability.js";
 import { sequencerFromEnv } from "./wiring.js";
@@ -9,13 +9,9 @@ import { sequencerFromEnv } from "./wiring.js";
 export function eventRefOf(record: DynamoDBRecord): EventRef | undefined {
   if (record.eventName !== "INSERT") return undefined;
   const image = record.dynamodb?.NewImage;
-  const entityId = image?.[EVENTS_TABLE.partitionKey]?.S;
-  const version = Number(image?.[EVENTS_TABLE.sortKey]?.N);
+  const key = keyOfImage(image);
   const hash = image?.hash?.S;
-  if (entityId === undefined || hash === undefined || !Number.isSafeInteger(version)) {
-    return undefined;
-  }
-  return { entityId, version, hash };
+  return key && hash !== undefined ? { ...key, hash } : undefined;
 }
 
 /**

@@ -159,31 +159,40 @@ function trim(records: EventRecord[], limit: number | undefined): EventRecord[] 
 /** An item as a DynamoDB stream record's image holds it: attribute values by name. */
 export type StreamImage = Readonly<Record<string, { readonly S?: string; readonly N?: string }>>;
 
+/** An event's key as a stream record's image (or its `Keys`) holds it. */
+export function keyOfImage(
+  image: StreamImage | undefined,
+): { entityId: string; version: number } | undefined {
+  const entityId = image?.[PK]?.S;
+  const version = Number(image?.[SK]?.N);
+  if (entityId === undefined || !Number.isSafeInteger(version)) return undefined;
+  return { entityId, version };
+}
+
 /**
  * The event a stream record's new image holds (the events table's stream is `NEW_IMAGE`),
  * or undefined for an image that is not a whole event.
  */
 export function recordOfImage(image: StreamImage | undefined): EventRecord | undefined {
-  const text = (name: string) => image?.[name]?.S;
-  const version = Number(image?.[SK]?.N);
-  const entityId = text(PK);
-  const eventId = text("eventId");
-  const recordedAt = text("recordedAt");
-  const type = text("type");
-  const hash = text("hash");
-  const canonical = text("canonical");
+  const key = keyOfImage(image);
+  const [eventId, recordedAt, type, hash, canonical] = [
+    "eventId",
+    "recordedAt",
+    "type",
+    "hash",
+    "canonical",
+  ].map((name) => image?.[name]?.S);
   if (
-    entityId === undefined ||
+    key === undefined ||
     eventId === undefined ||
     recordedAt === undefined ||
     type === undefined ||
     hash === undefined ||
-    canonical === undefined ||
-    !Number.isSafeInteger(version)
+    canonical === undefined
   ) {
     return undefined;
   }
-  return { entityId, version, eventId, recordedAt, type, hash, canonical };
+  return { ...key, eventId, recordedAt, type, hash, canonical };
 }
 
 function toRecord(item: Record<string, unknown>): EventRecord {
